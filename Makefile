@@ -1,0 +1,27 @@
+# The two commands of the README. Each sets up (or refreshes) the local virtualenv first.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: run test setup bench clean
+
+run: setup
+	$(PY) -m govsim baseline
+
+test: setup
+	$(PY) -m pytest
+
+bench: setup
+	$(PY) experiments/benchmark.py
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+clean:
+	rm -rf $(VENV) outputs

@@ -1,0 +1,80 @@
+"""Policy levers: scheduled shocks, configured as a discriminated union on ``kind``."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal, Union
+
+from pydantic import Field, model_validator
+
+from govsim.config.base import Period, Strict, period_to_year
+
+IncomeGroup = Literal["low", "lower_middle", "upper_middle", "high"]
+
+
+class ShockSpec(Strict):
+    """Common timing of every shock: active from ``start`` until just before ``end``."""
+
+    label: str | None = Field(None, description="Free-text name shown in outputs.")
+    start: Period = Field(description="First period the shock is in force, 'YYYYQn' or 'YYYY'.")
+    end: Period | None = Field(None, description="First period the shock is no longer in force (exclusive); None: until the run ends.")
+
+    @model_validator(mode="after")
+    def _ends_after_start(self) -> "ShockSpec":
+        if self.end is not None and period_to_year(self.end) <= period_to_year(self.start):
+            raise ValueError(f"end ({self.end}) must come after start ({self.start}); end is the first period the shock is no longer in force")
+        return self
+
+
+class ExportControls(ShockSpec):
+    """Tiered caps on AI-chip inflows (e.g. the US 'AI Diffusion' framework of Jan 2025)."""
+
+    kind: Literal["export_controls"]
+    caps: dict[int, float | None] = Field(
+        default_factory=lambda: {1: None, 2: 0.01, 3: 0.0},
+        description="Cap on each tier's compute inflow per country. Unit: share of world compute investment per year; null = unrestricted. Range: [0, 1]. Source: BIS IFR 15 Jan 2025 (~50k GPUs per Tier-2 country over 2025-27 ~ 1% of world supply; Tier 3 blocked).",
+    )
+    leakage: float = Field(0.3, ge=0, le=1, description="Share of blocked demand that still arrives (smuggling, cloud access, domestic substitutes). Unit: share. Range: [0, 1]. Source: assumption.")
+    penalty: float = Field(1.0, ge=0, le=20, description="Utility penalty for a country of a penalised tier on engaging a penalised forum. Unit: utility. Range: [0, 20]. Source: assumption; Nordhaus 2015.")
+    penalised_tiers: list[int] = Field(default_factory=lambda: [2], description="Tiers penalised for engaging the rival bloc's forums.")
+    penalised_forums: list[str] = Field(default_factory=lambda: ["brics"], description="Forums whose engagement triggers the penalty.")
+    sanctioning_forum: str = Field("g7", description="Forum whose position capped countries drift away from.")
+    tier_overrides: dict[str, int] = Field(default_factory=dict, description="ISO3 -> tier, replacing the world table's export_tier for these countries.")
+
+    @model_validator(mode="after")
+    def _tiers_valid(self) -> "ExportControls":
+        bad = [t for t in [*self.caps, *self.penalised_tiers, *self.tier_overrides.values()] if t not in (1, 2, 3)]
+        if bad:
+            raise ValueError(f"tiers must be 1, 2 or 3; got {bad}")
+        for tier, cap in self.caps.items():
+            if cap is not None and not 0 <= cap <= 1:
+                raise ValueError(f"caps.{tier} = {cap}: a cap is a share of world investment in [0, 1] (or null for none)")
+        return self
+
+
+class CapacityBuilding(ShockSpec):
+    """Capability transfers to developing countries through a forum (A/RES/78/311; China's 2024 Action Plan)."""
+
+    kind: Literal["capacity_building"]
+    provider: str = Field(description="Forum that channels the programme (e.g. 'un', 'brics'); recipients must engage in it.")
+    budget: float = Field(ge=0, le=100, description="Total transfer per year, shared equally by engaged recipients. Unit: readiness points (0-1 scale) per year summed over recipients. Range: [0, 100]. Source: assumption (no budget in the resolution text).")
+    recipients: list[IncomeGroup] = Field(default_factory=lambda: ["low", "lower_middle"], description="Income groups eligible to receive.")
+
+
+class OpenModels(ShockSpec):
+    """An open-weights release that speeds the diffusion of algorithmic know-how."""
+
+    kind: Literal["open_models"]
+    diffusion_multiplier: float = Field(2.0, ge=1, le=20, description="Multiplier on every country's diffusion speed while in force. Unit: x. Range: [1, 20]. Source: assumption; Pilz, Heim & Brown 2023.")
+
+
+class ForumChange(ShockSpec):
+    """A one-off change of membership at ``start``: a forum admits countries or countries withdraw."""
+
+    kind: Literal["forum_change"]
+    forum: str = Field(description="Forum whose membership changes.")
+    action: Literal["admit", "withdraw"] = Field(description="'admit' gives the countries `status`; 'withdraw' removes their status.")
+    countries: list[str] = Field(min_length=1, description="ISO3 codes of the countries concerned.")
+    status: Literal["member", "partner"] = Field("member", description="Status given on admission.")
+
+
+Shock = Annotated[Union[ExportControls, CapacityBuilding, OpenModels, ForumChange], Field(discriminator="kind")]

@@ -1,0 +1,105 @@
+"""Forum choice: utilities U_ik and the logit allocation of engagement (pure numpy).
+
+Every country scores every forum from the same snapshot; the model commits the result
+afterwards (decide, then commit), so activation order cannot matter.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+
+from govsim.config.behaviour import Decision
+from govsim.codes import MEMBER, PARTNER
+from govsim.state import State
+
+_BINS = 41  # alignment bins for the O(N*K) network term
+
+
+class ForumView(NamedTuple):
+    """What a country sees of the K forums when it decides (all arrays of length K)."""
+
+    universal: np.ndarray
+    position: np.ndarray
+    authority: np.ndarray
+    level: np.ndarray
+    reach: np.ndarray
+    depth: np.ndarray
+    tech_access: np.ndarray
+    partner_access: np.ndarray
+    cost: np.ndarray
+
+
+def access_weight(status: np.ndarray, view: ForumView) -> np.ndarray:
+    """(N, K) share of a forum's goods a country receives: 1 member, partner_access partner, else 0."""
+    member = (status == MEMBER) | view.universal
+    return np.where(member, 1.0, np.where(status == PARTNER, view.partner_access, 0.0))
+
+
+def utilities(s: State, view: ForumView, p: Decision, status: np.ndarray) -> np.ndarray:
+    """U_ik for every country and forum, given membership ``status`` (literature §8c).
+
+    U = a*Access + b*Voice + c*Scope + n*Network - d*D_k*|x_i - x_k| - f*cost_k/B_i
+        - g*Penalty + h*inertia + taste, with
+    Access = tech_access_k * weight_ik * max(0, level_k - c_i) + capacity-building offer * horizon
+    (level_k: capability of the forum's engaged participants; weight 1 member, partner_access partner),
+    D_k the forum's effective depth (a shallow forum's positions bind, and so cost, less),
+    Voice = A_k * (1/n_k)^nu for members (consensus: normalised Banzhaf 1/n_k), 0 otherwise,
+    Scope = reach_k * (1 - c_i) + depth_k * c_i (weak states value reach, strong states depth),
+    inertia = e_ik(t-1)/B_i / (1 + dissatisfaction_i / dissatisfaction_years).
+    """
+    c = s.capability[:, None]
+    budget = s.budget[:, None]
+    access = view.tech_access * access_weight(status, view) * np.maximum(view.level - c, 0.0)
+    access = access + s.policy.cb_offer * p.horizon_years
+    member = (status == MEMBER) | view.universal
+    n_members = np.maximum(member.sum(axis=0), 1)
+    voice = np.where(member, view.authority * (1.0 / n_members) ** p.voice_exponent, 0.0)
+    scope = view.reach * (1 - c) + view.depth * c
+    network = network_share(s.alignment, s.engagement, p.network_bandwidth)
+    distance = view.depth * np.abs(s.alignment[:, None] - view.position)
+    stickiness = 1.0 / (1.0 + s.dissatisfaction / p.dissatisfaction_years)
+    inertia = s.engagement / budget * stickiness[:, None]
+    return (
+        p.w_access * access + p.w_voice * voice + p.w_scope * scope + p.w_network * network
+        - p.w_distance * distance - p.w_cost * view.cost / budget - p.w_penalty * s.policy.penalty
+        + p.inertia * inertia + s.taste
+    )
+
+
+def allocate(u: np.ndarray, eligible: np.ndarray, budget: np.ndarray, outside: float, temperature: float) -> np.ndarray:
+    """Logit allocation with an outside option: e_ik = B_i exp(U_ik/t) / (exp(U_0/t) + sum_l exp(U_il/t))."""
+    z = np.where(eligible, u / temperature, -np.inf)
+    top = np.maximum(z.max(axis=1), outside / temperature)
+    weights = np.exp(z - top[:, None])
+    denominator = np.exp(outside / temperature - top) + weights.sum(axis=1)
+    return budget[:, None] * weights / denominator[:, None]
+
+
+def option_value(u: np.ndarray, eligible: np.ndarray, outside: float, temperature: float) -> np.ndarray:
+    """(N,) expected utility of the choice set (logit inclusive value): t log(exp(U_0/t) + sum exp(U/t))."""
+    z = np.where(eligible, u / temperature, -np.inf)
+    top = np.maximum(z.max(axis=1), outside / temperature)
+    total = np.exp(outside / temperature - top) + np.exp(z - top[:, None]).sum(axis=1)
+    return temperature * (top + np.log(total))
+
+
+def best_utility(u: np.ndarray, eligible: np.ndarray) -> np.ndarray:
+    """(N,) best utility over the forums a country may engage in."""
+    return np.where(eligible, u, -np.inf).max(axis=1)
+
+
+def network_share(alignment: np.ndarray, engagement: np.ndarray, bandwidth: float) -> np.ndarray:
+    """(N, K) engagement in k of countries aligned like i, kernel-weighted: w = 2^-(dx/bandwidth)^2.
+
+    Countries are binned on alignment so the cost is O(N*K + bins^2*K), never N x N.
+    """
+    edges = np.linspace(-1.0, 1.0, _BINS)
+    which = np.clip(np.rint((alignment + 1.0) / 2.0 * (_BINS - 1)).astype(np.intp), 0, _BINS - 1)
+    counts = np.bincount(which, minlength=_BINS).astype(float)
+    sums = np.zeros((_BINS, engagement.shape[1]))
+    np.add.at(sums, which, engagement)
+    kernel = 2.0 ** (-((edges[:, None] - edges[None, :]) / bandwidth) ** 2)
+    share = (kernel @ sums) / np.maximum(kernel @ counts, 1e-12)[:, None]
+    return share[which]

@@ -1,0 +1,95 @@
+"""Forums at run time: fixed rules from the scenario and the state derived from engagement."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from govsim.config.behaviour import Dynamics
+from govsim.config.forums import ForumSpec
+from govsim.decision import ForumView, access_weight
+from govsim.codes import PARTNER
+from govsim.state import State
+
+_SPEC_ARRAYS = ("cost", "tech_access", "partner_access", "depth", "outreach_radius",
+                "outreach_min_capability", "partner_years", "max_admissions")
+
+
+@dataclass
+class ForumSet:
+    """The K forums as arrays: rules (fixed) and position, authority, pool, reach, depth (derived).
+
+    Derived each step from the engaged members and partners, weighted by capability mass
+    m_i = c_i Y_i / sum_j c_j Y_j (capability times GDP: additive national weight) and
+    engagement, w_ik = m_i e_ik: position x_k = sum w x / sum w; depth D_k = depth_k / (1 + eta
+    Var_w(x)); level_k = sum w c / sum w (capability one can learn from); pool_k = sum_i w_ik;
+    reach_k = mass share of members and partners (1 for universal forums); authority
+    A_k ~ pool_k^phi D_k, normalised to sum 1.
+    """
+
+    names: list[str]
+    rule: np.ndarray
+    spec: dict[str, np.ndarray]
+    position: np.ndarray
+    authority: np.ndarray
+    pool: np.ndarray
+    level: np.ndarray
+    reach: np.ndarray
+    depth: np.ndarray
+
+    @classmethod
+    def from_specs(cls, specs: dict[str, ForumSpec]) -> "ForumSet":
+        """Build from the scenario's forum specs (in their order)."""
+        names = list(specs)
+        k = len(names)
+        arrays = {key: np.array([float(getattr(specs[n], key)) for n in names]) for key in _SPEC_ARRAYS}
+        zeros = np.zeros(k)
+        return cls(names, np.array([specs[n].rule for n in names]), arrays, zeros.copy(),
+                   np.full(k, 1.0 / k), zeros.copy(), zeros.copy(), zeros.copy(), arrays["depth"].copy())
+
+    @property
+    def universal(self) -> np.ndarray:
+        """(K,) True for universal forums."""
+        return self.rule == "universal"
+
+    def index(self, name: str) -> int:
+        """Position of forum ``name``."""
+        return self.names.index(name)
+
+    def view(self) -> ForumView:
+        """The snapshot countries decide on."""
+        s = self.spec
+        return ForumView(self.universal, self.position, self.authority, self.level, self.reach,
+                         self.depth, s["tech_access"], s["partner_access"], s["cost"])
+
+    def update(self, state: State, p: Dynamics) -> None:
+        """Recompute position, depth, level, pool, reach and authority from the current state."""
+        inside = self.universal[None, :] | (state.status >= PARTNER)
+        mass = capability_mass(state)
+        weight = mass[:, None] * state.engagement * inside
+        total = weight.sum(axis=0)
+        has = total > 0
+        safe = np.where(has, total, 1.0)
+        x = state.alignment[:, None]
+        self.position = np.where(has, (weight * x).sum(axis=0) / safe, self.position)
+        variance = np.where(has, (weight * (x - self.position) ** 2).sum(axis=0) / safe, 0.0)
+        self.depth = self.spec["depth"] / (1.0 + p.heterogeneity_penalty * variance)
+        self.level = np.where(has, (weight * state.capability[:, None]).sum(axis=0) / safe, 0.0)
+        self.pool = total
+        self.reach = np.where(self.universal, 1.0, (mass[:, None] * inside).sum(axis=0))
+        raw = self.pool**p.authority_exponent * self.depth
+        self.authority = raw / raw.sum() if raw.sum() > 0 else np.full(raw.size, 1.0 / raw.size)
+
+    def access(self, state: State) -> np.ndarray:
+        """(N,) technology access a country draws from its forums (drives diffusion speed)."""
+        gain = np.maximum(self.level[None, :] - state.capability[:, None], 0.0)
+        weight = access_weight(state.status, self.view())
+        return (self.spec["tech_access"] * weight * gain * state.engagement).sum(axis=1)
+
+
+def capability_mass(state: State) -> np.ndarray:
+    """(N,) share of world capability mass c_i * GDP_i (sums to 1)."""
+    mass = state.capability * state.gdp_pc * state.population
+    total = mass.sum()
+    return mass / total if total > 0 else np.full(state.n, 1.0 / state.n)

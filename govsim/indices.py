@@ -1,0 +1,478 @@
+"""Inclusiveness, fragmentation and AI-divide indices: pure numpy functions.
+
+Every function takes plain arrays and returns a float in [0, 1] (or a dict of
+such floats, or a per-country array). Nothing here builds an N x N array, so
+every index is O(N*K) or O(N log N) in the number of countries N and forums K.
+
+Array conventions (N countries, K forums)
+-----------------------------------------
+engagement    float (N, K) in [0, 1]      e_ik, effort of country i in forum k
+status        int   (N, K)                NONE, APPLICANT, PARTNER or MEMBER
+authority     float (K,) >= 0             A_k; normalised to sum 1 where used
+                                          (all zero -> uniform 1/K)
+universal     bool  (K,)                  True for universal forums (the UN);
+                                          the others are "club" forums
+capability    float (N,) in [0, 1]        c_i
+population    float (N,) > 0              pop_i
+positions     float (K,) in [-1, 1]       x_k, forum norm positions
+compute       float (N,) >= 0             national AI compute stock
+income_group  int   (N,)                  0 low, 1 lower-middle, 2 upper-middle,
+                                          3 high (World Bank)
+
+Formulas follow /work/shared/research/model-literature.md, sections 2, 3.3
+and 8a, and DESIGN.md section 2 ("Indices").
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+# Status and income-group codes live in govsim.codes; the status codes are
+# re-exported here (see __all__), the income codes stay importable from here.
+from govsim.codes import (  # noqa: F401
+    APPLICANT,
+    HIGH_INCOME,
+    LOW_INCOME,
+    LOWER_MIDDLE_INCOME,
+    MEMBER,
+    NONE,
+    PARTNER,
+    UPPER_MIDDLE_INCOME,
+)
+
+#: Minimum engagement in a universal forum for a country to count as inside
+#: the core institution (F3). Assumption: 0.05 = "shows up at all".
+CORE_ENGAGEMENT_THRESHOLD = 0.05
+
+#: Regime-class thresholds after Biermann et al. (2009). Assumptions, not
+#: estimates: the paper gives qualitative degrees, not cut-offs.
+#: Synergistic needs core_deficit < SYNERGISTIC_MAX_CORE_DEFICIT and
+#: normative_distance < SYNERGISTIC_MAX_NORM_DISTANCE.
+SYNERGISTIC_MAX_CORE_DEFICIT = 0.2
+SYNERGISTIC_MAX_NORM_DISTANCE = 0.15
+#: Conflictive needs normative_distance > CONFLICTIVE_MIN_NORM_DISTANCE and
+#: the two most capable countries anchored in different club forums.
+CONFLICTIVE_MIN_NORM_DISTANCE = 0.35
+
+#: Total Theil index at or below which values count as equal (round-off).
+_THEIL_EPS = 1e-12
+
+__all__ = [
+    "NONE", "APPLICANT", "PARTNER", "MEMBER",
+    "gini", "theil_between_share", "voice", "inclusiveness",
+    "effective_forums", "modularity", "dominant_club", "core_deficit",
+    "normative_distance", "bridging_deficit", "fragmentation", "ai_divide",
+]
+
+
+# ---------------------------------------------------------------- helpers
+def _nonneg(x, name: str) -> np.ndarray:
+    arr = np.asarray(x, dtype=float)
+    if np.any(arr < 0):
+        raise ValueError(f"{name} must be non-negative; got min {arr.min()!r}.")
+    return arr
+
+
+def _normalise_authority(authority, n_forums: int) -> np.ndarray:
+    """A_k / sum(A); uniform 1/K if the total is zero."""
+    a = _nonneg(authority, "authority").ravel()
+    total = a.sum()
+    return a / total if total > 0 else np.full(n_forums, 1.0 / n_forums)
+
+
+def _is_party(status) -> np.ndarray:
+    """True where a country is a MEMBER or PARTNER of a forum."""
+    st = np.asarray(status)
+    return (st == MEMBER) | (st == PARTNER)
+
+
+def _forum_shares(engagement, capability) -> np.ndarray | None:
+    """s_k = sum_i c_i e_ik / sum_ik c_i e_ik; None if the total is zero."""
+    w = _nonneg(capability, "capability") @ np.asarray(engagement, dtype=float)
+    total = w.sum()
+    return w / total if total > 0 else None
+
+
+def _xlogx(r: np.ndarray) -> np.ndarray:
+    """r ln r elementwise with the limit 0 ln 0 = 0."""
+    safe = np.where(r > 0, r, 1.0)
+    return np.where(r > 0, r * np.log(safe), 0.0)
+
+
+# ---------------------------------------------------------------- inequality
+def gini(values, weights=None) -> float:
+    """(Weighted) Gini coefficient from the Lorenz curve.
+
+    Sort values ascending; with population shares p_j = w_j / sum(w), the
+    cumulative population share P_j = sum_{l<=j} p_l and the cumulative value
+    share L_j = sum_{l<=j} w_l v_l / sum_l w_l v_l (P_0 = L_0 = 0),
+
+        G = 1 - sum_j p_j (L_j + L_{j-1})      (trapezoid rule, exact here)
+          = sum_j p_j [(P_j - L_j) + (P_{j-1} - L_{j-1})]
+
+    (twice the area between the equality line and the Lorenz curve; the
+    second form is the one computed, as it gives exactly 0 for equal values).
+
+    For unit weights this equals sum_ij |v_i - v_j| / (2 N^2 mean(v)); for
+    integer weights it equals the Gini of the sample with v_j repeated w_j
+    times (population convention, no N/(N-1) correction).
+
+    Range: [0, 1) for non-negative values ([0, 1 - 1/N] unweighted).
+    Edge cases: 0.0 when N <= 1, when total weight is 0 or when the
+    weighted total sum(w v) is 0. The
+    result is clipped to [0, 1] only to remove floating round-off.
+    Source: Gini (1912); Lorenz (1905). Raises ValueError on negative input.
+    """
+    v = _nonneg(values, "values").ravel()
+    w = np.ones_like(v) if weights is None else _nonneg(weights, "weights").ravel()
+    if v.size <= 1 or w.sum() <= 0 or (w * v).sum() <= 0:
+        return 0.0
+    order = np.argsort(v, kind="stable")
+    v, w = v[order], w[order]
+    p = w / w.sum()
+    cum_w, cum_wv = np.cumsum(w), np.cumsum(w * v)
+    gap = np.concatenate(([0.0], cum_w / cum_w[-1] - cum_wv / cum_wv[-1]))
+    g = np.sum(p * (gap[1:] + gap[:-1]))
+    return float(np.clip(g, 0.0, 1.0))
+
+
+def theil_between_share(values, groups) -> float:
+    """Between-group share of the Theil T index.
+
+    With mean mu, group sizes N_g and group means mu_g:
+
+        T         = (1/N) sum_i (v_i/mu) ln(v_i/mu)
+        T_between = sum_g (N_g/N) (mu_g/mu) ln(mu_g/mu)
+        share     = T_between / T           (T = T_between + T_within)
+
+    with 0 ln 0 = 0. Range: [0, 1] because T_between, T_within >= 0.
+    Edge cases: 0.0 if N == 0, the total is zero, or T <= 1e-12 (values
+    numerically equal). Clipped to [0, 1] only against round-off.
+    Source: Theil (1967); Shorrocks (1980) for the decomposition.
+    """
+    v = _nonneg(values, "values").ravel()
+    if v.size == 0 or v.sum() <= 0:
+        return 0.0
+    _, g = np.unique(np.asarray(groups).ravel(), return_inverse=True)
+    mu = v.mean()
+    t_total = np.mean(_xlogx(v / mu))
+    if t_total <= _THEIL_EPS:
+        return 0.0
+    n_g = np.bincount(g)
+    mu_g = np.bincount(g, weights=v) / n_g
+    t_between = np.sum(n_g / v.size * _xlogx(mu_g / mu))
+    return float(np.clip(t_between / t_total, 0.0, 1.0))
+
+
+# ---------------------------------------------------------------- inclusiveness
+def voice(engagement, status, authority) -> np.ndarray:
+    """Effective voice of each country, shape (N,).
+
+        V_i = sum_k A_k beta_ik e_ik,   beta_ik = 1/n_k if i is a MEMBER of k
+                                                  (n_k members), else 0
+
+    beta is the normalised Banzhaf index under unanimity/consensus: every
+    member is pivotal only in the grand coalition (Banzhaf 1965; applied in
+    model-literature.md 3.3). Partners and applicants have no vote. A is
+    normalised to sum 1 (uniform if all zero).
+    Range: V_i in [0, 1] and sum_i V_i <= 1 (= 1 iff every forum has members
+    who all engage fully). Forums without members contribute nothing.
+    """
+    e = np.asarray(engagement, dtype=float)
+    member = np.asarray(status) == MEMBER
+    a = _normalise_authority(authority, e.shape[1])
+    n_k = member.sum(axis=0)
+    beta = member / np.maximum(n_k, 1)
+    return (beta * e) @ a
+
+
+def _representation_low(v, population, income_group) -> float:
+    """min(1, RR) with RR = (voice share of low+lower-middle) / (their pop share)."""
+    low = np.asarray(income_group) <= LOWER_MIDDLE_INCOME
+    if v.sum() <= 0 or population[low].sum() <= 0:
+        return 0.0
+    pop_share = population[low].sum() / population.sum()
+    return float(min(1.0, (v[low].sum() / v.sum()) / pop_share))
+
+
+def inclusiveness(engagement, status, authority, universal, population,
+                  income_group) -> dict[str, float]:
+    """Inclusiveness components and headline (model-literature.md 8a (1)).
+
+    Club forums are the non-universal ones; party = MEMBER or PARTNER.
+
+    none_share          = (1/N) sum_i 1[i party to no club forum]
+                          (HLAB-AI 2024: 118/193 = 0.611, clubs only). With no
+                          club forums every country is vacuously party to none
+                          -> 1.0.
+    all_share           = (1/N) sum_i 1[i party to every club] (HLAB: 7/193);
+                          0.0 if there are no club forums.
+    representation_low  = min(1, S_L / P_L): voice share S_L of low and lower-
+                          middle income countries over their population share
+                          P_L; 0.0 if P_L == 0 or total voice is 0.
+    voice_equality      = 1 - Gini_pop(V_i / pop_i) (population-weighted);
+                          1.0 when all voice is zero (Gini convention).
+    inclusiveness       = (1/3)[(1 - none_share) + representation_low
+                          + voice_equality]
+
+    All in [0, 1]. V_i is :func:`voice`. Sources: UN HLAB-AI (2024),
+    *Governing AI for Humanity*; Banzhaf (1965); Gini (1912).
+    """
+    club = ~np.asarray(universal, dtype=bool)
+    n_party = _is_party(status)[:, club].sum(axis=1)
+    none_share = float(np.mean(n_party == 0))
+    all_share = float(np.mean(n_party == club.sum())) if club.any() else 0.0
+    v = voice(engagement, status, authority)
+    pop = _nonneg(population, "population")
+    rep = _representation_low(v, pop, income_group)
+    per_capita = np.divide(v, pop, out=np.zeros_like(v), where=pop > 0)
+    equality = 1.0 - gini(per_capita, weights=pop)
+    return {
+        "none_share": none_share,
+        "all_share": all_share,
+        "representation_low": rep,
+        "voice_equality": equality,
+        "inclusiveness": float(((1.0 - none_share) + rep + equality) / 3.0),
+    }
+
+
+# ---------------------------------------------------------------- fragmentation
+def effective_forums(engagement, capability) -> float:
+    """F1, normalised effective number of forums.
+
+        s_k = sum_i c_i e_ik / sum_ik c_i e_ik
+        ENF = 1 / sum_k s_k^2                     (in [1, K])
+        F1  = (ENF - 1) / (K - 1)                 (in [0, 1])
+
+    F1 = 0 when all weighted engagement sits in one forum, 1 when it is
+    spread evenly over all K forums. Edge cases: 0.0 when K == 1 or the total
+    weight is 0. An empty forum counts in K, so it lowers F1.
+    Source: Laakso & Taagepera (1979); inverse Herfindahl-Hirschman index.
+    """
+    n_forums = np.asarray(engagement).shape[1]
+    s = _forum_shares(engagement, capability)
+    if n_forums <= 1 or s is None:
+        return 0.0
+    enf = 1.0 / np.sum(s**2)
+    return float(np.clip((enf - 1.0) / (n_forums - 1), 0.0, 1.0))
+
+
+def modularity(engagement, authority, groups) -> float:
+    """F2, Newman modularity of the weighted co-membership network.
+
+    Network: A_ij = sum_k A_k e_ik e_jk for i != j (no self-loops), A
+    normalised to sum 1. With u_ik = sqrt(A_k) e_ik, U_k = sum_i u_ik and
+    S_gk = sum_{i in g} u_ik, everything follows from O(N*K) sums:
+
+        k_i    = sum_k u_ik (U_k - u_ik)            (strength of i)
+        2W     = sum_i k_i
+        in_g   = sum_k (S_gk^2 - sum_{i in g} u_ik^2)   (= sum_{i,j in g, i!=j} A_ij)
+        Q      = sum_g in_g / 2W - sum_g (K_g / 2W)^2,   K_g = sum_{i in g} k_i
+
+    Range: Q in [-1/2, 1); returns max(Q, 0), because a partition worse than
+    random says "no community structure", not negative fragmentation.
+    Edge cases: 0.0 when 2W == 0 (no shared forum, N == 1).
+    `groups` is any int labelling (N,), e.g. :func:`dominant_club`.
+    Sources: Newman (2006), PNAS 103(23); Greenhill & Lupu (2017), ISQ.
+    """
+    e = np.asarray(engagement, dtype=float)
+    u = e * np.sqrt(_normalise_authority(authority, e.shape[1]))
+    strength = np.sum(u * (u.sum(axis=0) - u), axis=1)
+    two_w = strength.sum()
+    if two_w <= 0:
+        return 0.0
+    _, g = np.unique(np.asarray(groups).ravel(), return_inverse=True)
+    s_gk = np.zeros((g.max() + 1, u.shape[1]))
+    np.add.at(s_gk, g, u)
+    within = np.sum(s_gk**2) - np.sum(u**2)
+    k_g = np.bincount(g, weights=strength)
+    q = within / two_w - np.sum((k_g / two_w) ** 2)
+    return float(max(q, 0.0))
+
+
+def dominant_club(engagement, status, universal) -> np.ndarray:
+    """Each country's dominant club forum, shape (N,) int.
+
+        d_i = argmax_{k club, i party to k} e_ik,   or K if i is in no club
+
+    Party = MEMBER or PARTNER (applicants do not count). Ties go to the lowest
+    forum index. The value K ("no club") groups all outsiders together, so
+    the result can be used directly as the partition for :func:`modularity`.
+    Source: assumption; partition by bloc as in Greenhill & Lupu (2017).
+    """
+    e = np.asarray(engagement, dtype=float)
+    eligible = _is_party(status) & ~np.asarray(universal, dtype=bool)
+    best = np.argmax(np.where(eligible, e, -np.inf), axis=1)
+    return np.where(eligible.any(axis=1), best, e.shape[1]).astype(np.intp)
+
+
+def core_deficit(engagement, capability, universal,
+                 threshold: float = CORE_ENGAGEMENT_THRESHOLD) -> float:
+    """F3, share of world capability outside the universal core.
+
+        F3 = 1 - sum_i c~_i 1[max_{k universal} e_ik >= threshold],
+        c~_i = c_i / sum_j c_j
+
+    Range [0, 1]. Edge cases: 1.0 if there is no universal forum (no core
+    exists; this takes precedence); 0.0 if total capability is 0.
+    Source: Biermann, Pattberg, van Asselt & Zelli (2009), "major actors
+    outside the core institution".
+    """
+    uni = np.asarray(universal, dtype=bool)
+    if not uni.any():
+        return 1.0
+    c = _nonneg(capability, "capability")
+    if c.sum() <= 0:
+        return 0.0
+    in_core = np.asarray(engagement, dtype=float)[:, uni].max(axis=1) >= threshold
+    return float(np.clip(c[~in_core].sum() / c.sum(), 0.0, 1.0))
+
+
+def normative_distance(engagement, capability, positions) -> float:
+    """F4, forum-share-weighted distance between forum norm positions.
+
+        F4 = 2 * sum_{k<l} s_k s_l |x_k - x_l|,  s_k as in F1
+
+    The numerator is at most 1/2 for any K (all weight split evenly between
+    positions -1 and +1), so F4 is in [0, 1] and does not depend on how many
+    forums exist, only on how the weight is spread over positions.
+    Edge cases: 0.0 when K == 1 or no weight.
+    Source: Esteban & Ray (1994) polarisation with alpha = 0; Biermann et
+    al. (2009) norm conflict.
+    """
+    n_forums = np.asarray(engagement).shape[1]
+    s = _forum_shares(engagement, capability)
+    if n_forums <= 1 or s is None:
+        return 0.0
+    x = np.asarray(positions, dtype=float).ravel()
+    pairs = 0.5 * np.sum(np.outer(s, s) * np.abs(x[:, None] - x[None, :]))
+    return float(np.clip(2.0 * pairs, 0.0, 1.0))
+
+
+def bridging_deficit(engagement, status, capability, universal) -> float:
+    """F5, lack of capability-weighted bridge states between clubs.
+
+        b_i = min_{k club} e_ik 1[i party to k]   (0 unless party to all clubs)
+        F5  = 1 - (sum_i c~_i b_i) / max_i b_i
+
+    Range [0, 1]: F5 = 0 when all capability sits on the best bridges, 1
+    when no capability does. Edge cases: 0.0 with fewer than 2 club forums
+    (nothing to bridge) or total capability 0; 1.0 if nobody bridges
+    (max b = 0). Source: model-literature.md 8a (F5), an assumption.
+    """
+    club = ~np.asarray(universal, dtype=bool)
+    c = _nonneg(capability, "capability")
+    if club.sum() < 2 or c.sum() <= 0:
+        return 0.0
+    e = np.asarray(engagement, dtype=float)[:, club]
+    bridge = np.min(np.where(_is_party(status)[:, club], e, 0.0), axis=1)
+    top = bridge.max()
+    if top <= 0:
+        return 1.0
+    return float(np.clip(1.0 - (c @ bridge) / (c.sum() * top), 0.0, 1.0))
+
+
+def _regime_class(core: float, distance: float, split: bool) -> str:
+    """Biermann et al. (2009) degree of fragmentation from F3, F4 and split."""
+    if core < SYNERGISTIC_MAX_CORE_DEFICIT and distance < SYNERGISTIC_MAX_NORM_DISTANCE:
+        return "synergistic"
+    if distance > CONFLICTIVE_MIN_NORM_DISTANCE and split:
+        return "conflictive"
+    return "cooperative"
+
+
+def _top2_split(engagement, status, capability, universal) -> bool:
+    """True if the two most capable countries anchor in different clubs."""
+    clubs = dominant_club(engagement, status, universal)
+    top = np.argsort(-np.asarray(capability, dtype=float), kind="stable")[:2]
+    if top.size < 2:
+        return False
+    a, b = clubs[top]
+    no_club = np.asarray(engagement).shape[1]
+    return bool(a != b and a != no_club and b != no_club)
+
+
+def fragmentation(engagement, status, authority, capability, positions,
+                  universal, threshold: float = CORE_ENGAGEMENT_THRESHOLD
+                  ) -> dict[str, float | str]:
+    """Fragmentation components, headline and regime class.
+
+    Keys: effective_forums (F1), modularity (F2, under the dominant-club
+    partition), core_deficit (F3), normative_distance (F4),
+    bridging_deficit (F5), and
+
+        fragmentation = (F2 + F3 + F4) / 3          (in [0, 1])
+
+    regime_class (Biermann et al. 2009; thresholds are module constants and
+    assumptions): "synergistic" if F3 < 0.2 and F4 < 0.15; "conflictive" if
+    F4 > 0.35 and the two most capable countries (ties: lower index) have
+    different dominant clubs, both being in some club; else "cooperative".
+    Source: model-literature.md 8a (2).
+    """
+    groups = dominant_club(engagement, status, universal)
+    f2 = modularity(engagement, authority, groups)
+    f3 = core_deficit(engagement, capability, universal, threshold)
+    f4 = normative_distance(engagement, capability, positions)
+    split = _top2_split(engagement, status, capability, universal)
+    return {
+        "effective_forums": effective_forums(engagement, capability),
+        "modularity": f2,
+        "core_deficit": f3,
+        "normative_distance": f4,
+        "bridging_deficit": bridging_deficit(engagement, status, capability, universal),
+        "fragmentation": float((f2 + f3 + f4) / 3.0),
+        "regime_class": _regime_class(f3, f4, split),
+    }
+
+
+# ---------------------------------------------------------------- AI divide
+def _gap_high_low(capability, income_group) -> float:
+    """1 - mean_c(low income) / mean_c(high income), clipped to [0, 1]."""
+    inc = np.asarray(income_group)
+    low, high = capability[inc == LOW_INCOME], capability[inc == HIGH_INCOME]
+    if low.size == 0 or high.size == 0 or high.mean() <= 0:
+        return 0.0
+    return float(np.clip(1.0 - low.mean() / high.mean(), 0.0, 1.0))
+
+
+def _compute_concentration(compute) -> tuple[float, float]:
+    """(HHI, top-2 share) of compute shares; (0, 0) if total compute is 0."""
+    x = _nonneg(compute, "compute").ravel()
+    if x.sum() <= 0:
+        return 0.0, 0.0
+    s = x / x.sum()
+    return float(np.sum(s**2)), float(np.clip(np.sort(s)[-2:].sum(), 0.0, 1.0))
+
+
+def ai_divide(capability, population, income_group, compute) -> dict[str, float]:
+    """AI-divide components and headline (model-literature.md 8a (3)).
+
+    gini_capability_pop   Gini_pop(c_i), population-weighted   [headline]
+    gini_capability       Gini(c_i), unweighted
+    theil_between_income  T_between / T over income groups (Theil 1967)
+    gap_high_low          1 - mean_c(low) / mean_c(high), low = code 0 (LIC),
+                          high = code 3 (HIC); clipped to [0, 1] (0 when LICs
+                          are ahead). The D3 ratio of means is
+                          mean_c(high)/mean_c(low) = 1 / (1 - gap_high_low).
+                          0.0 if either group is empty or mean_c(high) == 0.
+    compute_hhi           sum_i s_i^2, s_i = compute_i / sum compute, in
+                          [1/N, 1]; 0.0 if total compute is 0
+    compute_top2          s_(1) + s_(2), share of the two largest (= 1 if N<=2)
+    ai_divide             = gini_capability_pop
+
+    Sources: Gini (1912); Theil (1967); Jeon et al. (2024) for the ratio of
+    group means (RAID); Herfindahl (1950) / Hirschman (1945).
+    """
+    c = _nonneg(capability, "capability").ravel()
+    pop = _nonneg(population, "population").ravel()
+    hhi, top2 = _compute_concentration(compute)
+    g_pop = gini(c, weights=pop)
+    return {
+        "gini_capability_pop": g_pop,
+        "gini_capability": gini(c),
+        "theil_between_income": theil_between_share(c, income_group),
+        "gap_high_low": _gap_high_low(c, income_group),
+        "compute_hhi": hhi,
+        "compute_top2": top2,
+        "ai_divide": g_pop,
+    }

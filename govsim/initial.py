@@ -1,0 +1,82 @@
+"""Initial state of a run: the world's countries placed in the scenario's forums."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from govsim.config import ScenarioError
+from govsim.config.scenario import Scenario
+from govsim.decision import allocate, utilities
+from govsim.dynamics import capability, diffusion_speed, diplomatic_budget, investment_shares, steady_gap
+from govsim.forums import ForumSet
+from govsim.codes import MEMBER, NONE, PARTNER
+from govsim.state import State
+from govsim.world import World
+
+# Weight of the data-based compute shares against the model's own investment shares at t = 0.
+DATA_COMPUTE_WEIGHT = 0.9
+
+
+def club_status(world: World, scenario: Scenario) -> np.ndarray:
+    """(N, K) founding status: universal forums everyone; clubs from the scenario or the world table."""
+    index = {code: i for i, code in enumerate(world.iso3)}
+    columns = []
+    for name, spec in scenario.forums.items():
+        if spec.rule == "universal":
+            columns.append(np.full(world.n, MEMBER, np.int8))
+        elif spec.members is not None or name not in world.clubs:
+            if spec.members is None:
+                raise ScenarioError(f"forums.{name}.members: a user-defined club needs its founding members as ISO3 codes (e.g. members: [USA, GBR])")
+            status = np.full(world.n, NONE, np.int8)
+            status[_lookup(index, spec.partners or [], f"forums.{name}.partners")] = PARTNER
+            status[_lookup(index, spec.members, f"forums.{name}.members")] = MEMBER
+            columns.append(status)
+        else:
+            status = world.clubs[name].copy()
+            if spec.partners is not None:
+                status[status == PARTNER] = NONE
+                status[_lookup(index, spec.partners, f"forums.{name}.partners")] = PARTNER
+            columns.append(status)
+    return np.stack(columns, axis=1)
+
+
+def _lookup(index: dict[str, int], codes: list[str], field: str) -> np.ndarray:
+    missing = [c for c in codes if c not in index]
+    if missing:
+        raise ScenarioError(f"{field}: {missing} not in this world's iso3 codes; use codes from the world table")
+    return np.array([index[c] for c in codes], dtype=np.intp)
+
+
+def initial_state(world: World, forums: ForumSet, scenario: Scenario, start_year: float, rng: np.random.Generator) -> State:
+    """State at the start: data-based compute, steady-state diffusion gaps, a first forum choice."""
+    b = scenario.behaviour
+    status = club_status(world, scenario)
+    budget = diplomatic_budget(world.readiness, b.budget)
+    eligible = forums.universal[None, :] | (status >= PARTNER)
+    engagement = budget[:, None] * eligible / (eligible.sum(axis=1) + 1)[:, None]
+    n, k = status.shape
+    state = State(
+        iso3=world.iso3, population=world.population, internet=world.internet, gdp_pc=world.gdp_pc.copy(),
+        income_group=world.income_group.copy(), readiness=world.readiness.copy(), compute=world.compute_share.copy(),
+        algo_gap=np.zeros(n), capability=world.readiness.copy(), alignment=world.alignment.copy(), budget=budget,
+        tier=world.tier.copy(), engagement=engagement, status=status,
+        partner_since=np.where(status == PARTNER, start_year, np.nan), taste=rng.normal(0.0, b.decision.taste_sd, (n, k)),
+        dissatisfaction=np.zeros(n), year=start_year,
+    )
+    _settle(state, forums, scenario)
+    return state
+
+
+def _settle(state: State, forums: ForumSet, scenario: Scenario) -> None:
+    """Mix data and investment compute shares, set steady-state gaps, make a first choice."""
+    dyn, dec = scenario.behaviour.dynamics, scenario.behaviour.decision
+    state.compute = DATA_COMPUTE_WEIGHT * state.compute + (1 - DATA_COMPUTE_WEIGHT) * investment_shares(state, dyn)
+    state.world_investment = (np.log(dyn.compute_growth) + dyn.depreciation) * state.compute.sum()
+    forums.update(state, dyn)
+    lam = diffusion_speed(state, forums.access(state), np.zeros(state.n), dyn)
+    state.algo_gap = steady_gap(lam, dyn)
+    state.capability = capability(state.compute, state.algo_gap, state.readiness, dyn)
+    forums.update(state, dyn)
+    u = utilities(state, forums.view(), dec, state.status)
+    state.engagement = allocate(u, state.eligible(forums.universal), state.budget, dec.outside_utility, dec.temperature)
+    forums.update(state, dyn)

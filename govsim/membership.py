@@ -1,0 +1,110 @@
+"""Club membership reviews: outreach, applications, consensus admission, promotion, exits.
+
+Run at every review (annual by default). Countries compare utilities computed from the same
+snapshot; all random draws are made in full arrays so that their number never depends on
+outcomes (common random numbers across scenarios).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from govsim.config.behaviour import Behaviour
+from govsim.decision import option_value, utilities
+from govsim.forums import ForumSet, capability_mass
+from govsim.codes import APPLICANT, MEMBER, NONE, PARTNER
+from govsim.state import State
+
+
+def review(s: State, forums: ForumSet, b: Behaviour, rng: np.random.Generator) -> None:
+    """One membership review of every club forum, in place."""
+    view = forums.view()
+    clubs = ~forums.universal
+    hypothetical = np.where(clubs, np.maximum(s.status, PARTNER), s.status)
+    u_join = utilities(s, view, b.decision, hypothetical)
+    u_now = utilities(s, view, b.decision, s.status)
+    draws = rng.random((3, s.n, len(forums.names)))
+    leave(s, clubs, u_now, b, draws[0])
+    for k in np.flatnonzero(clubs):
+        if forums.rule[k] == "closed_club":
+            outreach(s, forums, k, u_join[:, k], b)
+        else:
+            advantage = _joining_gain(u_now, u_join, s.eligible(forums.universal), k, b)
+            apply_to_join(s, k, advantage, b, draws[1][:, k])
+            admit(s, forums, k, b)
+
+
+def leave(s: State, clubs: np.ndarray, u_now: np.ndarray, b: Behaviour, draw: np.ndarray) -> None:
+    """Internal stability: members/partners whose club utility falls exit_threshold below the outside option leave with probability p_exit."""
+    inside = (s.status >= PARTNER) & clubs[None, :]
+    floor = b.decision.outside_utility - b.membership.exit_threshold
+    unhappy = inside & (u_now < floor) & (draw < b.membership.p_exit)
+    s.status[unhappy] = NONE
+    s.partner_since[unhappy] = np.nan
+
+
+def outreach(s: State, forums: ForumSet, k: int, u_join: np.ndarray, b: Behaviour) -> None:
+    """A closed club offers partnership to close, capable states that gain from accepting."""
+    close = np.abs(s.alignment - forums.position[k]) <= forums.spec["outreach_radius"][k]
+    capable = s.capability >= forums.spec["outreach_min_capability"][k]
+    offer = (s.status[:, k] == NONE) & close & capable & (u_join > b.decision.outside_utility)
+    s.status[offer, k] = PARTNER
+    s.partner_since[offer, k] = s.year
+
+
+def apply_to_join(s: State, k: int, advantage: np.ndarray, b: Behaviour, draw: np.ndarray) -> None:
+    """Outsiders whose option value rises by more than kappa from joining apply."""
+    keen = (s.status[:, k] == NONE) & (advantage > b.membership.apply_threshold) & (draw < b.membership.p_apply)
+    s.status[keen, k] = APPLICANT
+
+
+def admit(s: State, forums: ForumSet, k: int, b: Behaviour) -> None:
+    """Consensus admission of applicants as partners, then promotion of seasoned partners."""
+    applicants = np.flatnonzero(s.status[:, k] == APPLICANT)
+    chosen = _consensus(s, forums, k, applicants, b, dilutes_voice=False)
+    s.status[chosen, k] = PARTNER
+    s.partner_since[chosen, k] = s.year
+    seasoned = (s.status[:, k] == PARTNER) & (s.year - s.partner_since[:, k] >= forums.spec["partner_years"][k] - 1e-9)
+    chosen = _consensus(s, forums, k, np.flatnonzero(seasoned), b, dilutes_voice=True)
+    s.status[chosen, k] = MEMBER
+
+
+def _consensus(s: State, forums: ForumSet, k: int, candidates: np.ndarray, b: Behaviour, dilutes_voice: bool) -> np.ndarray:
+    """Candidates every member accepts (expected utility loss <= tolerance), most capable first.
+
+    A member j's expected change from admitting candidate a (Gray & Lindstaedt 2017):
+    + w_access * tech_k * m_a e_a * max(0, c_a - c_j)     (a more capable entrant adds know-how)
+    - w_distance * (|x_j - x_k'| - |x_j - x_k|)          (the position moves towards x_a)
+    - w_voice * A_k * ((1/n)^nu - (1/(n+1))^nu)           (only when a gets a vote).
+    """
+    members = np.flatnonzero(s.status[:, k] == MEMBER)
+    if candidates.size == 0 or members.size == 0:
+        return candidates[:0]
+    d = b.decision
+    mass = capability_mass(s)
+    total = (mass * s.engagement[:, k])[members].sum()
+    w_a = mass[candidates] * s.budget[candidates] / 2  # expected engagement: half the budget
+    x_k = forums.position[k]
+    x_new = (total * x_k + w_a * s.alignment[candidates]) / np.maximum(total + w_a, 1e-12)
+    x_j = s.alignment[members][None, :]
+    know_how = np.maximum(s.capability[candidates][:, None] - s.capability[members][None, :], 0.0)
+    gain = d.w_access * forums.spec["tech_access"][k] * w_a[:, None] * know_how
+    shift = d.w_distance * (np.abs(x_j - x_new[:, None]) - np.abs(x_j - x_k))
+    n = members.size
+    dilution = d.w_voice * forums.authority[k] * ((1 / n) ** d.voice_exponent - (1 / (n + 1)) ** d.voice_exponent)
+    change = gain - shift - (dilution if dilutes_voice else 0.0)
+    accepted = candidates[change.min(axis=1) >= -b.membership.admission_tolerance]
+    order = np.argsort(-s.capability[accepted], kind="stable")
+    return accepted[order][: int(forums.spec["max_admissions"][k])]
+
+
+def _joining_gain(u_now: np.ndarray, u_join: np.ndarray, eligible: np.ndarray, k: int, b: Behaviour) -> np.ndarray:
+    """(N,) gain in the logit option value from adding club k (as a partner) to one's choice set."""
+    d = b.decision
+    without = eligible.copy()
+    without[:, k] = False
+    with_k = without.copy()
+    with_k[:, k] = True
+    u = u_now.copy()
+    u[:, k] = u_join[:, k]
+    return option_value(u, with_k, d.outside_utility, d.temperature) - option_value(u, without, d.outside_utility, d.temperature)

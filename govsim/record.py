@@ -1,0 +1,71 @@
+"""Observation: indices each step and snapshots of country and forum state as tidy tables."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from govsim import indices
+from govsim.config.behaviour import Dynamics
+from govsim.forums import ForumSet
+from govsim.codes import APPLICANT, INCOME_GROUPS, MEMBER, PARTNER, STATUS_NAMES
+from govsim.state import State
+
+
+def measure(s: State, forums: ForumSet, p: Dynamics) -> dict[str, float | str]:
+    """All index components and headlines for the current state (each in [0, 1])."""
+    inclusion = indices.inclusiveness(s.engagement, s.status, forums.authority, forums.universal, s.population, s.income_group)
+    fragmentation = indices.fragmentation(s.engagement, s.status, forums.authority, s.capability, forums.position,
+                                          forums.universal, p.engaged_threshold)
+    divide = indices.ai_divide(s.capability, s.population, s.income_group, s.compute)
+    return {**inclusion, **fragmentation, **divide}
+
+
+class Recorder:
+    """Keeps per-step copies of country and forum arrays; builds DataFrames at the end."""
+
+    def __init__(self, forum_names: list[str]):
+        self.forum_names = forum_names
+        self.country_rows: list[dict[str, np.ndarray]] = []
+        self.forum_rows: list[dict[str, np.ndarray]] = []
+
+    def record(self, step: int, s: State, forums: ForumSet, threshold: float) -> None:
+        """Snapshot the state at ``step``."""
+        self.country_rows.append({
+            "step": np.full(s.n, step), "capability": s.capability.copy(), "readiness": s.readiness.copy(),
+            "gdp_pc": s.gdp_pc.copy(), "alignment": s.alignment.copy(), "tier": s.tier.copy(),
+            "income_group": s.income_group.copy(), "compute": s.compute.copy(),
+            "engagement": s.engagement.copy(), "status": s.status.copy(),
+        })
+        self.forum_rows.append({
+            "step": np.full(len(self.forum_names), step), "n_members": (s.status == MEMBER).sum(axis=0),
+            "n_partners": (s.status == PARTNER).sum(axis=0), "n_applicants": (s.status == APPLICANT).sum(axis=0),
+            "n_engaged": (s.engagement >= threshold).sum(axis=0), "position": forums.position.copy(),
+            "authority": forums.authority.copy(), "pool": forums.pool.copy(),
+        })
+
+    def countries(self, iso3: np.ndarray) -> pd.DataFrame:
+        """One row per country per step."""
+        rows = self.country_rows
+        table = {
+            "step": np.concatenate([r["step"] for r in rows]),
+            "iso3": np.tile(iso3, len(rows)),
+            "income_group": pd.Categorical.from_codes(np.concatenate([r["income_group"] for r in rows]), categories=list(INCOME_GROUPS)),
+        }
+        for column in ("capability", "readiness", "gdp_pc", "alignment", "tier", "compute"):
+            table[column] = np.concatenate([r[column] for r in rows])
+        engagement = np.concatenate([r["engagement"] for r in rows])
+        status = np.concatenate([r["status"] for r in rows])
+        for k, name in enumerate(self.forum_names):
+            table[f"engagement_{name}"] = engagement[:, k]
+            table[f"status_{name}"] = pd.Categorical.from_codes(status[:, k], categories=list(STATUS_NAMES))
+        return pd.DataFrame(table)
+
+    def forums(self) -> pd.DataFrame:
+        """One row per forum per step."""
+        rows = self.forum_rows
+        table = {"step": np.concatenate([r["step"] for r in rows]),
+                 "forum": np.tile(np.array(self.forum_names, dtype=object), len(rows))}
+        for column in ("n_members", "n_partners", "n_applicants", "n_engaged", "position", "authority", "pool"):
+            table[column] = np.concatenate([r[column] for r in rows])
+        return pd.DataFrame(table)

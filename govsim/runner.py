@@ -1,0 +1,96 @@
+"""Run a scenario: (scenario, seed) -> tidy tables of indices, countries and forums."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from govsim.config import load_scenario, period_to_year
+from govsim.config.scenario import Scenario
+from govsim.model import GovernanceModel
+
+HEADLINES = ("inclusiveness", "fragmentation", "ai_divide")
+
+
+@dataclass(frozen=True)
+class Results:
+    """The outcome of one run. Each row describes the state at the *end* of its ``period``.
+
+    Step 0 is the initial state (end of the period before the start); step s >= 1 is the
+    state after simulating s periods. ``year`` is the calendar time of that state.
+    """
+
+    scenario: Scenario
+    seed: int
+    indices: pd.DataFrame
+    countries: pd.DataFrame
+    forums: pd.DataFrame
+
+    def save(self, path: str | Path) -> Path:
+        """Write the three tables as Parquet plus the resolved scenario (with the seed) as JSON."""
+        folder = Path(path)
+        folder.mkdir(parents=True, exist_ok=True)
+        for name in ("indices", "countries", "forums"):
+            _atomic(folder / f"{name}.parquet", lambda tmp, n=name: getattr(self, n).to_parquet(tmp, index=False))
+        resolved = self.scenario.model_copy(update={"seed": self.seed}).model_dump(mode="json")
+        _atomic(folder / "scenario.json", lambda tmp: Path(tmp).write_text(json.dumps(resolved, indent=2)))
+        return folder
+
+    def summary(self) -> str:
+        """Start and end values of the headline indices, as text."""
+        first, last = self.indices.iloc[0], self.indices.iloc[-1]
+        lines = [f"scenario {self.scenario.name!r}, seed {self.seed}, {len(self.countries.iso3.unique())} countries, "
+                 f"{first.period} -> {last.period}"]
+        lines += [f"  {h:<14} {first[h]:.3f} -> {last[h]:.3f}" for h in HEADLINES]
+        return "\n".join(lines)
+
+
+def run(scenario: Scenario | str | Path, seed: int | None = None) -> Results:
+    """Simulate ``scenario`` (an object, a name in scenarios/ or a YAML path) with ``seed``.
+
+    ``seed`` defaults to the scenario's own; the same scenario and seed give identical tables.
+    """
+    if not isinstance(scenario, Scenario):
+        scenario = load_scenario(scenario)
+    model = GovernanceModel(scenario, seed)
+    model.run()
+    return collect_results(model)
+
+
+def collect_results(model: GovernanceModel) -> Results:
+    """Tidy tables from a model that has run."""
+    indices = model.datacollector.get_model_vars_dataframe().reset_index(drop=True)
+    steps = pd.Series(range(len(indices)), name="step")
+    labels = period_labels(model.scenario, len(indices))
+    indices.insert(0, "step", steps)
+    indices.insert(1, "period", labels)
+    indices.insert(2, "year", period_to_year(model.scenario.time.start) + steps * model.dt)
+    return Results(model.scenario, model.seed, indices, model.recorder.countries(model.state.iso3), model.recorder.forums())
+
+
+def period_labels(scenario: Scenario, n_rows: int) -> list[str]:
+    """Label of the period each row ends: step 0 ends the period before the start."""
+    start, dt = period_to_year(scenario.time.start), scenario.time.step_years
+    return [_label(start + (step - 1) * dt, dt) for step in range(n_rows)]
+
+
+def _label(year: float, dt: float) -> str:
+    whole = int(year // 1)
+    return f"{whole}" if dt == 1.0 else f"{whole}Q{int(round((year - whole) * 4)) + 1}"
+
+
+def _atomic(target: Path, write) -> None:
+    """Write via a temporary file in the same folder, then rename (no half-written files)."""
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
+    os.close(fd)
+    try:
+        write(tmp)
+        os.replace(tmp, target)
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)

@@ -1,0 +1,139 @@
+"""Shocks at run time: small objects with a lifecycle (begin once, apply every step in force).
+
+Each step the model resets the policy fields to neutral, then every shock in force writes
+its effect (caps, penalties, capacity-building offers, diffusion speed, memberships).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from govsim.config import CapacityBuilding, ExportControls, ForumChange, OpenModels, ScenarioError, period_to_year
+from govsim.config.scenario import Time
+from govsim.forums import ForumSet
+from govsim.codes import INCOME_GROUPS, MEMBER, NONE, PARTNER
+from govsim.state import State
+
+
+class Shock:
+    """A scheduled intervention active for the periods [start, end)."""
+
+    def __init__(self, spec, time: Time, forums: ForumSet, iso3_index: dict[str, int]):
+        self.spec = spec
+        self.first, self.stop = _period_index(spec.start, time), _period_index(spec.end, time)
+        self.forums = forums
+        self.iso3_index = iso3_index
+        self.started = False
+
+    def in_force(self, period: int) -> bool:
+        """Whether the shock is in force in period index ``period`` (0 = the start period)."""
+        return self.first <= period and (self.stop is None or period < self.stop)
+
+    def step(self, state: State, period: int) -> None:
+        """Begin on the first period in force, then apply every period in force."""
+        if not self.in_force(period):
+            return
+        if not self.started:
+            self.started = True
+            self.begin(state)
+        self.apply(state)
+
+    def begin(self, state: State) -> None:
+        """One-off effect when the shock starts (nothing by default)."""
+
+    def apply(self, state: State) -> None:
+        """Per-step effect while in force (nothing by default)."""
+
+    def countries(self, codes: list[str], field: str) -> np.ndarray:
+        """Indices of ISO3 ``codes``; a clear error for a code not in the world."""
+        missing = [c for c in codes if c not in self.iso3_index]
+        if missing:
+            raise ScenarioError(f"shock {self.spec.kind} {field}: {missing} not in this world's iso3 codes; use codes from the world table")
+        return np.array([self.iso3_index[c] for c in codes], dtype=np.intp)
+
+
+class ExportControlShock(Shock):
+    """Tiered caps on compute inflows, leakage, and penalties for engaging the rival bloc."""
+
+    def __init__(self, spec: ExportControls, *args):
+        super().__init__(spec, *args)
+        self.override_idx = self.countries(list(spec.tier_overrides), "tier_overrides")
+        self.override_tier = np.array(list(spec.tier_overrides.values()), dtype=np.int8)
+        self.penalised = [self.forums.index(f) for f in spec.penalised_forums]
+
+    def apply(self, state: State) -> None:
+        tier = state.tier.copy()
+        tier[self.override_idx] = self.override_tier
+        policy = state.policy
+        for level, cap in self.spec.caps.items():
+            if cap is None:
+                continue
+            hit = tier == level
+            policy.cap[hit] = np.minimum(policy.cap[hit], cap)
+            policy.leakage[hit] = np.maximum(policy.leakage[hit], self.spec.leakage)
+            policy.sanction[hit] = 1.0
+        policy.sanction_forum = self.forums.index(self.spec.sanctioning_forum)
+        penalised = np.isin(tier, self.spec.penalised_tiers)
+        for k in self.penalised:
+            policy.penalty[penalised, k] += self.spec.penalty
+
+
+class CapacityBuildingShock(Shock):
+    """A forum offers a capacity-building stream, shared by recipients who engage in it."""
+
+    def __init__(self, spec: CapacityBuilding, *args):
+        super().__init__(spec, *args)
+        self.k = self.forums.index(spec.provider)
+        self.groups = np.array([INCOME_GROUPS.index(g) for g in spec.recipients])
+
+    def apply(self, state: State) -> None:
+        eligible = np.isin(state.income_group, self.groups)
+        if not self.forums.universal[self.k]:
+            eligible &= state.status[:, self.k] >= PARTNER
+        if eligible.any():
+            state.policy.cb_offer[eligible, self.k] += self.spec.budget / eligible.sum()
+
+
+class OpenModelShock(Shock):
+    """An open-weights release speeds diffusion everywhere."""
+
+    def apply(self, state: State) -> None:
+        state.policy.diffusion_mult *= self.spec.diffusion_multiplier
+
+
+class ForumChangeShock(Shock):
+    """Countries are admitted to, or withdraw from, a forum when the shock starts."""
+
+    def __init__(self, spec: ForumChange, *args):
+        super().__init__(spec, *args)
+        self.k = self.forums.index(spec.forum)
+        self.idx = self.countries(spec.countries, "countries")
+        if self.forums.universal[self.k]:
+            raise ScenarioError(f"forum_change on {spec.forum!r}: a universal forum's membership cannot change")
+
+    def begin(self, state: State) -> None:
+        admit = self.spec.action == "admit"
+        state.status[self.idx, self.k] = (MEMBER if self.spec.status == "member" else PARTNER) if admit else NONE
+        state.partner_since[self.idx, self.k] = state.year if admit else np.nan
+        if not admit:
+            state.engagement[self.idx, self.k] = 0.0
+
+
+_KINDS = {ExportControls: ExportControlShock, CapacityBuilding: CapacityBuildingShock,
+          OpenModels: OpenModelShock, ForumChange: ForumChangeShock}
+
+
+def build_shocks(specs, time: Time, forums: ForumSet, iso3: np.ndarray) -> list[Shock]:
+    """Run-time shock objects for the scenario's shock specs."""
+    index = {code: i for i, code in enumerate(iso3)}
+    return [_KINDS[type(spec)](spec, time, forums, index) for spec in specs]
+
+
+def _period_index(period: str | None, time: Time) -> int | None:
+    """Index of the first step whose period starts at or after ``period``."""
+    if period is None:
+        return None
+    offset = (period_to_year(period) - period_to_year(time.start)) / time.step_years
+    return math.ceil(offset - 1e-9)
