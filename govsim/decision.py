@@ -6,6 +6,7 @@ afterwards (decide, then commit), so activation order cannot matter.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import NamedTuple
 
 import numpy as np
@@ -41,13 +42,14 @@ def utilities(s: State, view: ForumView, p: Decision, status: np.ndarray) -> np.
     """U_ik for every country and forum, given membership ``status`` (literature §8c).
 
     U = a*Access + b*Voice + c*Scope + n*Network - d*D_k*|x_i - x_k| - f*cost_k/B_i
-        - g*Penalty + h*inertia + taste, with
+        - g*Penalty + pull_ik*blocked_i + h*inertia + taste, with
     Access = tech_access_k * weight_ik * max(0, level_k - c_i) + capacity-building offer * horizon
     (level_k: capability of the forum's engaged participants; weight 1 member, partner_access partner),
     D_k the forum's effective depth (a shallow forum's positions bind, and so cost, less),
     Voice = A_k * (1/n_k)^nu for members (consensus: normalised Banzhaf 1/n_k), 0 otherwise,
     Scope = reach_k * (1 - c_i) + depth_k * c_i (weak states value reach, strong states depth),
-    inertia = e_ik(t-1)/B_i / (1 + dissatisfaction_i / dissatisfaction_years).
+    inertia = e_ik(t-1)/B_i / (1 + dissatisfaction_i / dissatisfaction_years), and
+    pull_ik*blocked_i the export-control push towards the rival bloc (shocks.ExportControlShock).
     """
     c = s.capability[:, None]
     budget = s.budget[:, None]
@@ -64,6 +66,7 @@ def utilities(s: State, view: ForumView, p: Decision, status: np.ndarray) -> np.
     return (
         p.w_access * access + p.w_voice * voice + p.w_scope * scope + p.w_network * network
         - p.w_distance * distance - p.w_cost * view.cost / budget - p.w_penalty * s.policy.penalty
+        + s.policy.pull * s.policy.blocked[:, None]
         + p.inertia * inertia + s.taste
     )
 
@@ -95,11 +98,16 @@ def network_share(alignment: np.ndarray, engagement: np.ndarray, bandwidth: floa
 
     Countries are binned on alignment so the cost is O(N*K + bins^2*K), never N x N.
     """
-    edges = np.linspace(-1.0, 1.0, _BINS)
     which = np.clip(np.rint((alignment + 1.0) / 2.0 * (_BINS - 1)).astype(np.intp), 0, _BINS - 1)
     counts = np.bincount(which, minlength=_BINS).astype(float)
-    sums = np.zeros((_BINS, engagement.shape[1]))
-    np.add.at(sums, which, engagement)
-    kernel = 2.0 ** (-((edges[:, None] - edges[None, :]) / bandwidth) ** 2)
+    sums = np.stack([np.bincount(which, weights=column, minlength=_BINS) for column in engagement.T], axis=1)
+    kernel = _kernel(bandwidth)
     share = (kernel @ sums) / np.maximum(kernel @ counts, 1e-12)[:, None]
     return share[which]
+
+
+@lru_cache(maxsize=16)
+def _kernel(bandwidth: float) -> np.ndarray:
+    """(bins, bins) weights 2^-(dx/bandwidth)^2 between alignment bin centres."""
+    edges = np.linspace(-1.0, 1.0, _BINS)
+    return 2.0 ** (-((edges[:, None] - edges[None, :]) / bandwidth) ** 2)

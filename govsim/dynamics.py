@@ -37,6 +37,14 @@ def investment_shares(s: State, p: Dynamics) -> np.ndarray:
     return weight / total if total > 0 else np.full(s.n, 1.0 / s.n)
 
 
+def blocked_share(s: State, p: Dynamics) -> np.ndarray:
+    """(N,) share of each country's compute demand that caps keep out, net of leakage."""
+    demand = investment_shares(s, p)
+    allowed = np.minimum(demand, s.policy.cap)
+    blocked = np.divide(demand - allowed, demand, out=np.zeros_like(demand), where=demand > 0)
+    return blocked * (1 - s.policy.leakage)
+
+
 def grow_compute(s: State, p: Dynamics, dt: float) -> None:
     """Invest under export-control caps (plus leakage), depreciate, grow world investment."""
     demand = s.world_investment * investment_shares(s, p)

@@ -24,6 +24,7 @@ def review(s: State, forums: ForumSet, b: Behaviour, rng: np.random.Generator) -
     u_join = utilities(s, view, b.decision, hypothetical)
     u_now = utilities(s, view, b.decision, s.status)
     draws = rng.random((3, s.n, len(forums.names)))
+    before = s.status.copy()
     leave(s, clubs, u_now, b, draws[0])
     for k in np.flatnonzero(clubs):
         if forums.rule[k] == "closed_club":
@@ -32,6 +33,8 @@ def review(s: State, forums: ForumSet, b: Behaviour, rng: np.random.Generator) -
             advantage = _joining_gain(u_now, u_join, s.eligible(forums.universal), k, b)
             apply_to_join(s, k, advantage, b, draws[1][:, k])
             admit(s, forums, k, b)
+    locked = s.policy.locked
+    s.status[locked] = before[locked]
 
 
 def leave(s: State, clubs: np.ndarray, u_now: np.ndarray, b: Behaviour, draw: np.ndarray) -> None:

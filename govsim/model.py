@@ -8,13 +8,12 @@ import numpy as np
 from govsim.agents import Country
 from govsim.config import period_to_year
 from govsim.config.scenario import Scenario
-from govsim.decision import allocate, best_utility, utilities
-from govsim.dynamics import advance, diplomatic_budget
 from govsim.forums import ForumSet
 from govsim.initial import initial_state
 from govsim.membership import review
+from govsim.phases import commit, decide, evolve, review_due
 from govsim.record import Recorder, measure
-from govsim.shocks import build_shocks
+from govsim.shocks import apply_shocks, build_shocks
 from govsim.world import build_world
 
 
@@ -33,19 +32,20 @@ class GovernanceModel(mesa.Model):
         self.shocks = build_shocks(scenario.shocks, scenario.time, self.forums, world.iso3)
         Country.create_agents(self, world.n, index=np.arange(world.n))
         self.recorder = Recorder(self.forums.names)
-        self.indices: dict[str, float | str] = {}
-        self.datacollector = mesa.DataCollector(model_reporters={name: _reporter(name) for name in self._measure()})
-        self.collect()
+        self.indices = measure(self.state, self.forums, self.behaviour.dynamics)
+        self.datacollector = mesa.DataCollector(model_reporters={name: _reporter(name) for name in self.indices})
+        self.collect(measured=True)
 
     def step(self) -> None:
         """One period: shocks, forums, decide-then-commit, membership review, dynamics, data."""
-        period = self.steps - 1
-        self.apply_shocks(period)
-        self.forums.update(self.state, self.behaviour.dynamics)
-        self.commit(*self.decide())
-        if self.review_due(period):
-            review(self.state, self.forums, self.behaviour, self.rng)
-        self.evolve()
+        period, b = self.steps - 1, self.behaviour
+        apply_shocks(self.shocks, self.state, period, b.dynamics)
+        self.forums.update(self.state, b.dynamics)
+        engagement, best = decide(self.state, self.forums, b.decision, self.dt, self.rng)
+        commit(self.state, engagement, best, b.decision, self.dt)
+        if review_due(period, b, self.dt):
+            review(self.state, self.forums, b, self.rng)
+        evolve(self.state, self.forums, b, self.dt)
         self.collect()
 
     def run(self) -> None:
@@ -53,48 +53,12 @@ class GovernanceModel(mesa.Model):
         for _ in range(self.scenario.time.steps):
             self.step()
 
-    def apply_shocks(self, period: int) -> None:
-        """Reset policy fields, then let each shock in force write its effect."""
-        self.state.policy.reset()
-        for shock in self.shocks:
-            shock.step(self.state, period)
-
-    def decide(self) -> tuple[np.ndarray, np.ndarray]:
-        """Every country scores the forums from the same snapshot and allocates its budget."""
-        s, d = self.state, self.behaviour.decision
-        persistence = d.taste_persistence**self.dt
-        s.taste = persistence * s.taste + np.sqrt(1 - persistence**2) * d.taste_sd * self.rng.standard_normal(s.taste.shape)
-        u = utilities(s, self.forums.view(), d, s.status)
-        eligible = s.eligible(self.forums.universal)
-        return allocate(u, eligible, s.budget, d.outside_utility, d.temperature), best_utility(u, eligible)
-
-    def commit(self, engagement: np.ndarray, best: np.ndarray) -> None:
-        """Apply the decisions at once; count dissatisfaction where even the best forum disappoints."""
-        s = self.state
-        s.engagement = engagement
-        s.dissatisfaction = np.where(best < self.behaviour.decision.aspiration, s.dissatisfaction + self.dt, 0.0)
-
-    def review_due(self, period: int) -> bool:
-        """Membership reviews run at the end of every review interval."""
-        every = max(1, round(self.behaviour.membership.review_years / self.dt))
-        return (period + 1) % every == 0
-
-    def evolve(self) -> None:
-        """Compute, capability, income, alignment and budgets move forward by one step."""
-        s, p, engaged = self.state, self.behaviour.dynamics, self.state.engagement >= self.behaviour.dynamics.engaged_threshold
-        received = s.policy.cb_received(engaged)
-        advance(s, self.forums.access(s), received, self.forums.position, p, self.dt)
-        s.budget = diplomatic_budget(s.readiness, self.behaviour.budget)
-
-    def collect(self) -> None:
+    def collect(self, measured: bool = False) -> None:
         """Record indices (DataCollector) and country/forum snapshots."""
-        self._measure()
+        if not measured:
+            self.indices = measure(self.state, self.forums, self.behaviour.dynamics)
         self.datacollector.collect(self)
         self.recorder.record(self.steps, self.state, self.forums, self.behaviour.dynamics.engaged_threshold)
-
-    def _measure(self) -> dict[str, float | str]:
-        self.indices = measure(self.state, self.forums, self.behaviour.dynamics)
-        return self.indices
 
 
 def _reporter(name: str):

@@ -12,6 +12,8 @@ import numpy as np
 
 from govsim.config import CapacityBuilding, ExportControls, ForumChange, OpenModels, ScenarioError, period_to_year
 from govsim.config.scenario import Time
+from govsim.config.behaviour import Dynamics
+from govsim.dynamics import blocked_share
 from govsim.forums import ForumSet
 from govsim.codes import INCOME_GROUPS, MEMBER, NONE, PARTNER
 from govsim.state import State
@@ -55,13 +57,17 @@ class Shock:
 
 
 class ExportControlShock(Shock):
-    """Tiered caps on compute inflows, leakage, and penalties for engaging the rival bloc."""
+    """Tiered caps on compute inflows with leakage; capped countries are pulled towards the rival
+    bloc's forums and away from the sanctioning club in proportion to the demand blocked; penalised
+    tiers pay a utility penalty for engaging the penalised forums."""
 
     def __init__(self, spec: ExportControls, *args):
         super().__init__(spec, *args)
         self.override_idx = self.countries(list(spec.tier_overrides), "tier_overrides")
         self.override_tier = np.array(list(spec.tier_overrides.values()), dtype=np.int8)
         self.penalised = [self.forums.index(f) for f in spec.penalised_forums]
+        self.rivals = [self.forums.index(f) for f in spec.rival_forums]
+        self.sanctioner = self.forums.index(spec.sanctioning_forum)
 
     def apply(self, state: State) -> None:
         tier = state.tier.copy()
@@ -74,7 +80,9 @@ class ExportControlShock(Shock):
             policy.cap[hit] = np.minimum(policy.cap[hit], cap)
             policy.leakage[hit] = np.maximum(policy.leakage[hit], self.spec.leakage)
             policy.sanction[hit] = 1.0
-        policy.sanction_forum = self.forums.index(self.spec.sanctioning_forum)
+            policy.pull[np.ix_(hit, self.rivals)] += self.spec.substitution
+            policy.pull[hit, self.sanctioner] -= self.spec.resentment
+        policy.sanction_forum = self.sanctioner
         penalised = np.isin(tier, self.spec.penalised_tiers)
         for k in self.penalised:
             policy.penalty[penalised, k] += self.spec.penalty
@@ -104,7 +112,11 @@ class OpenModelShock(Shock):
 
 
 class ForumChangeShock(Shock):
-    """Countries are admitted to, or withdraw from, a forum when the shock starts."""
+    """Countries are admitted to, or withdraw from, a forum; their status holds while in force.
+
+    Membership reviews cannot undo the change before ``end`` (no re-application after a
+    withdrawal, no exit after an admission); from ``end`` on the usual rules apply again.
+    """
 
     def __init__(self, spec: ForumChange, *args):
         super().__init__(spec, *args)
@@ -120,9 +132,20 @@ class ForumChangeShock(Shock):
         if not admit:
             state.engagement[self.idx, self.k] = 0.0
 
+    def apply(self, state: State) -> None:
+        state.policy.locked[self.idx, self.k] = True
+
 
 _KINDS = {ExportControls: ExportControlShock, CapacityBuilding: CapacityBuildingShock,
           OpenModels: OpenModelShock, ForumChange: ForumChangeShock}
+
+
+def apply_shocks(shocks: list[Shock], state: State, period: int, p: Dynamics) -> None:
+    """Reset policy fields, let each shock in force write its effect, then measure blocked demand."""
+    state.policy.reset()
+    for shock in shocks:
+        shock.step(state, period)
+    state.policy.blocked = blocked_share(state, p)
 
 
 def build_shocks(specs, time: Time, forums: ForumSet, iso3: np.ndarray) -> list[Shock]:

@@ -66,6 +66,9 @@ class Policy:
     sanction: np.ndarray  # (N,) 1 where a country is capped by a sanctioning club
     sanction_forum: int  # index of the sanctioning forum (-1: none)
     cb_offer: np.ndarray  # (N, K) capacity-building stream offered through forum k (readiness/yr)
+    locked: np.ndarray  # (N, K) status fixed by a shock: membership reviews leave it alone
+    pull: np.ndarray  # (N, K) utility per unit of blocked compute demand (substitution, resentment)
+    blocked: np.ndarray  # (N,) share of a country's compute demand that caps block (after leakage)
     diffusion_mult: float
 
     @classmethod
@@ -73,7 +76,8 @@ class Policy:
         """No shock in force."""
         return cls(
             cap=np.full(n, np.inf), leakage=np.zeros(n), penalty=np.zeros((n, k)),
-            sanction=np.zeros(n), sanction_forum=-1, cb_offer=np.zeros((n, k)), diffusion_mult=1.0,
+            sanction=np.zeros(n), sanction_forum=-1, cb_offer=np.zeros((n, k)),
+            locked=np.zeros((n, k), bool), pull=np.zeros((n, k)), blocked=np.zeros(n), diffusion_mult=1.0,
         )
 
     def reset(self) -> None:
@@ -83,6 +87,9 @@ class Policy:
         self.penalty.fill(0.0)
         self.sanction.fill(0.0)
         self.cb_offer.fill(0.0)
+        self.locked.fill(False)
+        self.pull.fill(0.0)
+        self.blocked.fill(0.0)
         self.sanction_forum = -1
         self.diffusion_mult = 1.0
 

@@ -7,7 +7,8 @@ stood at the scenario's start date, so a 2023 start sees BRICS as its five found
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
@@ -62,8 +63,20 @@ def build_world(spec: WorldSpec, start_year: float, rng: np.random.Generator) ->
     """The world a scenario asks for, with memberships as of ``start_year``."""
     if spec.kind == "synthetic":
         return synthetic_world(spec.n, spec.synthetic, rng)
-    table = real_table() if spec.kind == "real" else read_world_csv(spec.path)
-    return world_from_table(table, start_year, pinned=spec.kind == "real")
+    if spec.kind == "real":
+        return real_world(start_year)
+    return world_from_table(read_world_csv(spec.path), start_year, pinned=False)
+
+
+@lru_cache(maxsize=8)
+def real_world(start_year: float) -> World:
+    """The real world at ``start_year``, built once per process (its arrays are read-only)."""
+    world = world_from_table(real_table(), start_year, pinned=True)
+    for item in fields(world):
+        value = getattr(world, item.name)
+        for array in value.values() if isinstance(value, dict) else [value]:
+            array.flags.writeable = False
+    return world
 
 
 def real_table() -> pd.DataFrame:
@@ -105,13 +118,19 @@ def _check_values(table: pd.DataFrame, source: str) -> None:
         bad = values.isna() | ~ok(values)
         if bad.any():
             row = int(np.flatnonzero(bad.to_numpy())[0])
-            raise ScenarioError(f"world CSV {source}: column {column!r} row {row + 2} (iso3 {table['iso3'].iloc[row]!r}) has {table[column].iloc[row]!r}; expected {expected}")
+            raise ScenarioError(f"world CSV {source}: column {column!r} row {row + 2} (iso3 {table['iso3'].iloc[row]}) has {_shown(table[column].iloc[row])}; expected {expected}")
     bad_group = ~table["income_group"].isin(INCOME_GROUPS)
     if bad_group.any():
         row = int(np.flatnonzero(bad_group.to_numpy())[0])
-        raise ScenarioError(f"world CSV {source}: column 'income_group' row {row + 2} has {table['income_group'].iloc[row]!r}; expected one of {list(INCOME_GROUPS)}")
+        raise ScenarioError(f"world CSV {source}: column 'income_group' row {row + 2} (iso3 {table['iso3'].iloc[row]}) has {_shown(table['income_group'].iloc[row])}; expected one of {list(INCOME_GROUPS)}")
     if table["iso3"].duplicated().any():
         raise ScenarioError(f"world CSV {source}: duplicate iso3 codes {sorted(table['iso3'][table['iso3'].duplicated()])}; each country once")
+
+
+def _shown(value: object) -> str:
+    """A table cell as the user wrote it: numbers plain, text quoted."""
+    value = value.item() if isinstance(value, np.generic) else value
+    return repr(value) if isinstance(value, str) else str(value)
 
 
 def world_from_table(table: pd.DataFrame, start_year: float, pinned: bool) -> World:
@@ -197,6 +216,9 @@ def _share(column: pd.Series) -> np.ndarray:
 
 def _since(column: pd.Series) -> np.ndarray:
     """'YYYY-MM' dates as fractional years; blank means never (inf)."""
-    dates = pd.to_datetime(column.replace("", np.nan), format="%Y-%m", errors="coerce")
-    years = dates.dt.year + (dates.dt.month - 1) / 12
-    return years.fillna(np.inf).to_numpy(float)
+    text = column.fillna("").astype(str).str.strip()
+    parts = text.str.extract(r"^(\d{4})-(\d{2})$").astype(float)
+    bad = (text != "") & parts[0].isna()
+    if bad.any():
+        raise ScenarioError(f"world table: date {text[bad].iloc[0]!r} in column {column.name!r} is not 'YYYY-MM' (or empty for never)")
+    return (parts[0] + (parts[1] - 1) / 12).fillna(np.inf).to_numpy(float)

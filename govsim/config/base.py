@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict
 
 _PERIOD = re.compile(r"^(\d{4})(?:Q([1-4]))?$")
 
@@ -30,5 +30,10 @@ def _check_period(value: str) -> str:
     return value
 
 
-Period = Annotated[str, AfterValidator(_check_period)]
+def _year_as_text(value: object) -> object:
+    """YAML reads ``start: 2023`` as an int; accept it as the year '2023'."""
+    return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+
+Period = Annotated[str, BeforeValidator(_year_as_text), AfterValidator(_check_period)]
 """A calendar period: ``'YYYYQn'`` for a quarter or ``'YYYY'`` for a year."""

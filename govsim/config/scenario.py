@@ -93,7 +93,8 @@ class Scenario(Strict):
 
 def _forum_refs(shock) -> list[tuple[str, str]]:
     if isinstance(shock, ExportControls):
-        return [("penalised_forums", f) for f in shock.penalised_forums] + [("sanctioning_forum", shock.sanctioning_forum)]
+        return ([("penalised_forums", f) for f in shock.penalised_forums] + [("rival_forums", f) for f in shock.rival_forums]
+                + [("sanctioning_forum", shock.sanctioning_forum)])
     if isinstance(shock, CapacityBuilding):
         return [("provider", shock.provider)]
     if isinstance(shock, ForumChange):

@@ -30,14 +30,17 @@ class ExportControls(ShockSpec):
 
     kind: Literal["export_controls"]
     caps: dict[int, float | None] = Field(
-        default_factory=lambda: {1: None, 2: 0.01, 3: 0.0},
-        description="Cap on each tier's compute inflow per country. Unit: share of world compute investment per year; null = unrestricted. Range: [0, 1]. Source: BIS IFR 15 Jan 2025 (~50k GPUs per Tier-2 country over 2025-27 ~ 1% of world supply; Tier 3 blocked).",
+        default_factory=lambda: {1: None, 2: 0.003, 3: 0.0},
+        description="Cap on each tier's compute inflow per country. Unit: share of world compute investment per year; null = unrestricted. Range: [0, 1]. Source: BIS IFR 15 Jan 2025 (~50k GPUs per Tier-2 country over 2025-27, i.e. ~17k a year against several million accelerators shipped a year: ~0.3%; Tier 3 blocked); literature §8c (cap ~0.1 of demand for large importers).",
     )
     leakage: float = Field(0.3, ge=0, le=1, description="Share of blocked demand that still arrives (smuggling, cloud access, domestic substitutes). Unit: share. Range: [0, 1]. Source: assumption.")
-    penalty: float = Field(1.0, ge=0, le=20, description="Utility penalty for a country of a penalised tier on engaging a penalised forum. Unit: utility. Range: [0, 20]. Source: assumption; Nordhaus 2015.")
+    penalty: float = Field(0.25, ge=0, le=20, description="Utility penalty for a country of a penalised tier on engaging a penalised forum. Unit: utility. Range: [0, 20]. Source: assumption; Nordhaus 2015.")
     penalised_tiers: list[int] = Field(default_factory=lambda: [2], description="Tiers penalised for engaging the rival bloc's forums.")
     penalised_forums: list[str] = Field(default_factory=lambda: ["brics"], description="Forums whose engagement triggers the penalty.")
-    sanctioning_forum: str = Field("g7", description="Forum whose position capped countries drift away from.")
+    sanctioning_forum: str = Field("g7", description="Forum whose members impose the controls: capped countries resent it and drift away from its position.")
+    rival_forums: list[str] = Field(default_factory=lambda: ["brics"], description="Forums of the other bloc, where capped countries seek substitute technology (chips, cloud, open models).")
+    substitution: float = Field(2.0, ge=0, le=20, description="Utility gain from each rival forum per unit of blocked compute demand ('push them towards the other bloc'). Unit: utility. Range: [0, 20]. Source: assumption; DESIGN §1.2.")
+    resentment: float = Field(0.5, ge=0, le=20, description="Utility loss on the sanctioning forum per unit of blocked compute demand. Unit: utility. Range: [0, 20]. Source: assumption.")
     tier_overrides: dict[str, int] = Field(default_factory=dict, description="ISO3 -> tier, replacing the world table's export_tier for these countries.")
 
     @model_validator(mode="after")
@@ -68,7 +71,7 @@ class OpenModels(ShockSpec):
 
 
 class ForumChange(ShockSpec):
-    """A one-off change of membership at ``start``: a forum admits countries or countries withdraw."""
+    """A change of membership at ``start`` that holds until ``end``: admission or withdrawal."""
 
     kind: Literal["forum_change"]
     forum: str = Field(description="Forum whose membership changes.")

@@ -1,0 +1,126 @@
+"""Direction of the policy effects over an ensemble of seeds (common seeds in both arms)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import govsim
+from govsim import load_scenario
+
+SEEDS = range(8)
+TO_2030 = ["time.steps=28"]  # the last row (step 28) is the state at year 2030.0
+RECIPIENTS = ["low", "lower_middle"]
+
+
+@pytest.fixture(scope="module")
+def baseline_2030(cached_run):
+    return [cached_run("baseline", TO_2030, seed) for seed in SEEDS]
+
+
+def _at_year(indices, year: float):
+    rows = indices[np.isclose(indices.year, year)]
+    assert len(rows) == 1
+    return rows.iloc[0]
+
+
+def test_un_engagement_stays_near_universal(cached_run):
+    for seed in SEEDS:
+        c = cached_run("baseline", (), seed).countries
+        share = (c.engagement_un >= 0.05).groupby(c.step).mean()
+        assert len(share) == 53
+        assert share.min() >= 0.95, f"seed {seed}: UN engagement share fell to {share.min():.3f} at step {share.idxmin()}"
+
+
+def test_export_controls_raise_fragmentation_while_in_force(cached_run, row_at):
+    """The Jan 2025 AI Diffusion caps (in force in 2025Q1 only) fragment governance then."""
+    short = ["time.steps=9"]  # step 9 is the 2025Q1 row
+    diffs = []
+    for seed in SEEDS:
+        base = row_at(cached_run("baseline", short, seed).indices, "2025Q1")
+        controls = row_at(cached_run("export_controls_2025", short, seed).indices, "2025Q1")
+        diffs.append(controls.fragmentation - base.fragmentation)
+    diffs = np.array(diffs)
+    assert diffs.mean() > 0, f"fragmentation(controls) - fragmentation(baseline) at 2025Q1 per seed: {diffs.round(4)}"
+    assert (diffs > 0).sum() >= 6, f"per-seed differences: {diffs.round(4)}"
+
+
+def test_export_controls_only_bite_while_in_force(cached_run, row_at):
+    """Before 2025Q1 both arms are identical (same seeds, same draws)."""
+    for seed in SEEDS[:3]:
+        base = cached_run("baseline", ["time.steps=9"], seed)
+        controls = cached_run("export_controls_2025", ["time.steps=9"], seed)
+        before = base.indices.period < "2025Q1"
+        assert before.sum() == 9
+        np.testing.assert_array_equal(base.indices[before].fragmentation, controls.indices[before].fragmentation)
+        assert row_at(base.indices, "2025Q1").fragmentation != row_at(controls.indices, "2025Q1").fragmentation
+
+
+def _recipient_gap(results) -> float:
+    """Mean capability of initially high-income countries minus that of the initial recipients, at the end."""
+    c = results.countries
+    group = c[c.step == 0].set_index("iso3").income_group.astype(str)
+    last = c[c.step == c.step.max()].set_index("iso3").capability
+    high = last[group[group == "high"].index].mean()
+    recipients = last[group[group.isin(RECIPIENTS)].index]
+    assert len(recipients) > 50
+    return float(high - recipients.mean())
+
+
+def test_capacity_building_narrows_recipients_gap(baseline_2030, with_changes):
+    shock = {"kind": "capacity_building", "label": "UN capacity building", "provider": "un",
+             "recipients": RECIPIENTS, "budget": 10, "start": "2024Q1", "end": "2030Q1"}
+    scenario = with_changes(load_scenario("baseline", TO_2030), shocks=[shock])
+    assert scenario.shocks[-1].kind == "capacity_building"
+    base_gap, cb_gap = [], []
+    for seed, base in zip(SEEDS, baseline_2030):
+        cb = govsim.run(scenario, seed=seed)
+        assert _at_year(cb.indices, 2030.0).step == cb.indices.step.max()
+        base_gap.append(_recipient_gap(base))
+        cb_gap.append(_recipient_gap(cb))
+    base_gap, cb_gap = np.array(base_gap), np.array(cb_gap)
+    assert (base_gap > 0).all()
+    assert cb_gap.mean() < base_gap.mean()
+    assert (cb_gap < base_gap).all(), f"baseline {base_gap.round(3)} vs capacity building {cb_gap.round(3)}"
+
+
+def test_open_models_lower_the_ai_divide(baseline_2030, with_changes):
+    scenario = with_changes(load_scenario("baseline", TO_2030),
+                            shocks=[{"kind": "open_models", "diffusion_multiplier": 3, "start": "2025Q1"}])
+    base = np.array([_at_year(r.indices, 2030.0).ai_divide for r in baseline_2030])
+    opened = np.array([_at_year(govsim.run(scenario, seed=s).indices, 2030.0).ai_divide for s in SEEDS])
+    assert opened.mean() < base.mean()
+    assert (opened < base).all(), f"baseline {base.round(4)} vs open models {opened.round(4)}"
+
+
+@pytest.fixture(scope="module")
+def russia_leaves(with_changes):
+    shock = {"kind": "forum_change", "forum": "brics", "action": "withdraw", "countries": ["RUS"], "start": "2024Q1"}
+    scenario = with_changes(load_scenario("baseline"), shocks=[shock])
+    return [govsim.run(scenario, seed=seed) for seed in SEEDS]
+
+
+def _russia(results):
+    c = results.countries
+    rus = c[c.iso3 == "RUS"].merge(results.indices[["step", "period"]], on="step")
+    assert len(rus) == 53
+    return rus
+
+
+def test_forum_change_withdraws_russia_at_2024q1(russia_leaves):
+    for results in russia_leaves:
+        rus = _russia(results).set_index("period")
+        assert (rus.loc[:"2023Q4", "status_brics"] == "member").all()
+        assert rus.loc["2024Q1", "status_brics"] == "none"
+        assert rus.loc["2024Q1", "engagement_brics"] == 0.0
+
+
+def test_forum_change_withdrawal_lasts(russia_leaves):
+    """With no ``end``, the withdrawal is in force until the run ends: RUS stays out of BRICS."""
+    for seed, results in zip(SEEDS, russia_leaves):
+        rus = _russia(results)
+        after = rus[rus.period >= "2024Q1"]
+        back = after[after.status_brics != "none"]
+        assert back.empty, (f"seed {seed}: RUS back in BRICS from {back.period.iloc[0]} "
+                            f"as {back.status_brics.iloc[0]}; statuses after 2024Q1: "
+                            f"{after.status_brics.astype(str).value_counts().to_dict()}")
