@@ -33,17 +33,14 @@ import numpy as np
 import mesa
 
 import govsim
-from govsim.config import period_to_year
 from govsim.config.scenario import Scenario
 from govsim.forums import ForumSet
-from govsim.initial import initial_state
 from govsim.membership import review
 from govsim.record import measure
 from govsim.runner import HEADLINES
-from govsim.phases import commit, decide, evolve, review_due
-from govsim.shocks import apply_shocks, build_shocks
+from govsim.phases import commit, decide, evolve, review_due, setup
+from govsim.shocks import apply_shocks
 from govsim.state import State
-from govsim.world import build_world
 
 STEPS = 52
 # Targets from the issue.
@@ -93,21 +90,15 @@ def bare_run(scenario: Scenario, seed: int | None = None) -> list[dict[str, floa
     from the single generator: world, initial tastes, per-step taste noise, review draws.
     """
     rng = np.random.default_rng(scenario.seed if seed is None else int(seed))
-    b, dt = scenario.behaviour, scenario.time.step_years
-    start = period_to_year(scenario.time.start)
-    world = build_world(scenario.world, start, rng)
-    forums = ForumSet.from_specs(scenario.forums)
-    state = initial_state(world, forums, scenario, start, rng)
-    shocks = build_shocks(scenario.shocks, scenario.time, forums, world.iso3)
-    every = max(1, round(b.membership.review_years / dt))
-    history = [measure(state, forums, b.dynamics)]
+    _, forums, state, shocks = setup(scenario, rng)
+    history = [measure(state, forums, scenario.behaviour.dynamics)]
     for period in range(scenario.time.steps):
-        bare_step(state, forums, shocks, scenario, rng, period, every)
-        history.append(measure(state, forums, b.dynamics))
+        bare_step(state, forums, shocks, scenario, rng, period)
+        history.append(measure(state, forums, scenario.behaviour.dynamics))
     return history
 
 
-def bare_step(state: State, forums: ForumSet, shocks, scenario: Scenario, rng: np.random.Generator, period: int, every: int) -> None:
+def bare_step(state: State, forums: ForumSet, shocks, scenario: Scenario, rng: np.random.Generator, period: int) -> None:
     """One period with the same phase functions, in the order of ``GovernanceModel.step``."""
     b, dt = scenario.behaviour, scenario.time.step_years
     apply_shocks(shocks, state, period, b.dynamics)

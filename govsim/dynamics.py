@@ -1,7 +1,7 @@
 """State dynamics for one step of length dt years (pure numpy, literature §5 and §8d).
 
-compute:    K_i <- K_i (1-delta)^dt + dt * [min(D_i, cap_i W) + leak_i max(0, D_i - cap_i W)],
-            D_i = W * Y_i r_i^rho / sum_j Y_j r_j^rho, W grows by compute_growth per year;
+compute:    K_i <- K_i (1-delta)^dt + dt * D_i (1 - b_i), D_i = W * Y_i r_i^rho / sum_j Y_j r_j^rho,
+            b_i = (1 - leak_i) max(0, D_i - cap_i W) / D_i the blocked share; W grows by compute_growth;
 algorithms: gap a_i (log10, <= 0) relaxes to -log10(algo_growth)/lambda_i at speed lambda_i,
             lambda_i = lambda_0 * m_open * (1 + access_boost*access_i + capacity_boost*cb_i) * internet_i * r_i;
 capability: c_i = w_r r_i + (1 - w_r) * clip(1 + (log10 E_i - max_j log10 E_j)/span, 0, 1), E_i = K_i 10^a_i;
@@ -46,10 +46,8 @@ def blocked_share(s: State, p: Dynamics) -> np.ndarray:
 
 
 def grow_compute(s: State, p: Dynamics, dt: float) -> None:
-    """Invest under export-control caps (plus leakage), depreciate, grow world investment."""
-    demand = s.world_investment * investment_shares(s, p)
-    allowed = np.minimum(demand, s.policy.cap * s.world_investment)
-    inflow = allowed + s.policy.leakage * (demand - allowed)
+    """Invest the demand that caps let through (``policy.blocked``), depreciate, grow world investment."""
+    inflow = s.world_investment * investment_shares(s, p) * (1 - s.policy.blocked)
     s.compute = s.compute * (1 - p.depreciation) ** dt + dt * inflow
     s.world_investment *= p.compute_growth**dt
 

@@ -6,15 +6,11 @@ import mesa
 import numpy as np
 
 from govsim.agents import Country
-from govsim.config import period_to_year
 from govsim.config.scenario import Scenario
-from govsim.forums import ForumSet
-from govsim.initial import initial_state
 from govsim.membership import review
-from govsim.phases import commit, decide, evolve, review_due
+from govsim.phases import commit, decide, evolve, review_due, setup
 from govsim.record import Recorder, measure
-from govsim.shocks import apply_shocks, build_shocks
-from govsim.world import build_world
+from govsim.shocks import apply_shocks
 
 
 class GovernanceModel(mesa.Model):
@@ -25,16 +21,12 @@ class GovernanceModel(mesa.Model):
         super().__init__(rng=self.seed)
         self.scenario, self.behaviour = scenario, scenario.behaviour
         self.dt = scenario.time.step_years
-        start = period_to_year(scenario.time.start)
-        world = build_world(scenario.world, start, self.rng)
-        self.forums = ForumSet.from_specs(scenario.forums)
-        self.state = initial_state(world, self.forums, scenario, start, self.rng)
-        self.shocks = build_shocks(scenario.shocks, scenario.time, self.forums, world.iso3)
+        world, self.forums, self.state, self.shocks = setup(scenario, self.rng)
         Country.create_agents(self, world.n, index=np.arange(world.n))
         self.recorder = Recorder(self.forums.names)
         self.indices = measure(self.state, self.forums, self.behaviour.dynamics)
         self.datacollector = mesa.DataCollector(model_reporters={name: _reporter(name) for name in self.indices})
-        self.collect(measured=True)
+        self.record()
 
     def step(self) -> None:
         """One period: shocks, forums, decide-then-commit, membership review, dynamics, data."""
@@ -53,10 +45,13 @@ class GovernanceModel(mesa.Model):
         for _ in range(self.scenario.time.steps):
             self.step()
 
-    def collect(self, measured: bool = False) -> None:
-        """Record indices (DataCollector) and country/forum snapshots."""
-        if not measured:
-            self.indices = measure(self.state, self.forums, self.behaviour.dynamics)
+    def collect(self) -> None:
+        """Measure the indices, then record them and the country/forum snapshots."""
+        self.indices = measure(self.state, self.forums, self.behaviour.dynamics)
+        self.record()
+
+    def record(self) -> None:
+        """Record the current indices (DataCollector) and country/forum snapshots."""
         self.datacollector.collect(self)
         self.recorder.record(self.steps, self.state, self.forums, self.behaviour.dynamics.engaged_threshold)
 

@@ -8,11 +8,25 @@ from __future__ import annotations
 
 import numpy as np
 
+from govsim.config import period_to_year
 from govsim.config.behaviour import Behaviour, Decision
+from govsim.config.scenario import Scenario
 from govsim.decision import allocate, best_utility, utilities
 from govsim.dynamics import advance, diplomatic_budget
 from govsim.forums import ForumSet
+from govsim.initial import initial_state
+from govsim.shocks import Shock, build_shocks
 from govsim.state import State
+from govsim.world import World, build_world
+
+
+def setup(scenario: Scenario, rng: np.random.Generator) -> tuple[World, ForumSet, State, list[Shock]]:
+    """Everything a run starts from: the world, its forums, the initial state and the shocks."""
+    start = period_to_year(scenario.time.start)
+    world = build_world(scenario.world, start, rng)
+    forums = ForumSet.from_specs(scenario.forums)
+    state = initial_state(world, forums, scenario, start, rng)
+    return world, forums, state, build_shocks(scenario.shocks, scenario.time, forums, world.iso3)
 
 
 def decide(s: State, forums: ForumSet, d: Decision, dt: float, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:

@@ -10,12 +10,12 @@ import math
 
 import numpy as np
 
+from govsim.codes import INCOME_GROUPS, MEMBER, NONE, PARTNER
 from govsim.config import CapacityBuilding, ExportControls, ForumChange, OpenModels, ScenarioError, period_to_year
-from govsim.config.scenario import Time
 from govsim.config.behaviour import Dynamics
+from govsim.config.scenario import Time
 from govsim.dynamics import blocked_share
 from govsim.forums import ForumSet
-from govsim.codes import INCOME_GROUPS, MEMBER, NONE, PARTNER
 from govsim.state import State
 
 

@@ -254,12 +254,17 @@ def test_csv_missing_column(tmp_path, column):
 BAD_VALUES = [("population", -5), ("income_group", "rich"), ("export_tier_2025", 4)]
 
 
-@pytest.mark.parametrize("column, bad", BAD_VALUES, ids=[c for c, _ in BAD_VALUES])
-def test_csv_bad_value_names_column_row_and_value(tmp_path, column, bad):
+def _bad_cell_error(tmp_path, column, bad) -> str:
+    """The error for the real table with ``bad`` written into row 3 of ``column``."""
     table = real_table()
     table[column] = table[column].astype(object)
     table.loc[3, column] = bad
-    message = _csv_error(tmp_path, table)
+    return _csv_error(tmp_path, table)
+
+
+@pytest.mark.parametrize("column, bad", BAD_VALUES, ids=[c for c, _ in BAD_VALUES])
+def test_csv_bad_value_names_column_row_and_value(tmp_path, column, bad):
+    message = _bad_cell_error(tmp_path, column, bad)
     # row 5 of the file: header is line 1, table row 3 is line 5
     _assert_names(message, f"'{column}'", "row 5", str(bad), "expected")
 
@@ -267,10 +272,7 @@ def test_csv_bad_value_names_column_row_and_value(tmp_path, column, bad):
 @pytest.mark.parametrize("column, bad", BAD_VALUES, ids=[c for c, _ in BAD_VALUES])
 def test_csv_bad_value_is_shown_as_written_in_the_file(tmp_path, column, bad):
     """The message shows the cell as the user wrote it, not a numpy repr like np.int64(-5)."""
-    table = real_table()
-    table[column] = table[column].astype(object)
-    table.loc[3, column] = bad
-    message = _csv_error(tmp_path, table)
+    message = _bad_cell_error(tmp_path, column, bad)
     shown = repr(bad) if isinstance(bad, str) else str(bad)
     _assert_names(message, f"has {shown};")
     assert "np." not in message, message
