@@ -4,16 +4,19 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test setup bench clean
+.PHONY: run test setup bench bench-sweep clean
 
 run: setup
-	$(PY) -m govsim baseline
+	$(VENV)/bin/govsim run scenario=baseline
 
 test: setup
 	$(PY) -m pytest
 
 bench: setup
 	$(PY) experiments/benchmark.py
+
+bench-sweep: setup
+	$(PY) experiments/sweep_benchmark.py
 
 setup: $(STAMP)
 
@@ -24,4 +27,4 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 clean:
-	rm -rf $(VENV) outputs
+	rm -rf $(VENV) outputs sweeps multirun

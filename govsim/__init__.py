@@ -7,9 +7,13 @@ Public API::
     results.indices, results.countries, results.forums
 """
 
-from govsim.config import Scenario, ScenarioError, load_scenario
+from govsim.api import experiment
+from govsim.cli.compose import load_scenario
+from govsim.config import Scenario, ScenarioError
+from govsim.ensemble import summarize
 from govsim.model import GovernanceModel
 from govsim.runner import Results, run
+from govsim.store import load_sweep
 
-__all__ = ["GovernanceModel", "Results", "Scenario", "ScenarioError", "load_scenario", "run"]
+__all__ = ["GovernanceModel", "Results", "Scenario", "ScenarioError", "experiment", "load_scenario", "load_sweep", "run", "summarize"]
 __version__ = "0.1.0"

@@ -68,9 +68,14 @@ __all__ = [
 # ---------------------------------------------------------------- helpers
 def _nonneg(x, name: str) -> np.ndarray:
     arr = np.asarray(x, dtype=float)
-    if np.any(arr < 0):
+    if arr.size and arr.min() < 0:
         raise ValueError(f"{name} must be non-negative; got min {arr.min()!r}.")
     return arr
+
+
+def _unit(x) -> float:
+    """``x`` as a float clipped to [0, 1] (only ever to remove floating round-off)."""
+    return min(max(float(x), 0.0), 1.0)
 
 
 def _normalise_authority(authority, n_forums: int) -> np.ndarray:
@@ -125,15 +130,22 @@ def gini(values, weights=None) -> float:
     """
     v = _nonneg(values, "values").ravel()
     w = np.ones_like(v) if weights is None else _nonneg(weights, "weights").ravel()
-    if v.size <= 1 or w.sum() <= 0 or (w * v).sum() <= 0:
-        return 0.0
     order = np.argsort(v, kind="stable")
-    v, w = v[order], w[order]
-    p = w / w.sum()
+    return _gini_sorted(v[order], w[order])
+
+
+def _gini_sorted(v: np.ndarray, w: np.ndarray) -> float:
+    """:func:`gini` for values already sorted ascending (with their weights)."""
+    if v.size <= 1:
+        return 0.0
     cum_w, cum_wv = np.cumsum(w), np.cumsum(w * v)
-    gap = np.concatenate(([0.0], cum_w / cum_w[-1] - cum_wv / cum_wv[-1]))
-    g = np.sum(p * (gap[1:] + gap[:-1]))
-    return float(np.clip(g, 0.0, 1.0))
+    total_w, total_wv = cum_w[-1], cum_wv[-1]
+    if total_w <= 0 or total_wv <= 0:
+        return 0.0
+    gap = cum_w / total_w - cum_wv / total_wv        # P_j - L_j, j = 1..N
+    trapezoid = gap.copy()
+    trapezoid[1:] += gap[:-1]                        # (P_j - L_j) + (P_{j-1} - L_{j-1}), P_0 = L_0 = 0
+    return _unit((w @ trapezoid) / total_w)
 
 
 def theil_between_share(values, groups) -> float:
@@ -153,15 +165,24 @@ def theil_between_share(values, groups) -> float:
     v = _nonneg(values, "values").ravel()
     if v.size == 0 or v.sum() <= 0:
         return 0.0
-    _, g = np.unique(np.asarray(groups).ravel(), return_inverse=True)
     mu = v.mean()
     t_total = np.mean(_xlogx(v / mu))
     if t_total <= _THEIL_EPS:
         return 0.0
-    n_g = np.bincount(g)
-    mu_g = np.bincount(g, weights=v) / n_g
+    n_g, sums = _group_counts_sums(np.asarray(groups).ravel(), v)
+    mu_g = sums / n_g
     t_between = np.sum(n_g / v.size * _xlogx(mu_g / mu))
-    return float(np.clip(t_between / t_total, 0.0, 1.0))
+    return _unit(t_between / t_total)
+
+
+def _group_counts_sums(groups: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Size and sum of ``v`` of every group present (small non-negative int codes take a fast path)."""
+    if groups.dtype.kind in "iu" and groups.size and groups.min() >= 0:
+        counts, sums = np.bincount(groups), np.bincount(groups, weights=v)
+        present = counts > 0
+        return counts[present], sums[present]
+    _, inverse = np.unique(groups, return_inverse=True)
+    return np.bincount(inverse), np.bincount(inverse, weights=v)
 
 
 # ---------------------------------------------------------------- inclusiveness
@@ -254,7 +275,7 @@ def effective_forums(engagement, capability) -> float:
     if n_forums <= 1 or s is None:
         return 0.0
     enf = 1.0 / np.sum(s**2)
-    return float(np.clip((enf - 1.0) / (n_forums - 1), 0.0, 1.0))
+    return _unit((enf - 1.0) / (n_forums - 1))
 
 
 def modularity(engagement, authority, groups) -> float:
@@ -282,8 +303,7 @@ def modularity(engagement, authority, groups) -> float:
     if two_w <= 0:
         return 0.0
     _, g = np.unique(np.asarray(groups).ravel(), return_inverse=True)
-    s_gk = np.zeros((g.max() + 1, u.shape[1]))
-    np.add.at(s_gk, g, u)
+    s_gk = np.column_stack([np.bincount(g, weights=u[:, k], minlength=g.max() + 1) for k in range(u.shape[1])])
     within = np.sum(s_gk**2) - np.sum(u**2)
     k_g = np.bincount(g, weights=strength)
     q = within / two_w - np.sum((k_g / two_w) ** 2)
@@ -325,7 +345,7 @@ def core_deficit(engagement, capability, universal,
     if c.sum() <= 0:
         return 0.0
     in_core = np.asarray(engagement, dtype=float)[:, uni].max(axis=1) >= threshold
-    return float(np.clip(c[~in_core].sum() / c.sum(), 0.0, 1.0))
+    return _unit(c[~in_core].sum() / c.sum())
 
 
 def normative_distance(engagement, capability, positions) -> float:
@@ -346,7 +366,7 @@ def normative_distance(engagement, capability, positions) -> float:
         return 0.0
     x = np.asarray(positions, dtype=float).ravel()
     pairs = 0.5 * np.sum(np.outer(s, s) * np.abs(x[:, None] - x[None, :]))
-    return float(np.clip(2.0 * pairs, 0.0, 1.0))
+    return _unit(2.0 * pairs)
 
 
 def bridging_deficit(engagement, status, capability, universal) -> float:
@@ -369,7 +389,7 @@ def bridging_deficit(engagement, status, capability, universal) -> float:
     top = bridge.max()
     if top <= 0:
         return 1.0
-    return float(np.clip(1.0 - (c @ bridge) / (c.sum() * top), 0.0, 1.0))
+    return _unit(1.0 - (c @ bridge) / (c.sum() * top))
 
 
 def _regime_class(core: float, distance: float, split: bool) -> str:
@@ -381,14 +401,12 @@ def _regime_class(core: float, distance: float, split: bool) -> str:
     return "cooperative"
 
 
-def _top2_split(engagement, status, capability, universal) -> bool:
-    """True if the two most capable countries anchor in different clubs."""
-    clubs = dominant_club(engagement, status, universal)
+def _top2_split(clubs: np.ndarray, capability, no_club: int) -> bool:
+    """True if the two most capable countries anchor in different clubs (``clubs``: dominant_club)."""
     top = np.argsort(-np.asarray(capability, dtype=float), kind="stable")[:2]
     if top.size < 2:
         return False
     a, b = clubs[top]
-    no_club = np.asarray(engagement).shape[1]
     return bool(a != b and a != no_club and b != no_club)
 
 
@@ -413,7 +431,7 @@ def fragmentation(engagement, status, authority, capability, positions,
     f2 = modularity(engagement, authority, groups)
     f3 = core_deficit(engagement, capability, universal, threshold)
     f4 = normative_distance(engagement, capability, positions)
-    split = _top2_split(engagement, status, capability, universal)
+    split = _top2_split(groups, capability, np.asarray(engagement).shape[1])
     return {
         "effective_forums": effective_forums(engagement, capability),
         "modularity": f2,
@@ -432,7 +450,7 @@ def _gap_high_low(capability, income_group) -> float:
     low, high = capability[inc == LOW_INCOME], capability[inc == HIGH_INCOME]
     if low.size == 0 or high.size == 0 or high.mean() <= 0:
         return 0.0
-    return float(np.clip(1.0 - low.mean() / high.mean(), 0.0, 1.0))
+    return _unit(1.0 - low.mean() / high.mean())
 
 
 def _compute_concentration(compute) -> tuple[float, float]:
@@ -441,7 +459,8 @@ def _compute_concentration(compute) -> tuple[float, float]:
     if x.sum() <= 0:
         return 0.0, 0.0
     s = x / x.sum()
-    return float(np.sum(s**2)), float(np.clip(np.sort(s)[-2:].sum(), 0.0, 1.0))
+    top2 = s.sum() if s.size <= 2 else np.partition(s, s.size - 2)[-2:].sum()
+    return float(np.sum(s**2)), _unit(top2)
 
 
 def ai_divide(capability, population, income_group, compute) -> dict[str, float]:
@@ -466,10 +485,11 @@ def ai_divide(capability, population, income_group, compute) -> dict[str, float]
     c = _nonneg(capability, "capability").ravel()
     pop = _nonneg(population, "population").ravel()
     hhi, top2 = _compute_concentration(compute)
-    g_pop = gini(c, weights=pop)
+    order = np.argsort(c, kind="stable")  # one sort serves both Ginis
+    g_pop = _gini_sorted(c[order], pop[order])
     return {
         "gini_capability_pop": g_pop,
-        "gini_capability": gini(c),
+        "gini_capability": _gini_sorted(c[order], np.ones_like(c)),
         "theil_between_income": theil_between_share(c, income_group),
         "gap_high_low": _gap_high_low(c, income_group),
         "compute_hhi": hhi,

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
 import mesa
 import numpy as np
 
@@ -14,16 +18,27 @@ from govsim.shocks import apply_shocks
 
 
 class GovernanceModel(mesa.Model):
-    """Countries choosing how much to engage in each governance forum, quarter by quarter."""
+    """Countries choosing how much to engage in each governance forum, quarter by quarter.
 
-    def __init__(self, scenario: Scenario, seed: int | None = None):
+    ``scenario`` is a :class:`Scenario`, or a name in scenarios/ or a YAML path with
+    ``params`` as overrides (see :func:`resolve_scenario`), so ``mesa.batch_run`` can drive
+    the class directly: ``batch_run(GovernanceModel, {"scenario": "baseline", "seed": [0, 1]})``.
+    ``running`` turns False at the first ``step()`` after the scenario's last period, which
+    does nothing else: Mesa 3.3's ``batch_run`` reports the DataCollector row
+    ``model.steps - 1`` (mesa#2514), so it then reports the final state as ``Step == time.steps``.
+    ``record_countries=False`` skips the per-step country snapshots (sweeps that do not keep them).
+    """
+
+    def __init__(self, scenario: Scenario | str | Path, seed: int | None = None, *, record_countries: bool = True,
+                 **params: Any):
+        scenario = resolve_scenario(scenario, params)
         self.seed = scenario.seed if seed is None else int(seed)
         super().__init__(rng=self.seed)
         self.scenario, self.behaviour = scenario, scenario.behaviour
         self.dt = scenario.time.step_years
         world, self.forums, self.state, self.shocks = setup(scenario, self.rng)
         Country.create_agents(self, world.n, index=np.arange(world.n))
-        self.recorder = Recorder(self.forums.names)
+        self.recorder = Recorder(self.forums.names, countries=record_countries)
         self.indices = measure(self.state, self.forums, self.behaviour.dynamics)
         self.datacollector = mesa.DataCollector(model_reporters={name: _reporter(name) for name in self.indices})
         self.record()
@@ -31,6 +46,9 @@ class GovernanceModel(mesa.Model):
     def step(self) -> None:
         """One period: shocks, forums, decide-then-commit, membership review, dynamics, data."""
         period, b = self.steps - 1, self.behaviour
+        if period >= self.scenario.time.steps:  # past the scenario's end: stop (see the class docstring)
+            self.running = False
+            return
         apply_shocks(self.shocks, self.state, period, b.dynamics)
         self.forums.update(self.state, b.dynamics)
         engagement, best = decide(self.state, self.forums, b.decision, self.dt, self.rng)
@@ -54,6 +72,24 @@ class GovernanceModel(mesa.Model):
         """Record the current indices (DataCollector) and country/forum snapshots."""
         self.datacollector.collect(self)
         self.recorder.record(self.steps, self.state, self.forums, self.behaviour.dynamics.engaged_threshold)
+
+
+def resolve_scenario(scenario: Scenario | str | Path, params: Mapping[str, Any] | None = None) -> Scenario:
+    """The scenario object for ``scenario`` (an object, a name in scenarios/ or a YAML path).
+
+    ``params`` are overrides keyed by dotted path (``{"behaviour.decision.temperature": 2}``)
+    or the same path with ``__`` for dots (``behaviour__decision__temperature=2``), so they
+    can be passed as Python keyword arguments. Bad keys or values raise ``ScenarioError``.
+    """
+    overrides = [f"{key.replace('__', '.')}={'null' if value is None else value}"
+                 for key, value in (params or {}).items()]
+    if isinstance(scenario, Scenario):
+        if overrides:
+            raise TypeError(f"overrides {overrides} need a scenario name or path, not a Scenario object")
+        return scenario
+    from govsim import load_scenario  # lazily: govsim imports this module
+
+    return load_scenario(scenario, overrides)
 
 
 def _reporter(name: str):

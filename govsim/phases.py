@@ -26,7 +26,7 @@ def setup(scenario: Scenario, rng: np.random.Generator) -> tuple[World, ForumSet
     world = build_world(scenario.world, start, rng)
     forums = ForumSet.from_specs(scenario.forums)
     state = initial_state(world, forums, scenario, start, rng)
-    return world, forums, state, build_shocks(scenario.shocks, scenario.time, forums, world.iso3)
+    return world, forums, state, build_shocks(scenario.shocks.values(), scenario.time, forums, world.iso3)
 
 
 def decide(s: State, forums: ForumSet, d: Decision, dt: float, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:

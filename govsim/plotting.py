@@ -8,6 +8,8 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
+from govsim.runner import HEADLINES  # noqa: E402
+
 HEADLINE_LABELS = {"inclusiveness": "Inclusiveness", "fragmentation": "Fragmentation", "ai_divide": "AI divide (Gini)"}
 
 
@@ -21,3 +23,31 @@ def plot_headlines(indices: pd.DataFrame, title: str = "", ax=None):
     ax.legend(loc="upper left", frameon=False)
     fig.tight_layout()
     return fig, ax
+
+
+def plot_bands(summary: pd.DataFrame, indices=HEADLINES, by="scenario"):
+    """One panel per index: per group, the mean across seeds over calendar time and a shaded
+    band between the lowest and highest quantile columns (e.g. q05-q95) of
+    ``govsim.ensemble.summarize(df, by=by)``; returns (fig, axes)."""
+    by = [by] if isinstance(by, str) else list(by)
+    missing = [i for i in indices if i not in set(summary["index"])] + [c for c in by if c not in summary.columns]
+    if missing:
+        raise ValueError(f"plot_bands: {missing[0]!r} is not in the summary; pass the same indices and by as to summarize()")
+    qcols = sorted((c for c in summary.columns if c.startswith("q") and c[1:].replace(".", "").isdigit()),
+                   key=lambda c: float(c[1:]))
+    fig, axes = plt.subplots(1, len(indices), figsize=(4.5 * len(indices), 4), squeeze=False)
+    axes = axes[0]
+    for ax, index in zip(axes, indices):
+        rows = summary[summary["index"] == index]
+        for key, group in rows.groupby(by, dropna=False, sort=True):
+            label = ", ".join(map(str, key if isinstance(key, tuple) else (key,)))
+            line, = ax.plot(group["year"], group["mean"], label=label, linewidth=2)
+            if qcols:
+                ax.fill_between(group["year"], group[qcols[0]], group[qcols[-1]], color=line.get_color(), alpha=0.2)
+        ax.set(xlabel="year", title=HEADLINE_LABELS.get(index, index))
+        ax.grid(alpha=0.3)
+    band = f" (band {qcols[0]}-{qcols[-1]} across seeds)" if qcols else ""
+    axes[0].set_ylabel("index (0-1), mean" + band)
+    axes[0].legend(loc="best", frameon=False)
+    fig.tight_layout()
+    return fig, axes

@@ -24,19 +24,15 @@ def measure(s: State, forums: ForumSet, p: Dynamics) -> dict[str, float | str]:
 class Recorder:
     """Keeps per-step copies of country and forum arrays; builds DataFrames at the end."""
 
-    def __init__(self, forum_names: list[str]):
-        self.forum_names = forum_names
+    def __init__(self, forum_names: list[str], countries: bool = True):
+        self.forum_names, self.keep_countries = forum_names, countries
         self.country_rows: list[dict[str, np.ndarray]] = []
         self.forum_rows: list[dict[str, np.ndarray]] = []
 
     def record(self, step: int, s: State, forums: ForumSet, threshold: float) -> None:
         """Snapshot the state at ``step``."""
-        self.country_rows.append({
-            "step": np.full(s.n, step), "capability": s.capability.copy(), "readiness": s.readiness.copy(),
-            "gdp_pc": s.gdp_pc.copy(), "alignment": s.alignment.copy(), "tier": s.tier.copy(),
-            "income_group": s.income_group.copy(), "compute": s.compute.copy(),
-            "engagement": s.engagement.copy(), "status": s.status.copy(),
-        })
+        if self.keep_countries:
+            self._record_countries(step, s)
         self.forum_rows.append({
             "step": np.full(len(self.forum_names), step), "n_members": (s.status == MEMBER).sum(axis=0),
             "n_partners": (s.status == PARTNER).sum(axis=0), "n_applicants": (s.status == APPLICANT).sum(axis=0),
@@ -44,9 +40,19 @@ class Recorder:
             "authority": forums.authority.copy(), "pool": forums.pool.copy(),
         })
 
+    def _record_countries(self, step: int, s: State) -> None:
+        self.country_rows.append({
+            "step": np.full(s.n, step), "capability": s.capability.copy(), "readiness": s.readiness.copy(),
+            "gdp_pc": s.gdp_pc.copy(), "alignment": s.alignment.copy(), "tier": s.tier.copy(),
+            "income_group": s.income_group.copy(), "compute": s.compute.copy(),
+            "engagement": s.engagement.copy(), "status": s.status.copy(),
+        })
+
     def countries(self, iso3: np.ndarray) -> pd.DataFrame:
-        """One row per country per step."""
+        """One row per country per step (an empty table if country snapshots were not kept)."""
         rows = self.country_rows
+        if not rows:
+            return pd.DataFrame()
         table = {
             "step": np.concatenate([r["step"] for r in rows]),
             "iso3": np.tile(iso3, len(rows)),

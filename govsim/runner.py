@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from govsim.config import load_scenario, period_to_year
+from govsim.config import period_to_year
 from govsim.config.scenario import Scenario
-from govsim.model import GovernanceModel
+from govsim.model import GovernanceModel, resolve_scenario
 
 HEADLINES = ("inclusiveness", "fragmentation", "ai_divide")
 
@@ -36,30 +36,35 @@ class Results:
         folder = Path(path)
         folder.mkdir(parents=True, exist_ok=True)
         for name in ("indices", "countries", "forums"):
-            _atomic(folder / f"{name}.parquet", lambda tmp, n=name: getattr(self, n).to_parquet(tmp, index=False))
+            atomic_write(folder / f"{name}.parquet", lambda tmp, n=name: getattr(self, n).to_parquet(tmp, index=False))
         resolved = self.scenario.model_copy(update={"seed": self.seed}).model_dump(mode="json")
-        _atomic(folder / "scenario.json", lambda tmp: Path(tmp).write_text(json.dumps(resolved, indent=2)))
+        atomic_write(folder / "scenario.json", lambda tmp: Path(tmp).write_text(json.dumps(resolved, indent=2)))
         return folder
 
     def summary(self) -> str:
         """Start and end values of the headline indices, as text."""
-        first, last = self.indices.iloc[0], self.indices.iloc[-1]
-        lines = [f"scenario {self.scenario.name!r}, seed {self.seed}, {len(self.countries.iso3.unique())} countries, "
-                 f"{first.period} -> {last.period}"]
-        lines += [f"  {h:<14} {first[h]:.3f} -> {last[h]:.3f}" for h in HEADLINES]
-        return "\n".join(lines)
+        return summary_text(self.indices, self.scenario.name, self.seed, self.countries.get("iso3", pd.Series(dtype=object)).nunique() or None)
 
 
-def run(scenario: Scenario | str | Path, seed: int | None = None) -> Results:
+def run(scenario: Scenario | str | Path, seed: int | None = None, countries: bool = True) -> Results:
     """Simulate ``scenario`` (an object, a name in scenarios/ or a YAML path) with ``seed``.
 
     ``seed`` defaults to the scenario's own; the same scenario and seed give identical tables.
+    ``countries=False`` leaves ``Results.countries`` empty and saves the time of recording it.
     """
-    if not isinstance(scenario, Scenario):
-        scenario = load_scenario(scenario)
-    model = GovernanceModel(scenario, seed)
+    scenario = resolve_scenario(scenario)
+    model = GovernanceModel(scenario, seed, record_countries=countries)
     model.run()
     return collect_results(model)
+
+
+def summary_text(indices: pd.DataFrame, name: str, seed: int, n_countries: int | None = None) -> str:
+    """Start and end values of the headline indices of one run's indices table."""
+    first, last = indices.iloc[0], indices.iloc[-1]
+    size = f", {n_countries} countries" if n_countries else ""
+    lines = [f"scenario {name!r}, seed {seed}{size}, {first.period} -> {last.period}"]
+    lines += [f"  {h:<14} {first[h]:.3f} -> {last[h]:.3f}" for h in HEADLINES]
+    return "\n".join(lines)
 
 
 def collect_results(model: GovernanceModel) -> Results:
@@ -84,7 +89,7 @@ def _label(year: float, dt: float) -> str:
     return f"{whole}" if dt == 1.0 else f"{whole}Q{int(round((year - whole) * 4)) + 1}"
 
 
-def _atomic(target: Path, write) -> None:
+def atomic_write(target: Path, write) -> None:
     """Write via a temporary file in the same folder, then rename (no half-written files)."""
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
     os.close(fd)

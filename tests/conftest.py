@@ -38,7 +38,7 @@ def cached_run():
 def _with_changes(scenario: govsim.Scenario, shocks: list[dict[str, Any]] = (), forums: dict[str, dict] | None = None) -> govsim.Scenario:
     """A validated copy of ``scenario`` with extra ``shocks`` appended and ``forums`` added."""
     data = scenario.model_dump()
-    data["shocks"].extend(shocks)
+    data["shocks"].update({f"extra{i}": shock for i, shock in enumerate(shocks)})
     data["forums"].update(forums or {})
     return validate(data)
 

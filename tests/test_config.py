@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -15,7 +13,7 @@ from govsim.config import apply_override
 from govsim.world import real_table
 
 SCENARIO_DIR = Path(__file__).resolve().parents[1] / "scenarios"
-SCENARIO_FILES = sorted(SCENARIO_DIR.glob("*.yaml"))
+SCENARIO_FILES = sorted((SCENARIO_DIR / "scenario").glob("*.yaml"))
 
 
 # ------------------------------------------------------------------ shipped scenarios
@@ -119,20 +117,20 @@ def _assert_names(message: str, *parts: str) -> None:
 @pytest.mark.parametrize(
     "overrides, parts",
     [
-        (["bogus=1"], ["bogus", "unknown key", "Fix", "remove it", "behaviour", "seed"]),
+        (["bogus=1"], ["bogus", "unknown key", "Fix", "use one of", "behaviour", "seed"]),
         (["behaviour.decision.tempurature=0.7"],
          ["behaviour.decision.tempurature", "unknown key", "Fix", "temperature"]),
         (["behaviour.budget.floor=-1"], ["behaviour.budget.floor", "-1", "greater than or equal to 0", "Fix", "Range: [0, 1]"]),
         (["time.start=2025-01"], ["time.start", "2025-01", "not a period", "YYYYQn", "2025Q1"]),
         (["time.steps"], ["time.steps", "key=value", "e.g."]),
-        (["seed.x=1"], ["seed", "not a section", "sections here", "behaviour"]),
+        (["seed.x=1"], ["seed.x", "plain value", "seed=<value>"]),
         (["world.kind=synthetic"], ["world", "synthetic", "world.n"]),
         (["world.kind=csv"], ["world", "csv", "world.path"]),
         (["world.n=100"], ["world.n", "synthetic", "world.kind=synthetic"]),
-        (["shocks.7.start=2024Q1"], ["shocks.7", "not an index", "1 items"]),
+        (["shocks.nope.start=2024Q1"], ["shocks.nope", "kind", "export_controls", "open_models"]),
     ],
     ids=["unknown-top", "unknown-nested", "negative-floor", "bad-period", "no-equals", "non-section",
-         "synthetic-no-n", "csv-no-path", "n-not-synthetic", "bad-list-index"],
+         "synthetic-no-n", "csv-no-path", "n-not-synthetic", "unknown-shock"],
 )
 def test_bad_override_raises_one_clear_error(overrides, parts):
     _assert_names(_message(overrides), *parts)
@@ -175,7 +173,7 @@ def test_bad_shock_in_yaml_raises_one_clear_error(tmp_path, shock, parts):
 def test_unknown_scenario_lists_known_ones():
     with pytest.raises(ScenarioError) as info:
         load_scenario("no_such_scenario")
-    _assert_names(str(info.value), "no_such_scenario", "known scenarios", "baseline", "export_controls_2025")
+    _assert_names(str(info.value), "no_such_scenario", "use one of", "baseline", "export_controls_2025")
 
 
 def test_scenario_file_must_be_a_mapping(tmp_path):
@@ -292,23 +290,29 @@ def test_csv_nonexistent_path(tmp_path):
     _assert_names(str(info.value), "world.path", str(path), "no such file")
 
 
-# ------------------------------------------------------------------ command line: bad input
-@pytest.mark.parametrize(
-    "args, part",
-    [
-        (["baseline", "bogus=1"], "bogus"),
-        (["baseline", "time.steps"], "key=value"),
-        (["baseline", "world.kind=csv", "world.path=/nonexistent/world.csv", "time.steps=1"], "no such file"),
-    ],
-    ids=["unknown-key", "no-equals", "missing-csv"],
-)
-def test_cli_bad_input_exits_2_with_one_message(tmp_path, args, part):
-    proc = subprocess.run([sys.executable, "-m", "govsim", *args], cwd=tmp_path, capture_output=True,
-                          text=True, timeout=120)
-    assert proc.returncode == 2, proc.stderr
-    assert "Traceback" not in proc.stderr
-    assert proc.stderr.startswith("govsim: ")
-    assert proc.stderr.count("govsim:") == 1
-    assert part in proc.stderr
-    assert proc.stdout == ""
-    assert not (tmp_path / "outputs").exists()
+# ------------------------------------------------------------------ the Hydra config tree
+def test_forums_group_file_equals_the_schema_defaults():
+    """scenarios/forums/default.yaml and default_forums() must not drift apart."""
+    from govsim.config.forums import ForumSpec, default_forums
+
+    data = yaml.safe_load((SCENARIO_DIR / "forums" / "default.yaml").read_text())
+    assert {k: ForumSpec.model_validate(v) for k, v in data.items()} == default_forums()
+
+
+def test_scenario_in_a_user_config_tree_reuses_the_shipped_groups(tmp_path):
+    folder = tmp_path / "scenario"
+    folder.mkdir()
+    (folder / "mine.yaml").write_text("# @package _global_\ndefaults:\n  - baseline\n"
+                                      "  - override /shocks: [us_chip_controls_2022, ai_diffusion_2025]\n"
+                                      "name: mine\ntime: {steps: 8}\n")
+    mine = load_scenario(folder / "mine.yaml", ["seed=4"])
+    reference = load_scenario("export_controls_2025", ["seed=4", "time.steps=8"])
+    assert mine == reference.model_copy(update={"name": "mine", "description": mine.description})
+    assert list(mine.shocks) == ["us_chip_controls_2022", "ai_diffusion_2025"]
+
+
+def test_scenario_file_with_defaults_outside_a_scenario_folder_is_refused(tmp_path):
+    path = tmp_path / "loose.yaml"
+    path.write_text("defaults:\n  - baseline\nname: loose\n")
+    with pytest.raises(ScenarioError, match="folder named 'scenario'"):
+        load_scenario(path)

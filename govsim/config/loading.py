@@ -1,4 +1,4 @@
-"""Load a scenario from ``scenarios/`` or a path, apply ``key=value`` overrides, validate once.
+"""Validate scenarios: standalone files, ``key=value`` overrides and composed configs, once.
 
 Every problem is reported in one :class:`ScenarioError` naming the field, the bad value and
 the fix, instead of a traceback from deep inside the model.
@@ -11,25 +11,22 @@ from pathlib import Path
 from typing import Any, Iterable
 
 import yaml
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from govsim.config.scenario import Scenario
-
-SCENARIO_DIR = Path(__file__).resolve().parents[2] / "scenarios"
-
 
 class ScenarioError(ValueError):
     """A scenario, override or world table is invalid; the message says what to change."""
 
 
-def load_scenario(name_or_path: str | Path, overrides: Iterable[str] = ()) -> Scenario:
-    """Return the validated scenario ``name_or_path`` with Hydra-style ``overrides`` applied.
+def load_file(path: str | Path, overrides: Iterable[str] = ()) -> Scenario:
+    """Return the validated standalone scenario file ``path`` with ``key=value`` overrides applied.
 
-    ``name_or_path`` is a file in ``scenarios/`` (``"baseline"``) or a path to a YAML file.
-    ``overrides`` are strings such as ``"seed=3"``, ``"world.kind=synthetic"``, ``"world.n=1000"``.
+    A standalone file holds a whole scenario (no Hydra defaults list); unset fields take the
+    schema defaults. ``overrides`` are strings such as ``"seed=3"`` or ``"world.n=1000"``.
     """
-    path = find_scenario(name_or_path)
-    raw = _read_yaml(path)
+    path = Path(path)
+    raw = read_yaml(path)
     raw.setdefault("name", path.stem)
     scenario = validate(raw, source=str(path))
     overrides = list(overrides)
@@ -41,17 +38,72 @@ def load_scenario(name_or_path: str | Path, overrides: Iterable[str] = ()) -> Sc
     return validate(data, source=f"{path} with overrides {overrides}")
 
 
-def find_scenario(name_or_path: str | Path) -> Path:
-    """Resolve a scenario name or path to an existing YAML file."""
-    candidate = Path(name_or_path)
-    if candidate.suffix in {".yaml", ".yml"} and candidate.is_file():
-        return candidate
-    for folder in (Path.cwd() / "scenarios", SCENARIO_DIR):
-        path = folder / f"{name_or_path}.yaml"
-        if path.is_file():
-            return path
-    known = sorted(p.stem for p in SCENARIO_DIR.glob("*.yaml"))
-    raise ScenarioError(f"unknown scenario {str(name_or_path)!r}: not a YAML file and not in {SCENARIO_DIR}; known scenarios: {known}")
+def check_override(key: str, values: Iterable[Any]) -> None:
+    """Check that dotted ``key`` is a scenario field and that each of ``values`` fits it.
+
+    Sections (a whole model) are checked later, when the composed scenario is validated.
+    """
+    annotation, field = _walk(key)
+    if _as_model(annotation) is not None and field is not None and not _is_union(annotation):
+        return
+    metadata = field.metadata if field is not None else []
+    adapter = TypeAdapter(typing.Annotated[annotation, *metadata]) if metadata else TypeAdapter(annotation)
+    for value in values:
+        try:
+            adapter.validate_python(value)
+        except ValidationError as exc:
+            msg = exc.errors()[0]["msg"].removeprefix("Value error, ")
+            hint = f" Fix: {field.description}" if field is not None and field.description else ""
+            raise ScenarioError(f"{key} = {value!r}: {msg}.{hint}") from None
+
+
+def _walk(key: str) -> tuple[Any, Any]:
+    """The annotation and FieldInfo (None inside dicts/lists) that dotted ``key`` names."""
+    annotation, field, done = Scenario, None, []
+    for part in key.split("."):
+        annotation, field = _descend(annotation, part, ".".join(done) or "the scenario", key)
+        done.append(part)
+    return annotation, field
+
+
+def _descend(tp: Any, part: str, where: str, key: str) -> tuple[Any, Any]:
+    models = _models_of(tp)
+    if models:
+        owners = [m for m in models if part in m.model_fields]
+        if not owners:
+            allowed = sorted({f for m in models for f in m.model_fields})
+            raise ScenarioError(f"unknown key {key!r}: {part!r} is not a field of {where}. Fix: use one of {allowed}")
+        field = owners[0].model_fields[part]
+        return field.annotation, field
+    origin, args = typing.get_origin(tp), typing.get_args(tp)
+    if origin is dict:
+        return args[1], None
+    if origin is list:
+        if not part.isdigit():
+            raise ScenarioError(f"key {key!r}: {part!r} is not a list index of {where}. Fix: use 0, 1, ...")
+        return args[0], None
+    if _is_union(tp):
+        inner = [a for a in args if a is not type(None)]
+        if len(inner) == 1:
+            return _descend(inner[0], part, where, key)
+    raise ScenarioError(f"key {key!r}: {where} is a plain value, it has no {part!r}. Fix: set {where}=<value>")
+
+
+def _models_of(tp: Any) -> list[type[BaseModel]]:
+    """Model classes that ``tp`` is, or that a (discriminated) union of models holds."""
+    if isinstance(tp, type) and issubclass(tp, BaseModel):
+        return [tp]
+    if typing.get_origin(tp) is typing.Annotated:
+        return _models_of(typing.get_args(tp)[0])
+    if _is_union(tp):
+        args = [a for a in typing.get_args(tp) if a is not type(None)]
+        if args and all(isinstance(a, type) and issubclass(a, BaseModel) for a in args):
+            return list(args)
+    return []
+
+
+def _is_union(tp: Any) -> bool:
+    return typing.get_origin(tp) is typing.Union or str(typing.get_origin(tp)) == "<class 'types.UnionType'>"
 
 
 def validate(data: dict[str, Any], source: str = "scenario") -> Scenario:
@@ -105,7 +157,7 @@ def _parse(value: str) -> Any:
         return value
 
 
-def _read_yaml(path: Path) -> dict[str, Any]:
+def read_yaml(path: Path) -> dict[str, Any]:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
@@ -121,6 +173,10 @@ def _describe(err: dict[str, Any]) -> str:
         parent = _model_at(err["loc"][:-1])
         allowed = sorted(parent.model_fields) if parent else []
         return f"  - {loc}: unknown key. Fix: remove it or use one of {allowed}"
+    if err["type"] == "union_tag_not_found":
+        kinds = ["export_controls", "capacity_building", "open_models", "forum_change"]
+        return (f"  - {loc}: no shock of this name, and no 'kind' to make a new one. "
+                f"Fix: use an existing shock's name, or give {loc}.kind, one of {kinds}")
     got = err.get("input")
     hint = "" if err["type"] == "value_error" else _field_hint(err["loc"])
     msg = err["msg"].removeprefix("Value error, ")

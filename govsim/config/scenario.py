@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from govsim.config.base import Period, Strict, period_to_year
 from govsim.config.behaviour import Behaviour
@@ -72,15 +72,20 @@ class Scenario(Strict):
     world: World = Field(default_factory=World, description="Countries.")
     forums: dict[str, ForumSpec] = Field(default_factory=default_forums, description="Forums by name; 'un', 'g7', 'brics' by default.")
     behaviour: Behaviour = Field(default_factory=Behaviour, description="Uncertain behaviour parameters.")
-    shocks: list[Shock] = Field(default_factory=list, description="Policy levers scheduled over time.")
+    shocks: dict[str, Shock] = Field(default_factory=dict, description="Policy levers scheduled over time, by name (a YAML list is accepted and keyed '0', '1', ...).")
+
+    @field_validator("shocks", mode="before")
+    @classmethod
+    def _list_to_named(cls, value):
+        return {str(i): shock for i, shock in enumerate(value)} if isinstance(value, (list, tuple)) else value
 
     @model_validator(mode="after")
     def _references_exist(self) -> "Scenario":
         known = sorted(self.forums)
-        for i, shock in enumerate(self.shocks):
+        for key, shock in self.shocks.items():
             for field, forum in _forum_refs(shock):
                 if forum not in self.forums:
-                    raise ValueError(f"shocks.{i}.{field} = {forum!r} is not a forum of this scenario; known forums: {known}")
+                    raise ValueError(f"shocks.{key}.{field} = {forum!r} is not a forum of this scenario; known forums: {known}")
         if not any(f.rule == "universal" for f in self.forums.values()):
             raise ValueError(f"at least one forum must be universal (like 'un'); forums: {known}")
         return self

@@ -1,0 +1,148 @@
+"""A batch of runs executed in one process: all seeds of one configuration, or a chunk of a design.
+
+This is what one Hydra job (or any other launcher's task) executes: launching one job per run
+would cost 10x the run itself. Every run is recorded in the store; a run already complete is
+skipped (resume), and a run that raises is recorded with its error while the others go on.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+import traceback
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Callable
+
+import pandas as pd
+
+from govsim.config import ScenarioError, apply_override, validate
+from govsim.config.scenario import Scenario
+from govsim.progress import Progress
+from govsim.runner import run
+from govsim import store
+
+logging.getLogger("MESA").setLevel(logging.WARNING)  # Mesa logs every step at INFO
+RUN_OPTIONS = ("store", "design")
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    """One run to do: a validated scenario (or the reason it is invalid), a seed and its parameters."""
+
+    name: str
+    seed: int
+    digest: str
+    params: dict[str, Any] = field(default_factory=dict)
+    scenario: Scenario | None = None
+    error: str | None = None
+
+    @property
+    def run_id(self) -> str:
+        return store.run_id(self.name, self.digest, self.seed)
+
+
+@dataclass
+class Counts:
+    """What a batch did."""
+
+    done: int = 0
+    skipped: int = 0
+    failed: int = 0
+
+
+def specs_from_config(config: dict[str, Any], params: dict[str, Any]) -> tuple[list[RunSpec], dict[str, Any]]:
+    """Runs described by a composed config: its seed (or list of seeds) x its design rows (if any).
+
+    Returns the run specs and the run options (``store``: which tables/figure to write).
+    """
+    raw = dict(config)
+    options, design = raw.pop("store", None) or {}, raw.pop("design", None)
+    seeds = raw.get("seed", 0)
+    seeds = list(seeds) if isinstance(seeds, (list, tuple)) else [seeds]
+    try:
+        base = validate({**raw, "seed": seeds[0]}, source=f"scenario {raw.get('name', '?')!r}")
+    except ScenarioError as exc:
+        digest = store.scenario_hash(raw)
+        return [RunSpec(str(raw.get("name", "custom")), int(s), digest, params, error=str(exc)) for s in seeds], options
+    has_design = bool(design and design.get("path"))
+    variants = design_variants(base, design, params) if has_design else [(base, params)]
+    specs = [RunSpec(v.name, int(s), store.scenario_hash(v), p, scenario=v) for v, p in variants for s in seeds]
+    return specs, options
+
+
+def design_variants(base: Scenario, design: dict[str, Any], params: dict[str, Any]) -> list[tuple[Scenario, dict]]:
+    """The scenarios of this job's chunk of a sampling design (rows with index % chunks == chunk).
+
+    The design is a Parquet table with a ``sample`` column and one column per dotted parameter key.
+    """
+    table = pd.read_parquet(design["path"])
+    chunk, chunks = int(design.get("chunk", 0)), int(design.get("chunks", 1))
+    rows = table[table["sample"] % chunks == chunk]
+    data = base.model_dump(mode="json")
+    variants = []
+    for row in rows.to_dict("records"):
+        values = {k: _plain(v) for k, v in row.items()}
+        edited = json.loads(json.dumps(data))
+        for key, value in values.items():
+            if key != "sample":
+                apply_override(edited, f"{key}={json.dumps(value)}")
+        variants.append((validate(edited, source=f"design sample {values['sample']}"), {**params, **values}))
+    return variants
+
+
+def _plain(value: Any) -> Any:
+    return value.item() if hasattr(value, "item") else value
+
+
+def run_specs(specs: list[RunSpec], folder_of: Callable[[RunSpec], Path], options: dict[str, Any],
+              context: dict[str, Any] | None = None, label: str = "runs", log_failures: bool = True) -> Counts:
+    """Do every run not already complete; record each in its folder. Never raises on a failed run."""
+    counts, progress = Counts(), Progress(len(specs), label)
+    tables = ["indices", "forums"] + (["countries"] if options.get("countries") is True else [])
+    for spec in specs:
+        folder = folder_of(spec)
+        if spec.scenario is not None and store.is_complete(folder, spec.digest):
+            counts.skipped += 1
+            progress.update(skipped=True)
+            continue
+        ok = _one_run(spec, folder, tables, options.get("figure") is True, context or {}, log_failures)
+        counts.done += ok
+        counts.failed += not ok
+        progress.update(failed=not ok)
+    progress.close(counts)
+    return counts
+
+
+def _one_run(spec: RunSpec, folder: Path, tables: list[str], figure: bool, context: dict[str, Any], log_failures: bool) -> bool:
+    """Run one spec and record it; return whether it completed."""
+    started, clock = datetime.now(timezone.utc).isoformat(timespec="seconds"), time.perf_counter()
+    manifest = {"run_id": spec.run_id, "scenario": spec.name, "scenario_hash": spec.digest, "seed": spec.seed,
+                "params": spec.params, **context, "started": started}
+    try:
+        if spec.error is not None:
+            raise ScenarioError(spec.error)
+        results = run(spec.scenario, seed=spec.seed, countries="countries" in tables)
+        store.write_run(folder, results, {**manifest, "wall_time_s": round(time.perf_counter() - clock, 4)}, tables)
+        if figure:
+            _save_figure(folder, results)
+        return True
+    except Exception as exc:  # noqa: BLE001 -- a failed run is recorded and the batch goes on
+        detail = "" if isinstance(exc, ScenarioError) else traceback.format_exc()
+        if log_failures:
+            logging.getLogger("govsim").error("run %s failed: %s: %s", spec.run_id, type(exc).__name__, str(exc).strip())
+        store.write_manifest(folder, {**manifest, "status": "failed", "wall_time_s": round(time.perf_counter() - clock, 4),
+                                      "error": {"type": type(exc).__name__, "message": str(exc), "traceback": detail}})
+        return False
+
+
+def _save_figure(folder: Path, results) -> None:
+    from govsim.plotting import plot_headlines
+
+    fig, _ = plot_headlines(results.indices, title=f"govsim: {results.scenario.name} (seed {results.seed})")
+    fig.savefig(folder / "headlines.png", dpi=120)
+    import matplotlib.pyplot as plt
+
+    plt.close(fig)

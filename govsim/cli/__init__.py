@@ -1,0 +1,36 @@
+"""The ``govsim`` command line (the only package that imports Hydra).
+
+    govsim run [-m] [scenario=NAME] [seed=N|range(a,b)] [key=value ...] [hydra/launcher=joblib]
+    govsim validate-config FILE_OR_NAME [key=value ...]
+    govsim compare DIR [DIR ...] [--years 2025 2030 2035]
+    govsim sensitivity [method=morris|sobol] [key=value ...]
+"""
+
+from __future__ import annotations
+
+import sys
+
+COMMANDS = ("run", "validate-config", "compare", "sensitivity")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Dispatch to a subcommand; return its exit status."""
+    args = sys.argv[1:] if argv is None else list(argv)
+    if not args or args[0] in ("-h", "--help"):
+        print(__doc__)
+        return 0 if args else 2
+    command, rest = args[0], args[1:]
+    if command == "run":
+        from govsim.cli.run import main as run
+        return run(rest)
+    if command == "validate-config":
+        from govsim.cli.validate_config import main as validate_config
+        return validate_config(rest)
+    if command == "compare":
+        from govsim.cli.compare import main as compare
+        return compare(rest)
+    if command == "sensitivity":
+        from govsim.cli.sensitivity import main as sensitivity
+        return sensitivity(rest)
+    print(f"govsim: unknown command {command!r}. Fix: use one of {list(COMMANDS)}", file=sys.stderr)
+    return 2

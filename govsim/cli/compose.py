@@ -1,0 +1,103 @@
+"""Compose scenarios from the Hydra config tree in ``scenarios/`` (the only place, with the CLI, that knows Hydra).
+
+``load_scenario("export_controls_2025", ["seed=3"])`` gives exactly the scenario that
+``govsim run scenario=export_controls_2025 seed=3`` runs.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from pathlib import Path
+from typing import Any, Iterable
+
+from govsim.config import ScenarioError, load_file, read_yaml, validate
+from govsim.config.scenario import Scenario
+
+CONFIG_DIR = Path(__file__).resolve().parents[2] / "scenarios"
+PRIMARY = "govsim"
+GROUPS = ("scenario", "world", "forums", "behaviour", "shocks")
+RUN_OPTIONS = ("store", "design")
+
+
+def load_scenario(name_or_path: str | Path = "baseline", overrides: Iterable[str] = ()) -> Scenario:
+    """Return the validated scenario ``name_or_path`` with ``key=value`` overrides applied.
+
+    ``name_or_path`` is a scenario of ``scenarios/scenario/`` (``"baseline"``), a YAML file
+    inside some ``<root>/scenario/`` folder that uses a Hydra defaults list, or a standalone
+    YAML file holding a whole scenario. Overrides are the command line's: ``"seed=3"``,
+    ``"behaviour.decision.temperature=0.7"``, ``"world=synthetic"``, ``"world.n=1000"``.
+    """
+    from govsim.cli.overrides import prepare
+
+    path = Path(name_or_path)
+    if path.suffix in {".yaml", ".yml"}:
+        if not path.is_file():
+            raise ScenarioError(f"scenario file {str(path)!r} does not exist")
+        if "defaults" not in read_yaml(path):
+            return load_file(path, overrides)
+    prepared = prepare(list(overrides), multirun=False)
+    if len(prepared.seeds or [0]) > 1:
+        raise ScenarioError(f"seed = {prepared.seeds}: load_scenario takes one seed. Fix: run the seeds one by one")
+    config = compose_config([*_selection(path), *prepared.overrides])
+    return scenario_from_config(config)
+
+
+def _selection(path: Path) -> list[str]:
+    """Overrides that select scenario ``path`` (a name, or a file in a '<root>/scenario/' folder)."""
+    if path.suffix not in {".yaml", ".yml"}:
+        from govsim.cli.overrides import check_choices
+
+        check_choices("scenario", [str(path)])
+        return [f"scenario={path}"]
+    if path.resolve().parent.name != "scenario":
+        raise ScenarioError(f"{path} has a Hydra defaults list, so it must sit in a folder named 'scenario' "
+                            f"inside a config root. Fix: move it to <root>/scenario/{path.name}")
+    return [f"scenario={path.stem}", f"hydra.searchpath=[file://{path.resolve().parents[1]}]"]
+
+
+def scenario_from_config(config: dict[str, Any]) -> Scenario:
+    """Validate a composed config (run options removed) as one scenario."""
+    data = {k: v for k, v in config.items() if k not in RUN_OPTIONS}
+    return validate(data, source=f"scenario {data.get('name', '?')!r}")
+
+
+def compose_config(overrides: list[str], config_dir: Path = CONFIG_DIR) -> dict[str, Any]:
+    """The composed, resolved config for ``overrides`` as plain Python containers."""
+    from hydra import compose, initialize_config_dir
+    from hydra.errors import HydraException
+    from omegaconf import OmegaConf
+    from omegaconf.errors import OmegaConfBaseException
+
+    with _own_global_hydra(), initialize_config_dir(str(config_dir), version_base="1.3", job_name="govsim"):
+        try:
+            config = compose(PRIMARY, overrides=overrides)
+            return OmegaConf.to_container(config, resolve=True)
+        except (HydraException, OmegaConfBaseException) as exc:
+            raise ScenarioError(_first_lines(str(exc))) from None
+
+
+@contextlib.contextmanager
+def _own_global_hydra():
+    """Compose even inside a running Hydra app: park its global state, restore it after."""
+    from hydra.core.global_hydra import GlobalHydra
+
+    instance = GlobalHydra.instance()
+    saved = instance.hydra if instance.is_initialized() else None
+    instance.clear()
+    try:
+        yield
+    finally:
+        instance.clear()
+        if saved is not None:
+            instance.initialize(saved)
+
+
+def options(group: str, config_dir: Path = CONFIG_DIR) -> list[str]:
+    """The configs available in a group folder, e.g. the scenario names."""
+    return sorted(p.stem for p in (config_dir / group).glob("*.yaml"))
+
+
+def _first_lines(text: str, n: int = 6) -> str:
+    """Hydra messages end with the config search path: keep the part that says what is wrong."""
+    lines = [line for line in text.splitlines() if line.strip() and "provider=" not in line and "search path" not in line]
+    return "\n".join(lines[:n])

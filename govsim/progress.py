@@ -1,0 +1,56 @@
+"""Progress of a batch of runs: runs done, failed and skipped, and the time left.
+
+A tqdm bar on an interactive terminal; on a log (a cluster job, a pipe) one line at every
+tenth of the batch, so logs stay readable.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import time
+
+from tqdm import tqdm
+
+log = logging.getLogger("govsim")
+
+
+class Progress:
+    """Counts runs as they finish and reports the rate and the expected time left."""
+
+    def __init__(self, total: int, label: str):
+        self.total, self.label = total, label
+        self.seen = self.failed = self.skipped = 0
+        self.start = time.perf_counter()
+        tty = sys.stderr.isatty()
+        self.bar = tqdm(total=total, desc=label, unit="run", file=sys.stderr) if tty and total > 1 else None
+        self.lines = not tty and total >= 10
+        self.next_line = max(1, total // 10)
+
+    def update(self, failed: bool = False, skipped: bool = False) -> None:
+        """One more run finished (or failed, or was skipped because already complete)."""
+        self.seen += 1
+        self.failed += failed
+        self.skipped += skipped
+        if self.bar is not None:
+            self.bar.set_postfix(failed=self.failed, skipped=self.skipped, refresh=False)
+            self.bar.update(1)
+        elif self.lines and (self.seen >= self.next_line or self.seen == self.total):
+            self.next_line = self.seen + max(1, self.total // 10)
+            log.info("%s: %s", self.label, self.status())
+
+    def status(self) -> str:
+        """'40/100 runs (1 failed, 10 skipped), ~12 s left'."""
+        worked = self.seen - self.skipped
+        elapsed = time.perf_counter() - self.start
+        left = (self.total - self.seen) * elapsed / worked if worked else float("nan")
+        eta = f", ~{left:.0f} s left" if left == left and self.seen < self.total else ""
+        return f"{self.seen}/{self.total} runs ({self.failed} failed, {self.skipped} skipped){eta}"
+
+    def close(self, counts) -> None:
+        """Finish the bar and log the batch's totals."""
+        if self.bar is not None:
+            self.bar.close()
+        if self.total > 1:
+            log.info("%s: %d runs done, %d skipped (already complete), %d failed in %.1f s", self.label,
+                     counts.done, counts.skipped, counts.failed, time.perf_counter() - self.start)

@@ -1,0 +1,158 @@
+"""Results on disk: one folder per run (tables + manifest), one folder per sweep, read back tidily.
+
+Layout of a sweep folder::
+
+    <sweep>/runs/<run_id>/indices.parquet   every step's indices (with run_id, scenario, seed)
+                          forums.parquet    forum sizes per step
+                          countries.parquet country states per step (opt-in in sweeps)
+                          scenario.json     the resolved, validated scenario with its seed
+                          manifest.json     written LAST: status, params, hash, versions, timing
+
+A run counts as done only when its manifest says ``"status": "complete"``; tables are written
+atomically first, so a crash or kill never leaves a run that looks complete but is not.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import platform
+import subprocess
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from govsim.config.scenario import Scenario
+from govsim.runner import Results, atomic_write
+
+MANIFEST = "manifest.json"
+TABLES = ("indices", "forums", "countries")
+_VERSIONED = ("govsim", "mesa", "numpy", "pandas", "pydantic", "hydra-core", "pyarrow")
+
+
+def scenario_hash(scenario: Scenario | dict[str, Any]) -> str:
+    """SHA-256 of the scenario without its seed (canonical JSON): equal configs, equal hash."""
+    data = scenario.model_dump(mode="json") if isinstance(scenario, Scenario) else dict(scenario)
+    data.pop("seed", None)
+    return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def run_id(name: str, digest: str, seed: int) -> str:
+    """Folder name of one run: scenario name, short config hash, seed."""
+    return f"{name}-{digest[:10]}-seed{seed}"
+
+
+def is_complete(folder: Path, digest: str) -> bool:
+    """True if ``folder`` holds a complete run of the configuration with hash ``digest``."""
+    manifest = read_manifest(folder)
+    return manifest is not None and manifest.get("status") == "complete" and manifest.get("scenario_hash") == digest
+
+
+def read_manifest(folder: Path) -> dict[str, Any] | None:
+    """The run's manifest, or None if it has none (never started, or killed before the end)."""
+    path = Path(folder) / MANIFEST
+    return json.loads(path.read_text()) if path.is_file() else None
+
+
+def write_run(folder: Path, results: Results, manifest: dict[str, Any], tables=("indices", "forums")) -> None:
+    """Write ``tables`` of ``results`` (tagged with run_id/scenario/seed) and the scenario, then the manifest."""
+    folder.mkdir(parents=True, exist_ok=True)
+    _remove_leftovers(folder)
+    tags = {"run_id": manifest["run_id"], "scenario": results.scenario.name, "seed": results.seed}
+    for name in tables:
+        table = getattr(results, name)
+        tagged = pd.concat([pd.DataFrame(tags, index=table.index), table], axis=1)
+        atomic_write(folder / f"{name}.parquet", lambda tmp, t=tagged: t.to_parquet(tmp, index=False))
+    resolved = results.scenario.model_copy(update={"seed": results.seed}).model_dump(mode="json")
+    atomic_write(folder / "scenario.json", lambda tmp: Path(tmp).write_text(json.dumps(resolved, indent=2)))
+    write_manifest(folder, {**manifest, "status": "complete", "tables": list(tables)})
+
+
+def write_manifest(folder: Path, manifest: dict[str, Any]) -> None:
+    """Write the manifest atomically, adding package versions and the git commit."""
+    folder.mkdir(parents=True, exist_ok=True)
+    full = {**manifest, "versions": versions(), "git": git_commit()}
+    atomic_write(folder / MANIFEST, lambda tmp: Path(tmp).write_text(json.dumps(full, indent=2, default=str)))
+
+
+def _remove_leftovers(folder: Path) -> None:
+    """Delete temporary files of a write interrupted by a kill (named '.<table>.<random>')."""
+    for tmp in folder.glob(".*.*"):
+        tmp.unlink(missing_ok=True)
+
+
+@functools.lru_cache(maxsize=1)
+def versions() -> dict[str, str]:
+    """Versions of Python and the packages that determine a run's results."""
+    found = {"python": platform.python_version()}
+    for name in _VERSIONED:
+        try:
+            found[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            continue
+    return found
+
+
+@functools.lru_cache(maxsize=1)
+def git_commit() -> dict[str, Any] | None:
+    """The govsim checkout's commit and whether it had uncommitted changes (None outside git)."""
+    repo = Path(__file__).resolve().parents[1]
+    try:
+        commit = subprocess.run(["git", "-C", str(repo), "rev-parse", "HEAD"], capture_output=True, text=True, timeout=10)
+        status = subprocess.run(["git", "-C", str(repo), "status", "--porcelain", "--untracked-files=no"],
+                                capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    if commit.returncode != 0:
+        return None
+    return {"commit": commit.stdout.strip(), "dirty": bool(status.stdout.strip())}
+
+
+def manifests(path: str | Path) -> list[dict[str, Any]]:
+    """Every run manifest under ``path`` (a sweep folder or a single run folder), sorted by run_id."""
+    root = Path(path)
+    files = [root / MANIFEST] if (root / MANIFEST).is_file() else sorted(root.glob(f"runs/*/{MANIFEST}"))
+    found = []
+    for file in files:
+        found.append({**json.loads(file.read_text()), "folder": str(file.parent)})
+    return sorted(found, key=lambda m: m["run_id"])
+
+
+def load_sweep(path: str | Path, table: str = "indices") -> pd.DataFrame:
+    """One tidy DataFrame of ``table`` for every complete run under ``path``.
+
+    Columns: run_id, scenario, seed, one column per swept parameter (its dotted key, e.g.
+    ``behaviour.decision.temperature``; missing where a run did not set it), then the table's
+    own columns (for indices: step, period, year and every index). ``path`` is a sweep folder
+    or one run folder. ``table`` is 'indices', 'forums' or 'countries' (if the sweep wrote it).
+    """
+    if table not in TABLES:
+        raise ValueError(f"table={table!r}: choose one of {list(TABLES)}")
+    done = [m for m in manifests(path) if m.get("status") == "complete"]
+    if not done:
+        raise FileNotFoundError(f"no complete runs under {Path(path).resolve()} (expected runs/<run_id>/{MANIFEST})")
+    missing = [m["run_id"] for m in done if table not in m.get("tables", [])]
+    if missing:
+        raise ValueError(f"table {table!r} was not written for {len(missing)} runs (e.g. {missing[0]}); "
+                         f"sweep with store.{table}=true to keep it")
+    files = [str(Path(m["folder"]) / f"{table}.parquet") for m in done]
+    data = pd.read_parquet(files[0]) if len(files) == 1 else _read_many(files)
+    return _with_params(data, done)
+
+
+def _read_many(files: list[str]) -> pd.DataFrame:
+    import pyarrow.dataset as ds
+
+    return ds.dataset(files, format="parquet").to_table().to_pandas()
+
+
+def _with_params(data: pd.DataFrame, done: list[dict[str, Any]]) -> pd.DataFrame:
+    """Insert one column per parameter after run_id/scenario/seed."""
+    params = pd.DataFrame([{"run_id": m["run_id"], **m.get("params", {})} for m in done])
+    params = params.drop(columns=[c for c in ("scenario", "seed") if c in params.columns])
+    merged = data.merge(params, on="run_id", how="left", validate="many_to_one")
+    front = ["run_id", "scenario", "seed", *[c for c in params.columns if c != "run_id"]]
+    return merged[front + [c for c in merged.columns if c not in front]]
