@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test setup bench bench-sweep clean
+.PHONY: run test setup bench bench-sweep docs calibrate clean
 
 run: setup
 	$(VENV)/bin/govsim run scenario=baseline
@@ -17,6 +17,15 @@ bench: setup
 
 bench-sweep: setup
 	$(PY) experiments/sweep_benchmark.py
+
+# Regenerate the generated documents: the parameter table and the validation report.
+docs: setup
+	$(PY) -m govsim.paramdoc --write
+	$(VENV)/bin/govsim validate out=docs
+
+# Re-run the calibration (minutes); writes docs/calibration.md and experiments/calibration/accepted.yaml.
+calibrate: setup
+	$(PY) experiments/calibrate.py
 
 setup: $(STAMP)
 

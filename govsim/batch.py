@@ -56,41 +56,52 @@ class Counts:
 def specs_from_config(config: dict[str, Any], params: dict[str, Any]) -> tuple[list[RunSpec], dict[str, Any]]:
     """Runs described by a composed config: its seed (or list of seeds) x its design rows (if any).
 
-    Returns the run specs and the run options (``store``: which tables/figure to write).
+    Returns the run specs and the run options (``store``: which tables/figure to write). A
+    configuration that does not validate becomes failed specs that carry the error.
     """
     raw = dict(config)
     options, design = raw.pop("store", None) or {}, raw.pop("design", None)
     seeds = raw.get("seed", 0)
-    seeds = list(seeds) if isinstance(seeds, (list, tuple)) else [seeds]
-    try:
-        base = validate({**raw, "seed": seeds[0]}, source=f"scenario {raw.get('name', '?')!r}")
-    except ScenarioError as exc:
-        digest = store.scenario_hash(raw)
-        return [RunSpec(str(raw.get("name", "custom")), int(s), digest, params, error=str(exc)) for s in seeds], options
-    has_design = bool(design and design.get("path"))
-    variants = design_variants(base, design, params) if has_design else [(base, params)]
-    specs = [RunSpec(v.name, int(s), store.scenario_hash(v), p, scenario=v) for v, p in variants for s in seeds]
+    seeds = [int(s) for s in (seeds if isinstance(seeds, (list, tuple)) else [seeds])]
+    name = str(raw.get("name", "custom"))
+    base = _specs(lambda: validate({**raw, "seed": seeds[0]}, source=f"scenario {name!r}"), name, raw, seeds, params)
+    if base[0].error is not None or not (design and design.get("path")):
+        return base, options
+    rows = design_rows(design)
+    specs = [spec for values in rows
+             for spec in _specs(lambda v=values: with_values(base[0].scenario, v), name, values, seeds, {**params, **values})]
     return specs, options
 
 
-def design_variants(base: Scenario, design: dict[str, Any], params: dict[str, Any]) -> list[tuple[Scenario, dict]]:
-    """The scenarios of this job's chunk of a sampling design (rows with index % chunks == chunk).
+def _specs(make: Callable[[], Scenario], name: str, raw: dict[str, Any], seeds: list[int], params: dict[str, Any]) -> list[RunSpec]:
+    """One spec per seed for the scenario ``make()`` builds, or failed specs with its error."""
+    try:
+        scenario = make()
+    except ScenarioError as exc:
+        digest = store.scenario_hash(raw)
+        return [RunSpec(name, s, digest, params, error=str(exc)) for s in seeds]
+    digest = store.scenario_hash(scenario)
+    return [RunSpec(scenario.name, s, digest, params, scenario=scenario) for s in seeds]
+
+
+def design_rows(design: dict[str, Any]) -> list[dict[str, Any]]:
+    """This job's rows of a sampling design (index % chunks == chunk) as {sample, dotted key: value}.
 
     The design is a Parquet table with a ``sample`` column and one column per dotted parameter key.
     """
     table = pd.read_parquet(design["path"])
     chunk, chunks = int(design.get("chunk", 0)), int(design.get("chunks", 1))
-    rows = table[table["sample"] % chunks == chunk]
-    data = base.model_dump(mode="json")
-    variants = []
-    for row in rows.to_dict("records"):
-        values = {k: _plain(v) for k, v in row.items()}
-        edited = json.loads(json.dumps(data))
-        for key, value in values.items():
-            if key != "sample":
-                apply_override(edited, f"{key}={json.dumps(value)}")
-        variants.append((validate(edited, source=f"design sample {values['sample']}"), {**params, **values}))
-    return variants
+    rows = table[table["sample"] % chunks == chunk].to_dict("records")
+    return [{k: _plain(v) for k, v in row.items()} for row in rows]
+
+
+def with_values(base: Scenario, values: dict[str, Any]) -> Scenario:
+    """``base`` with a design row's parameter values set, validated."""
+    edited = base.model_dump(mode="json")
+    for key, value in values.items():
+        if key != "sample":
+            apply_override(edited, f"{key}={json.dumps(value)}")
+    return validate(edited, source=f"design sample {values.get('sample')}")
 
 
 def _plain(value: Any) -> Any:

@@ -1,6 +1,6 @@
 """State dynamics for one step of length dt years (pure numpy, literature §5 and §8d).
 
-compute:    K_i <- K_i (1-delta)^dt + dt * D_i (1 - b_i), D_i = W * Y_i r_i^rho / sum_j Y_j r_j^rho,
+compute:    K_i <- K_i (1-delta)^dt + dt * D_i (1 - b_i), D_i = W [(1-kappa) Y_i r_i^rho / sum_j Y_j r_j^rho + kappa K_i / sum_j K_j],
             b_i = (1 - leak_i) max(0, D_i - cap_i W) / D_i the blocked share; W grows by compute_growth;
 algorithms: gap a_i (log10, <= 0) relaxes to -log10(algo_growth)/lambda_i at speed lambda_i,
             lambda_i = lambda_0 * m_open * (1 + access_boost*access_i + capacity_boost*cb_i) * internet_i * r_i;
@@ -31,10 +31,18 @@ def advance(s: State, access: np.ndarray, received: np.ndarray, positions: np.nd
 
 
 def investment_shares(s: State, p: Dynamics) -> np.ndarray:
-    """Each country's share of world compute demand: Y_i r_i^rho / sum."""
+    """Each country's share of world compute demand: (1-kappa) Y_i r_i^rho / sum + kappa K_i / sum K.
+
+    The first part follows the economy and its readiness; the incumbency part kappa follows the
+    compute already installed (hyperscaler capacity, data-centre agglomeration).
+    """
     weight = s.gdp_pc * s.population * s.readiness**p.invest_readiness_elasticity
     total = weight.sum()
-    return weight / total if total > 0 else np.full(s.n, 1.0 / s.n)
+    economic = weight / total if total > 0 else np.full(s.n, 1.0 / s.n)
+    installed = s.compute.sum()
+    if p.invest_incumbency == 0 or installed <= 0:
+        return economic
+    return (1 - p.invest_incumbency) * economic + p.invest_incumbency * s.compute / installed
 
 
 def blocked_share(s: State, p: Dynamics) -> np.ndarray:

@@ -13,7 +13,7 @@ from govsim.codes import PARTNER
 from govsim.state import State
 
 _SPEC_ARRAYS = ("cost", "tech_access", "partner_access", "depth", "outreach_radius",
-                "outreach_min_capability", "partner_years", "max_admissions")
+                "outreach_min_capability", "partner_years", "max_admissions", "apply_radius")
 
 
 @dataclass

@@ -31,7 +31,8 @@ def review(s: State, forums: ForumSet, b: Behaviour, rng: np.random.Generator) -
             outreach(s, forums, k, u_join[:, k], b)
         else:
             advantage = _joining_gain(u_now, u_join, s.eligible(forums.universal), k, b)
-            apply_to_join(s, k, advantage, b, draws[1][:, k])
+            close = np.abs(s.alignment - forums.position[k]) <= forums.spec["apply_radius"][k]
+            apply_to_join(s, k, np.where(close, advantage, -np.inf), b, draws[1][:, k])
             admit(s, forums, k, b)
     locked = s.policy.locked
     s.status[locked] = before[locked]

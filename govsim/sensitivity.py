@@ -21,6 +21,7 @@ from typing import Any, Iterable, Sequence
 import numpy as np
 import pandas as pd
 
+from govsim.config import period_to_year
 from govsim.ensemble import at_years
 from govsim.runner import HEADLINES
 
@@ -87,6 +88,21 @@ def check_samples(method: str, n: Any) -> int:
     return n
 
 
+def check_years(years: Sequence[int], time: dict[str, Any]) -> list[int]:
+    """``years`` if the end of each is a state that runs with the scenario's ``time`` settings
+    (start, steps, step_years) record: start + k * step_years for some k in 0..steps; else
+    SensitivityError naming the years they do record."""
+    start, steps, dt = period_to_year(time["start"]), int(time["steps"]), float(time["step_years"])
+    ends = [start + k * dt for k in range(steps + 1)]
+    full = [round(e) - 1 for e in ends if abs(e - round(e)) < 1e-9]
+    bad = [y for y in years if y not in full]
+    if bad:
+        span = "none" if not full else str(full[0]) if len(full) == 1 else f"{full[0]}-{full[-1]}"
+        raise SensitivityError(f"years {bad}: the runs ({time['start']}, {steps} steps of {dt} years) record the end of "
+                               f"the years {span} only. Fix: choose years in that range or run longer (time.steps)")
+    return list(years)
+
+
 def n_evaluations(method: str, n: int, num_vars: int) -> int:
     """Rows of the design: N(D+1) for Morris, N(D+2) for Sobol (first and total order only)."""
     return n * (num_vars + (1 if method == "morris" else 2))
@@ -107,7 +123,7 @@ def sample(method: str, problem: dict[str, Any], n: int, seed: int = 0, levels: 
     else:
         from SALib.sample import sobol
 
-        x = sobol.sample(salib, n, calc_second_order=False, seed=seed)
+        x = sobol.sample(salib, n, calc_second_order=False, seed=np.random.default_rng(seed))
     design = pd.DataFrame(x, columns=problem["names"])
     design.insert(0, "sample", np.arange(len(design), dtype="int64"))
     return design
@@ -181,7 +197,8 @@ def _indices(method: str, problem: dict[str, Any], x: np.ndarray, y: np.ndarray,
     else:
         from SALib.analyze import sobol
 
-        res = sobol.analyze(_salib_problem(problem), y, calc_second_order=False, seed=seed)
+        # a Generator, not the int: SALib 1.6 ignores seed=0 (`if seed:`) and would bootstrap unseeded
+        res = sobol.analyze(_salib_problem(problem), y, calc_second_order=False, seed=np.random.default_rng(seed))
     return {m: np.asarray(res[m], dtype=float) for m in METRICS[method]}
 
 

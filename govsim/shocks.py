@@ -13,6 +13,7 @@ import numpy as np
 from govsim.codes import INCOME_GROUPS, MEMBER, NONE, PARTNER
 from govsim.config import CapacityBuilding, ExportControls, ForumChange, OpenModels, ScenarioError, period_to_year
 from govsim.config.behaviour import Dynamics
+from govsim.config.shocks import ForumReform
 from govsim.config.scenario import Time
 from govsim.dynamics import blocked_share
 from govsim.forums import ForumSet
@@ -55,6 +56,12 @@ class Shock:
             raise ScenarioError(f"shock {self.spec.kind} {field}: {missing} not in this world's iso3 codes; use codes from the world table")
         return np.array([self.iso3_index[c] for c in codes], dtype=np.intp)
 
+    def forum(self, name: str, field: str) -> int:
+        """Index of forum ``name``; a clear error for a forum the scenario does not have."""
+        if name not in self.forums.names:
+            raise ScenarioError(f"shock {self.spec.kind} {field}: {name!r} is not a forum of this scenario; known forums: {sorted(self.forums.names)}")
+        return self.forums.index(name)
+
 
 class ExportControlShock(Shock):
     """Tiered caps on compute inflows with leakage; capped countries are pulled towards the rival
@@ -68,6 +75,7 @@ class ExportControlShock(Shock):
         self.penalised = [self.forums.index(f) for f in spec.penalised_forums]
         self.rivals = [self.forums.index(f) for f in spec.rival_forums]
         self.sanctioner = self.forums.index(spec.sanctioning_forum)
+        self.parties = [self.forum(f, "penalised_parties") for f in spec.penalised_parties]
 
     def apply(self, state: State) -> None:
         tier = state.tier.copy()
@@ -84,6 +92,8 @@ class ExportControlShock(Shock):
             policy.pull[hit, self.sanctioner] -= self.spec.resentment
         policy.sanction_forum = self.sanctioner
         penalised = np.isin(tier, self.spec.penalised_tiers)
+        if self.parties:
+            penalised |= (state.status[:, self.parties] >= PARTNER).any(axis=1)
         for k in self.penalised:
             policy.penalty[penalised, k] += self.spec.penalty
 
@@ -136,8 +146,47 @@ class ForumChangeShock(Shock):
         state.policy.locked[self.idx, self.k] = True
 
 
+class ForumReformShock(Shock):
+    """A forum's rules change while in force: depth (and so authority), technology access, cost.
+
+    The forum's rule arrays (``ForumSet.spec``) are changed when the shock begins and changed back
+    at ``end``, both before the forums update, so forum state, utilities and membership reviews
+    see the reformed forum exactly in the periods [start, end).
+    """
+
+    _RANGES = {"depth": (0.0, 1.0), "tech_access": (0.0, 1.0), "cost": (0.0, 5.0)}  # the ForumSpec ranges
+
+    def __init__(self, spec: ForumReform, *args):
+        super().__init__(spec, *args)
+        self.k = self.forum(spec.forum, "forum")
+        self.change: dict[str, tuple[float, float]] = {}  # rule -> (value before, value set)
+
+    def step(self, state: State, period: int) -> None:
+        if self.change and not self.in_force(period):
+            self.end()
+        super().step(state, period)
+
+    def begin(self, state: State) -> None:
+        rules, k, spec = self.forums.spec, self.k, self.spec
+        new = {"depth": rules["depth"][k] * spec.depth_multiplier,
+               "tech_access": rules["tech_access"][k] + spec.tech_access_increment,
+               "cost": rules["cost"][k] * spec.cost_multiplier}
+        for key, value in new.items():
+            value = float(np.clip(value, *self._RANGES[key]))
+            self.change[key] = (float(rules[key][k]), value)
+            rules[key][k] = value
+
+    def end(self) -> None:
+        """Undo the change at the first period no longer in force (exactly, unless another reform of
+        the same rule is in force: then only this reform's part is taken off)."""
+        rules, k = self.forums.spec, self.k
+        for key, (before, value) in self.change.items():
+            rules[key][k] = before if rules[key][k] == value else rules[key][k] - (value - before)
+        self.change = {}
+
+
 _KINDS = {ExportControls: ExportControlShock, CapacityBuilding: CapacityBuildingShock,
-          OpenModels: OpenModelShock, ForumChange: ForumChangeShock}
+          OpenModels: OpenModelShock, ForumChange: ForumChangeShock, ForumReform: ForumReformShock}
 
 
 def apply_shocks(shocks: list[Shock], state: State, period: int, p: Dynamics) -> None:

@@ -94,5 +94,9 @@ class Policy:
         self.diffusion_mult = 1.0
 
     def cb_received(self, engaged: np.ndarray) -> np.ndarray:
-        """(N,) capacity-building inflow actually received: offers through forums one engages in."""
-        return (self.cb_offer * engaged).sum(axis=1)
+        """(N,) capacity-building inflow received: each forum's budget shared equally by the eligible
+        countries that engage in it (programmes running through the same forum are pooled)."""
+        taking = (self.cb_offer > 0) & engaged
+        budget, takers = self.cb_offer.sum(axis=0), taking.sum(axis=0)
+        per_head = np.divide(budget, takers, out=np.zeros_like(budget), where=takers > 0)
+        return (taking * per_head).sum(axis=1)

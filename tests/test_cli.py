@@ -62,6 +62,7 @@ def test_single_run_writes_tables_config_manifest_figure_and_summary(tmp_path):
     assert_same_tables(folder, expected, ("indices", "forums", "countries"))
     summary = summary_text(expected.indices, "export_controls_2025", 3)
     assert (folder / "summary.txt").read_text() == summary + "\n" and summary in proc.stdout
+    assert "MESA" not in (folder / "govsim.log").read_text(), "Mesa's per-step INFO logging must be silenced"
 
 
 # ------------------------------------------------------------------ sweeps
@@ -123,6 +124,21 @@ def test_submitit_local_launcher_runs_the_sweep(tmp_path):
     runs = complete(tmp_path / "sw")
     assert sorted(m["seed"] for m in runs) == [0, 1]
     assert_same_tables(Path(runs[0]["folder"]), in_process("baseline", runs[0]["seed"], 4))
+
+
+def test_compare_on_a_sweep_pairs_scenarios_on_common_seeds(tmp_path):
+    sweep = govsim_cli(tmp_path, "run", "-m", "scenario=baseline,export_controls_2025", "seed=range(0,3)",
+                       "time.steps=12", "out=sw")
+    assert sweep.returncode == 0, sweep.stderr
+    proc = govsim_cli(tmp_path, "compare", "sw", "--years", "2025", "--out", "cmp")
+    assert proc.returncode == 0, proc.stderr
+    assert {"compare.csv", "compare.md", "compare.png"} <= {p.name for p in (tmp_path / "cmp").iterdir()}
+    table = pd.read_csv(tmp_path / "cmp" / "compare.csv")
+    row = table[(table.scenario == "export_controls_2025") & (table["index"] == "fragmentation")].iloc[0]
+    df = govsim.load_sweep(tmp_path / "sw")
+    end = df[df.period == "2025Q4"].pivot(index="seed", columns="scenario", values="fragmentation")
+    assert row.n_common == 3 and row.reference == "baseline"
+    assert row.delta_mean == pytest.approx((end.export_controls_2025 - end.baseline).mean())
 
 
 # ------------------------------------------------------------------ bad input

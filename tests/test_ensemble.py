@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from govsim.cli import compare as cli
-from govsim.ensemble import at_years, compare, summarize, t_quantile
+from govsim.ensemble import at_years, compare, summarize
 from govsim.plotting import plot_bands
 from govsim.runner import HEADLINES
 
@@ -159,12 +159,6 @@ def test_compare_refuses_two_runs_of_one_group_on_one_seed():
         compare(df, [2023])
 
 
-@pytest.mark.parametrize("p, dof, expected", [(0.95, 1, 6.313752), (0.95, 2, 2.919986), (0.975, 10, 2.228139),
-                                               (0.995, 30, 2.749996), (0.05, 4, -2.131847), (0.95, 1000, 1.646379)])
-def test_t_quantile_matches_tables(p, dof, expected):
-    assert t_quantile(p, dof) == pytest.approx(expected, abs=2e-6)
-
-
 def test_compare_on_real_runs_is_the_mean_of_per_seed_differences(cached_run):
     frames = [cached_run(name, ("time.steps=12",), seed).indices.assign(scenario=name, seed=seed, run_id=f"{name}-{seed}")
               for name in ("baseline", "export_controls_2025") for seed in (0, 1, 2)]
@@ -189,6 +183,14 @@ def test_plot_bands_draws_one_panel_per_index_and_a_band_per_group():
     assert all(len(ax.get_lines()) == 2 and len(ax.collections) == 2 for ax in axes)
     with pytest.raises(ValueError, match="'happiness' is not in the summary"):
         plot_bands(summary, indices=["happiness"])
+
+
+def test_plot_bands_marks_the_end_of_each_chosen_year():
+    fig, axes = plot_bands(summarize(_paired_data()), years=[2023, 2022, 2023])
+    for ax in axes:
+        dashed = [line for line in ax.get_lines() if line.get_linestyle() == "--"]
+        assert sorted(line.get_xdata()[0] for line in dashed) == [2023.0, 2024.0]
+        assert sorted(text.get_text() for text in ax.texts) == ["end 2022", "end 2023"]
 
 
 def _write_sweep(folder, runs, params=None) -> None:

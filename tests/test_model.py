@@ -230,3 +230,15 @@ def test_annual_steps(start):
     assert (numeric.min() >= 0).all() and (numeric.max() <= 1).all()
     # annual membership reviews run every step: BRICS can change after the first year
     assert results.forums.step.max() == 5
+
+
+def test_capacity_building_budget_goes_in_full_to_the_recipients_who_engage():
+    """A programme's budget is shared by the eligible countries that engage, none of it lost."""
+    from govsim.state import Policy
+
+    policy = Policy.neutral(4, 2)
+    policy.cb_offer[:3, 1] = 0.6 / 3  # three eligible countries, budget 0.6 through forum 1
+    engaged = np.array([[True, True], [True, False], [True, True], [True, True]])
+    received = policy.cb_received(engaged)
+    np.testing.assert_allclose(received, [0.3, 0.0, 0.3, 0.0])
+    assert received.sum() == pytest.approx(0.6)

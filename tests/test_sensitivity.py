@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -117,6 +118,35 @@ def test_outcomes_average_seeds_at_year_ends_and_fill_repeated_points():
 def test_library_rejects_bad_settings(call, message):
     with pytest.raises(sa.SensitivityError, match=re.escape(message)):
         call()
+
+
+@pytest.mark.parametrize("method, n", [("morris", 6), ("sobol", 16)])
+def test_figures_show_every_parameter_per_index_with_its_group(method, n):
+    import matplotlib.pyplot as plt
+    from matplotlib.colors import to_rgb
+
+    from govsim.plotting import plot_sensitivity, plot_sensitivity_over_time
+
+    prob = sa.problem({"behaviour.x1": [0.0, 1.0], "x2": [0.0, 1.0]}, levers={"x3": [0.0, 1.0]})
+    design = sa.sample(method, prob, n, seed=0)
+    y = 5 * design["behaviour.x1"] + design["x2"] + 2 * design["x3"]
+    outcomes = pd.concat([pd.DataFrame({"sample": design["sample"], "year": year, "y": y, "z": -y})
+                          for year in (2030, 2035)])
+    table = sa.analyze(method, prob, design, outcomes, indices=["y", "z"])
+    fig, axes = plot_sensitivity(table, method)
+    assert [ax.get_title() for ax in axes] == ["y", "z"]
+    assert axes[0].get_xlabel() == f"{sa.RANK_BY[method]} (end of 2035)"
+    labels = [t.get_text() for t in axes[0].get_yticklabels()]
+    assert labels == ["x3", "x2", "x1"]  # bottom to top: the lever, then the uncertain ones by rank
+    assert [bar.get_facecolor()[:3] for bar in axes[0].patches] == [to_rgb(c) for c in ("tab:orange", "tab:blue", "tab:blue")]
+    assert (axes[0].get_legend() is not None) == (method == "sobol")  # S1 diamonds for Sobol
+    plt.close(fig)
+    fig, axes = plot_sensitivity_over_time(table, method)
+    assert [ax.get_title() for ax in axes] == ["y", "z"]
+    assert [(line.get_label(), line.get_linestyle()) for line in axes[0].get_lines()] == \
+        [("x1", "-"), ("x2", "-"), ("x3", "--")]
+    assert [t.get_text() for t in axes[-1].get_legend().get_texts()] == ["x1", "x2", "x3"]
+    plt.close(fig)
 
 
 # --- the command: settings and validation ---------------------------------------------------------
@@ -256,3 +286,13 @@ def test_a_failed_run_exits_1_without_analysis_and_a_rerun_completes_it(tmp_path
     assert cli.main(args) == 0  # only the failed run runs again
     assert {m: m.read_text() for m in before} == before
     assert len(pd.read_csv(out / "sensitivity.csv")) == 2 * len(HEADLINES)
+
+
+def test_sobol_confidence_intervals_are_reproducible_even_with_seed_0():
+    """SALib seeds its bootstrap only for a truthy seed; sample_seed=0 must still be reproducible."""
+    prob = sa.problem({"x1": [0, 1], "x2": [0, 1]})
+    design = sa.sample("sobol", prob, 16, seed=0)
+    x = design.drop(columns="sample").to_numpy()
+    y = 3 * x[:, 0] + x[:, 1]
+    first, second = (sa._indices("sobol", prob, x, y, 4, 0) for _ in range(2))
+    assert np.array_equal(first["S1_conf"], second["S1_conf"]) and np.array_equal(first["ST_conf"], second["ST_conf"])

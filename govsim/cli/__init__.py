@@ -2,6 +2,7 @@
 
     govsim run [-m] [scenario=NAME] [seed=N|range(a,b)] [key=value ...] [hydra/launcher=joblib]
     govsim validate-config FILE_OR_NAME [key=value ...]
+    govsim validate [scenario=baseline] [seeds=8] [out=DIR] [key=value ...]
     govsim compare DIR [DIR ...] [--years 2025 2030 2035]
     govsim sensitivity [method=morris|sobol] [key=value ...]
 """
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 import sys
 
-COMMANDS = ("run", "validate-config", "compare", "sensitivity")
+COMMANDS = ("run", "validate-config", "validate", "compare", "sensitivity")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -26,6 +27,9 @@ def main(argv: list[str] | None = None) -> int:
     if command == "validate-config":
         from govsim.cli.validate_config import main as validate_config
         return validate_config(rest)
+    if command == "validate":
+        from govsim.cli.validate import main as validate
+        return validate(rest)
     if command == "compare":
         from govsim.cli.compare import main as compare
         return compare(rest)

@@ -121,17 +121,9 @@ def to_markdown(table: pd.DataFrame, by: str, level: float) -> str:
 
 def _figure(df: pd.DataFrame, table: pd.DataFrame, path: Path, by: str, level: float) -> None:
     """Bands figure (mean and the level band across seeds) with a line at the end of each year."""
-    import matplotlib.pyplot as plt
-
-    from govsim.plotting import plot_bands
+    from govsim.plotting import plot_bands, save  # lazy: matplotlib only when a figure is drawn
 
     indices = list(dict.fromkeys(table["index"]))
     summary = summarize(df, by=by, indices=indices, quantiles=((1 - level) / 2, 0.5, (1 + level) / 2))
-    fig, axes = plot_bands(summary, indices=indices, by=by)
-    for ax in axes:
-        for year in sorted(set(table["at_year"])):
-            ax.axvline(year + 1.0, color="grey", linestyle="--", linewidth=1)
-            ax.annotate(f"end {year}", (year + 1.0, 1.0), xycoords=("data", "axes fraction"),
-                        xytext=(-2, -10), textcoords="offset points", ha="right", fontsize=8, color="grey")
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
+    fig, _ = plot_bands(summary, indices=indices, by=by, years=table["at_year"])
+    save(fig, path)

@@ -39,7 +39,6 @@ import yaml
 from govsim import sensitivity as sa
 from govsim.cli.compose import CONFIG_DIR, GROUPS, compose_config, options, scenario_from_config
 from govsim.config import ScenarioError, apply_override, check_override, validate
-from govsim.config.base import period_to_year
 
 SETTINGS_DIR = CONFIG_DIR / "sensitivity"
 DEFAULTS: dict[str, Any] = {"scenario": "baseline", "method": "morris", "samples": None, "levels": sa.DEFAULT_LEVELS,
@@ -209,7 +208,7 @@ def make_plan(cli: dict[str, Any], passthrough: list[str]) -> Plan:
     scenario_overrides = _check_passthrough(passthrough, s["scenario"], prob["names"])
     base = _base_scenario(s["scenario"], scenario_overrides)
     _check_in_scenario(base, prob)
-    _check_years(base, s["years"])
+    sa.check_years(s["years"], base["time"])
     design = sa.sample(s["method"], prob, s["samples"], seed=s["sample_seed"], levels=s["levels"])
     plan = Plan(s, prob, design, passthrough, scenario_overrides)
     plan.out = Path(s["out"] if s["out"] is not None else default_out(plan)).resolve()
@@ -251,19 +250,6 @@ def _check_in_scenario(base: dict[str, Any], prob: dict[str, Any]) -> None:
             edited = json.loads(json.dumps(base))
             apply_override(edited, f"{name}={json.dumps(value)}")
             validate(edited, source=f"{name} = {value}")
-
-
-def _check_years(base: dict[str, Any], years: list[int]) -> None:
-    """Every year's end must be a recorded state: start + k * step_years for some k in 0..steps."""
-    t = base["time"]
-    start, steps, dt = period_to_year(t["start"]), int(t["steps"]), float(t["step_years"])
-    ends = [start + k * dt for k in range(steps + 1)]
-    full = [round(e) - 1 for e in ends if abs(e - round(e)) < 1e-9]
-    bad = [y for y in years if y not in full]
-    if bad:
-        span = "none" if not full else str(full[0]) if len(full) == 1 else f"{full[0]}-{full[-1]}"
-        raise sa.SensitivityError(f"years {bad}: the runs ({t['start']}, {steps} steps of {dt} years) record the end of "
-                                  f"the years {span} only. Fix: choose years in that range or run longer (time.steps)")
 
 
 def fingerprint(plan: Plan) -> dict[str, Any]:
@@ -365,12 +351,16 @@ def _report_missing(plan: Plan, outcomes: pd.DataFrame | None) -> None:
 
 def write_outputs(plan: Plan, table: pd.DataFrame) -> str:
     """Write sensitivity.csv, sensitivity.md and the two figures; return the Markdown text."""
+    from govsim.plotting import plot_sensitivity, plot_sensitivity_over_time, save  # lazy: matplotlib
+
     method = plan.settings["method"]
     table.to_csv(plan.out / "sensitivity.csv", index=False)
     markdown = to_markdown(table, method, plan)
     (plan.out / "sensitivity.md").write_text(markdown + "\n")
-    plot_bars(table, method, plan.out / f"sensitivity_{method}.png")
-    plot_over_time(table, method, plan.out / "sensitivity_over_time.png")
+    fig, _ = plot_sensitivity(table, method)
+    save(fig, plan.out / f"sensitivity_{method}.png")
+    fig, _ = plot_sensitivity_over_time(table, method)
+    save(fig, plan.out / "sensitivity_over_time.png")
     return markdown
 
 
@@ -391,62 +381,3 @@ def to_markdown(table: pd.DataFrame, method: str, plan: Plan) -> str:
 
 def _num(x: float) -> str:
     return "nan" if not math.isfinite(x) else f"{x:.3g}"
-
-
-def _label(name: str) -> str:
-    return name.removeprefix("behaviour.")
-
-
-def plot_bars(table: pd.DataFrame, method: str, path: Path) -> None:
-    """One panel per index: horizontal bars of mu_star (Morris) or ST (Sobol) per parameter at the last year."""
-    plt = _pyplot()
-    metric, year = sa.RANK_BY[method], int(table["year"].max())
-    indices = list(dict.fromkeys(table["index"]))
-    n = table["parameter"].nunique()
-    fig, axes = plt.subplots(1, len(indices), figsize=(6 * len(indices), 1.2 + 0.4 * n), squeeze=False)
-    for ax, index in zip(axes[0], indices):
-        rows = sa.ranked(table, method, index, year).iloc[::-1]
-        colors = ["tab:blue" if g == "uncertain" else "tab:orange" for g in rows["group"]]
-        ax.barh([_label(p) for p in rows["parameter"]], rows[metric], xerr=rows[f"{metric}_conf"], color=colors, alpha=0.85,
-                ecolor="dimgrey")
-        if method == "sobol":
-            ax.scatter(rows["S1"], range(len(rows)), color="crimson", marker="D", s=18, label="S1", zorder=3)
-            ax.legend(frameon=False, loc="lower right")
-        ax.set(title=index, xlabel=f"{metric} (end of {year})")
-        ax.set_xlim(left=0)
-        ax.grid(axis="x", alpha=0.3)
-    fig.suptitle(f"{method}: blue = uncertain parameter, orange = policy lever", fontsize=9)
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
-
-
-def plot_over_time(table: pd.DataFrame, method: str, path: Path) -> None:
-    """One panel per index: mu_star (Morris) or ST (Sobol) of every parameter against the year."""
-    plt = _pyplot()
-    metric = sa.RANK_BY[method]
-    indices = list(dict.fromkeys(table["index"]))
-    names = list(dict.fromkeys(table["parameter"]))
-    colors = plt.get_cmap("tab20" if len(names) > 10 else "tab10")
-    fig, axes = plt.subplots(1, len(indices), figsize=(5 * len(indices), 4.5), squeeze=False)
-    for ax, index in zip(axes[0], indices):
-        for name, rows in table[table["index"] == index].groupby("parameter", sort=False):
-            style = "-" if rows["group"].iloc[0] == "uncertain" else "--"
-            ax.plot(rows["year"], rows[metric], style, marker="o", label=_label(name), color=colors(names.index(name) % colors.N))
-        ax.set(title=index, xlabel="end of year", ylabel=metric)
-        ax.set_xticks(sorted(set(table["year"])))
-        ax.grid(alpha=0.3)
-    axes[0][-1].legend(frameon=False, fontsize=7, loc="center left", bbox_to_anchor=(1.0, 0.5))
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
-
-
-def _pyplot():
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt
-

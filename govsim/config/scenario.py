@@ -9,7 +9,7 @@ from pydantic import Field, field_validator, model_validator
 from govsim.config.base import Period, Strict, period_to_year
 from govsim.config.behaviour import Behaviour
 from govsim.config.forums import ForumSpec, default_forums
-from govsim.config.shocks import CapacityBuilding, ExportControls, ForumChange, Shock
+from govsim.config.shocks import CapacityBuilding, ExportControls, ForumChange, ForumReform, Shock
 
 
 class Time(Strict):
@@ -37,8 +37,8 @@ class Synthetic(Strict):
     alignment_sd: float = Field(0.39, gt=0, le=2, description="Standard deviation of alignment. Unit: alignment units. Range: (0, 2]. Source: fitted to 2022 UNGA ideal points.")
     alignment_income_slope: float = Field(0.4, ge=-2, le=2, description="Increase of mean alignment per log10 of GDP per capita above the mean (richer states lean Western in UNGA votes). Unit: alignment units per log10 US$. Range: [-2, 2]. Source: fitted to the real table.")
     readiness_noise_sd: float = Field(0.10, ge=0, le=0.5, description="Noise of readiness around its income trend. Unit: readiness (0-1). Range: [0, 0.5]. Source: fitted to GAIRI 2024.")
-    n_g7: int = Field(7, ge=1, le=50, description="Size of the closed club's founding membership: the richest, most Western-aligned countries. Unit: countries. Range: [1, 50].")
-    n_brics: int = Field(5, ge=1, le=50, description="Size of the expanding club's founding membership: the largest economies aligned with the other pole. Unit: countries. Range: [1, 50].")
+    n_g7: int = Field(7, ge=1, le=50, description="Size of the closed club's founding membership: the richest, most Western-aligned countries. Unit: countries. Range: [1, 50]. Source: the G7's 7 members.")
+    n_brics: int = Field(5, ge=1, le=50, description="Size of the expanding club's founding membership: the largest economies aligned with the other pole. Unit: countries. Range: [1, 50]. Source: the 5 BRICS founders (2010).")
     tier1_share: float = Field(0.09, ge=0, le=1, description="Share of countries in export-control Tier 1 (the most Western-aligned rich countries). Unit: share. Range: [0, 1]. Source: 18/193 in the Jan 2025 framework.")
     tier3_share: float = Field(0.11, ge=0, le=1, description="Share of countries in Tier 3 (the least Western-aligned). Unit: share. Range: [0, 1]. Source: 22/193 in the Jan 2025 framework.")
 
@@ -47,7 +47,7 @@ class World(Strict):
     """Which countries exist and their initial attributes."""
 
     kind: Literal["real", "synthetic", "csv"] = Field("real", description="'real': the 193 UN member states from govsim's data table; 'synthetic': n countries drawn from `synthetic`; 'csv': a user table with the same columns at `path`.")
-    n: int | None = Field(None, ge=2, le=1_000_000, description="synthetic only: number of countries. Range: [2, 1e6].")
+    n: int | None = Field(None, ge=2, le=1_000_000, description="synthetic only: number of countries. Unit: countries. Range: [2, 1000000]. Source: user choice (193 = the UN).")
     path: str | None = Field(None, description="csv only: path of the world table (columns as in govsim/data/README.md).")
     synthetic: Synthetic = Field(default_factory=Synthetic, description="Distributions for synthetic worlds.")
 
@@ -99,9 +99,9 @@ class Scenario(Strict):
 def _forum_refs(shock) -> list[tuple[str, str]]:
     if isinstance(shock, ExportControls):
         return ([("penalised_forums", f) for f in shock.penalised_forums] + [("rival_forums", f) for f in shock.rival_forums]
-                + [("sanctioning_forum", shock.sanctioning_forum)])
+                + [("penalised_parties", f) for f in shock.penalised_parties] + [("sanctioning_forum", shock.sanctioning_forum)])
     if isinstance(shock, CapacityBuilding):
         return [("provider", shock.provider)]
-    if isinstance(shock, ForumChange):
+    if isinstance(shock, (ForumChange, ForumReform)):
         return [("forum", shock.forum)]
     return []

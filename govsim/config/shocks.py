@@ -42,6 +42,7 @@ class ExportControls(ShockSpec):
     substitution: float = Field(2.0, ge=0, le=20, description="Utility gain from each rival forum per unit of blocked compute demand ('push them towards the other bloc'). Unit: utility. Range: [0, 20]. Source: assumption; DESIGN §1.2.")
     resentment: float = Field(0.5, ge=0, le=20, description="Utility loss on the sanctioning forum per unit of blocked compute demand. Unit: utility. Range: [0, 20]. Source: assumption.")
     tier_overrides: dict[str, int] = Field(default_factory=dict, description="ISO3 -> tier, replacing the world table's export_tier for these countries.")
+    penalised_parties: list[str] = Field(default_factory=list, description="Forums whose members and partners are penalised too (on top of `penalised_tiers`), whatever their tier: lets a bloc discipline its own side (e.g. BRICS parties penalised for engaging the G7). Empty: penalties by tier only.")
 
     @model_validator(mode="after")
     def _tiers_valid(self) -> "ExportControls":
@@ -80,4 +81,20 @@ class ForumChange(ShockSpec):
     status: Literal["member", "partner"] = Field("member", description="Status given on admission.")
 
 
-Shock = Annotated[Union[ExportControls, CapacityBuilding, OpenModels, ForumChange], Field(discriminator="kind")]
+class ForumReform(ShockSpec):
+    """A reform of one forum's rules from ``start`` until ``end``: deeper (more authority), more technology access, cheaper participation.
+
+    The forum's depth is multiplied, its technology access raised and its participation cost
+    multiplied while the shock is in force; the rules return to their values at ``end``. Since
+    authority A_k ~ pool_k^phi * D_k, the depth multiplier is also the multiplier of the forum's
+    authority before normalisation (e.g. a UN Scientific Panel and Global Dialogue, A/RES/79/325).
+    """
+
+    kind: Literal["forum_reform"]
+    forum: str = Field(description="Forum whose rules change.")
+    depth_multiplier: float = Field(1.0, ge=0, le=10, description="Multiplier on the forum's depth (and so on its authority before normalisation, and on the weight of alignment distance in it) while in force; the result is capped at 1. Unit: x. Range: [0, 10]. Source: assumption; Cihon, Maas & Kemp 2020 breadth-depth trade-off.")
+    tech_access_increment: float = Field(0.0, ge=-1, le=1, description="Added to the forum's technology access while in force (shared knowledge, assessments, compute); the result is kept in [0, 1]. Unit: share of the forum's pooled capability gap closed. Range: [-1, 1]. Source: assumption; Pilz, Heim & Brown 2023 access effect.")
+    cost_multiplier: float = Field(1.0, ge=0, le=10, description="Multiplier on the forum's participation cost while in force (e.g. support for delegations of developing countries); the result is capped at 5. Unit: x. Range: [0, 10]. Source: assumption; HLAB 2024 (low capacity to participate).")
+
+
+Shock = Annotated[Union[ExportControls, CapacityBuilding, OpenModels, ForumChange, ForumReform], Field(discriminator="kind")]

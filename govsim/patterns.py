@@ -1,0 +1,135 @@
+"""Calibration and validation patterns (pattern-oriented modelling): targets, tolerances, model values.
+
+Each pattern is an observed regularity of 2023-2025 with its source (DESIGN §4; literature
+§8b), a tolerance band, and a function computing the model's value from one run's tables
+(or, for data patterns, from the initial state). Hard patterns must hold for a calibrated
+baseline; soft ones are reported and used to rank accepted parameter sets.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy.stats import ks_2samp
+
+from govsim.codes import HIGH_INCOME, LOW_INCOME
+from govsim.config.scenario import Scenario
+from govsim.dynamics import investment_shares
+from govsim.phases import setup
+
+KS_CRITICAL_193 = 1.358 * np.sqrt(2 / 193)  # two-sample KS critical value at 5% for n = m = 193
+MEANINGFUL_COMPUTE = 0.001  # share of world AI compute above which a country "has meaningful compute" (assumption)
+
+
+@dataclass(frozen=True)
+class Pattern:
+    """One observed regularity: what is measured, the accepted band, whether it must hold, and the source."""
+
+    id: str
+    name: str
+    level: str  # S system, F forum, C country distribution
+    target: str
+    low: float
+    high: float
+    hard: bool
+    source: str
+
+    def holds(self, value: float) -> bool:
+        return bool(self.low <= value <= self.high)
+
+
+PATTERNS = (
+    Pattern("P1", "share of countries party to no club forum, end 2024", "S", "118/193 = 0.611", 0.561, 0.661, True,
+            "UN HLAB-AI (2024) Governing AI for Humanity: 118 of 193 party to none of 7 non-UN initiatives"),
+    Pattern("P2", "share of countries engaged in the UN track, end 2024", "F", ">= 0.95 (near-universal)", 0.95, 1.0, True,
+            "UNGA A/RES/78/265 and 78/311 adopted without a vote (2024), 143 co-sponsors"),
+    Pattern("P3", "G7 track size (members + outreach partners), end 2024", "F", "49 (Hiroshima Process Friends Group)",
+            39, 59, False, "MIC Japan / Hiroshima AI Process Friends Group (2024), 49 countries and regions"),
+    Pattern("P4a", "BRICS members, end 2025", "F", "10", 8, 13, False,
+            "BRICS Kazan declaration (Oct 2024); Indonesia admitted Jan 2025 (govsim/data brics_member_since)"),
+    Pattern("P4b", "BRICS partner countries, end 2025", "F", "10", 5, 15, False,
+            "BRICS partner tier: 8 in Jan 2025, Nigeria (Jan) and Vietnam (Jun 2025) (govsim/data brics_partner_since)"),
+    Pattern("P6a", "internet use in high-income countries (population-weighted), initial", "C", "0.93", 0.90, 0.96, True,
+            "ITU Facts and Figures 2024"),
+    Pattern("P6b", "internet use in low-income countries (population-weighted), initial", "C", "0.27", 0.24, 0.30, False,
+            "ITU Facts and Figures 2024 (data check: the per-country ITU series in govsim/data lag the 2024 aggregate)"),
+    Pattern("P7a", "US share of AI compute, end 2025", "C", "0.75", 0.65, 0.85, True, "Pilz et al. 2025 (Epoch AI)"),
+    Pattern("P7b", "China share of AI compute, end 2025", "C", "0.15", 0.10, 0.20, True, "Pilz et al. 2025 (Epoch AI)"),
+    Pattern("P7c", "countries with >= 0.1% of world AI compute, end 2025", "C", "32 host AI data centres", 25, 40, True,
+            "Oxford Internet Institute (2025); threshold 0.1% is an assumption"),
+    Pattern("P10", "growth of world AI compute, x per year over 2023-2025", "S", "4-5x per year", 3.5, 5.5, False,
+            "Epoch AI (Sevilla et al. 2022; 2024 update): frontier compute 4-5x per year"),
+    Pattern("P12", "KS distance between initial capability and readiness across countries", "C",
+            f"<= {KS_CRITICAL_193:.3f} (same distribution at 5%)", 0.0, KS_CRITICAL_193, True,
+            "Oxford Insights Government AI Readiness Index 2024 (the readiness data)"),
+    Pattern("P14", "US/China AI investment ratio, initial", "C", "8.6x (2023) to 11.7x (2024)", 8.0, 15.0, False,
+            "Stanford AI Index 2024 and 2025: private AI investment US $67.2bn / $109.1bn vs China"),
+)
+BY_ID = {p.id: p for p in PATTERNS}
+
+
+def run_values(indices: pd.DataFrame, countries: pd.DataFrame, forums: pd.DataFrame, threshold: float) -> dict[str, float]:
+    """Model values of the run-level patterns for one run (tables as in ``govsim.Results``)."""
+    s24, s25, s23 = (_end_of(indices, y) for y in (2024, 2025, 2023))
+    c24, c25 = countries[countries.step == s24], countries[countries.step == s25]
+    share25 = c25.compute / c25.compute.sum()
+    brics25, g7_24 = _forum(forums, s25, "brics"), _forum(forums, s24, "g7")
+    first = countries[countries.step == 0]
+    growth = (c25.compute.sum() / countries[countries.step == s23].compute.sum()) ** 0.5
+    return {
+        "P1": float(indices.loc[indices.step == s24, "none_share"].iloc[0]),
+        "P2": float((c24.engagement_un >= threshold).mean()),
+        "P3": float(g7_24.n_members + g7_24.n_partners),
+        "P4a": float(brics25.n_members), "P4b": float(brics25.n_partners),
+        "P7a": float(share25[c25.iso3 == "USA"].sum()), "P7b": float(share25[c25.iso3 == "CHN"].sum()),
+        "P7c": float((share25 >= MEANINGFUL_COMPUTE).sum()),
+        "P10": float(growth),
+        "P12": float(ks_2samp(first.capability, first.readiness, method="asymp").statistic),
+    }
+
+
+def initial_values(scenario: Scenario) -> dict[str, float]:
+    """Data patterns, measured on the state the model starts from (they must survive initialisation)."""
+    _, _, state, _ = setup(scenario, np.random.default_rng(scenario.seed))
+    shares = investment_shares(state, scenario.behaviour.dynamics)
+    iso = list(state.iso3)
+    return {
+        "P6a": _weighted(state.internet, state.population, state.income_group == HIGH_INCOME),
+        "P6b": _weighted(state.internet, state.population, state.income_group == LOW_INCOME),
+        "P14": float(shares[iso.index("USA")] / shares[iso.index("CHN")]),
+    }
+
+
+def report(per_run: pd.DataFrame, initial: dict[str, float]) -> pd.DataFrame:
+    """The pattern table: target, band, ensemble mean and 90% interval over runs, pass or fail.
+
+    ``per_run`` has one row per run and one column per run-level pattern id.
+    """
+    rows = []
+    for p in PATTERNS:
+        values = per_run[p.id].to_numpy(float) if p.id in per_run else np.array([initial[p.id]])
+        mean = float(values.mean())
+        rows.append({"id": p.id, "pattern": p.name, "level": p.level, "kind": "hard" if p.hard else "soft",
+                     "target": p.target, "low": p.low, "high": p.high, "model": mean,
+                     "q05": float(np.quantile(values, 0.05)), "q95": float(np.quantile(values, 0.95)),
+                     "runs": len(values), "pass": p.holds(mean), "source": p.source})
+    return pd.DataFrame(rows)
+
+
+def _end_of(indices: pd.DataFrame, year: int) -> int:
+    rows = indices[np.isclose(indices.year, year + 1.0)]
+    if rows.empty:
+        raise ValueError(f"the run does not reach the end of {year}; patterns need a run from 2023 to at least 2025")
+    return int(rows.step.iloc[0])
+
+
+def _forum(forums: pd.DataFrame, step: int, name: str) -> pd.Series:
+    return forums[(forums.step == step) & (forums.forum == name)].iloc[0]
+
+
+def _weighted(values: np.ndarray, weights: np.ndarray, mask: np.ndarray) -> float:
+    return float(np.average(values[mask], weights=weights[mask])) if mask.any() else float("nan")
+
+

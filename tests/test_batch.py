@@ -1,0 +1,42 @@
+"""A job's batch: seeds x design rows, and invalid configurations recorded instead of raised."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from govsim.batch import run_specs, specs_from_config
+from govsim.cli.compose import compose_config
+from govsim import store
+
+
+def _config(tmp_path, rows, chunk=0, chunks=1, extra=()):
+    path = tmp_path / "design.parquet"
+    pd.DataFrame(rows).to_parquet(path, index=False)
+    return compose_config(["scenario=baseline", "++time.steps=2", "seed=[0,1]", f"++design.path={path}",
+                           f"++design.chunk={chunk}", f"++design.chunks={chunks}", *extra])
+
+
+def test_design_chunk_times_seeds_with_row_values_as_params(tmp_path):
+    rows = {"sample": [0, 1, 2, 3], "behaviour.decision.temperature": [0.5, 1.0, 1.5, 2.0]}
+    specs, _ = specs_from_config(_config(tmp_path, rows, chunk=1, chunks=2), {"scenario": "baseline"})
+    assert [(s.params["sample"], s.seed) for s in specs] == [(1, 0), (1, 1), (3, 0), (3, 1)]
+    assert [s.scenario.behaviour.decision.temperature for s in specs] == [1.0, 1.0, 2.0, 2.0]
+    assert specs[0].params["behaviour.decision.temperature"] == 1.0 and specs[0].params["scenario"] == "baseline"
+    assert len({s.run_id for s in specs}) == 4
+
+
+def test_an_invalid_design_row_fails_alone_and_is_recorded(tmp_path):
+    rows = {"sample": [0, 1], "behaviour.decision.temperature": [1.0, -1.0]}
+    specs, options = specs_from_config(_config(tmp_path, rows), {})
+    assert [s.error is None for s in specs] == [True, True, False, False]
+    assert "behaviour.decision.temperature" in specs[2].error and "-1" in specs[2].error
+    counts = run_specs(specs, lambda s: tmp_path / "runs" / s.run_id, options, log_failures=False)
+    assert (counts.done, counts.failed) == (2, 2)
+    found = {m["params"]["sample"]: m["status"] for m in store.manifests(tmp_path)}
+    assert found == {0: "complete", 1: "failed"}
+
+
+def test_an_invalid_base_configuration_fails_every_seed(tmp_path):
+    config = compose_config(["scenario=baseline", "++world.kind=synthetic", "seed=[0,1,2]"])
+    specs, _ = specs_from_config(config, {})
+    assert len(specs) == 3 and all("world.n" in s.error for s in specs)
