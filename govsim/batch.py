@@ -150,10 +150,7 @@ def _one_run(spec: RunSpec, folder: Path, tables: list[str], figure: bool, conte
 
 
 def _save_figure(folder: Path, results) -> None:
-    from govsim.plotting import plot_headlines
+    from govsim.plotting import plot_headlines, save
 
     fig, _ = plot_headlines(results.indices, title=f"govsim: {results.scenario.name} (seed {results.seed})")
-    fig.savefig(folder / "headlines.png", dpi=120)
-    import matplotlib.pyplot as plt
-
-    plt.close(fig)
+    save(fig, folder / "headlines.png")
