@@ -5,7 +5,7 @@ Usage::
     python experiments/benchmark.py [--repeats N] [--quick] [--out FILE]
 
 For a 52-step run it times (a) the full ``govsim.run`` (Mesa model, DataCollector,
-recorder, output DataFrames) and (b) the same phase functions the model's ``step`` calls,
+recorder, output DataFrames) and (b) the same ``phases.run_period`` the model's ``step`` calls,
 looped over plain arrays with one ``np.random.default_rng(seed)`` and ``record.measure``
 each step: no ``mesa.Model``, no agents, no DataCollector, no DataFrames. Random numbers
 are drawn in the model's order, so (b) reproduces (a)'s indices; this is asserted for every
@@ -34,13 +34,9 @@ import mesa
 
 import govsim
 from govsim.config.scenario import Scenario
-from govsim.forums import ForumSet
-from govsim.membership import review
 from govsim.record import measure
 from govsim.runner import HEADLINES
-from govsim.phases import commit, decide, evolve, review_due, setup
-from govsim.shocks import apply_shocks
-from govsim.state import State
+from govsim.phases import run_period, setup
 
 STEPS = 52
 # Targets from the issue.
@@ -86,28 +82,18 @@ def scenario_for(case: Case) -> Scenario:
 def bare_run(scenario: Scenario, seed: int | None = None) -> list[dict[str, float | str]]:
     """The model's steps on plain arrays; returns the indices at step 0..T (like the DataCollector).
 
-    Mirrors ``GovernanceModel.__init__`` and ``step`` call for call, including every draw
-    from the single generator: world, initial tastes, per-step taste noise, review draws.
+    Mirrors ``GovernanceModel.__init__`` and ``step`` call for call (both run each period with
+    ``phases.run_period``), including every draw from the single generator: world, initial
+    tastes, per-step taste noise, review draws.
     """
     rng = np.random.default_rng(scenario.seed if seed is None else int(seed))
     _, forums, state, shocks = setup(scenario, rng)
-    history = [measure(state, forums, scenario.behaviour.dynamics)]
-    for period in range(scenario.time.steps):
-        bare_step(state, forums, shocks, scenario, rng, period)
-        history.append(measure(state, forums, scenario.behaviour.dynamics))
-    return history
-
-
-def bare_step(state: State, forums: ForumSet, shocks, scenario: Scenario, rng: np.random.Generator, period: int) -> None:
-    """One period with the same phase functions, in the order of ``GovernanceModel.step``."""
     b, dt = scenario.behaviour, scenario.time.step_years
-    apply_shocks(shocks, state, period, b.dynamics)
-    forums.update(state, b.dynamics)
-    engagement, best = decide(state, forums, b.decision, dt, rng)
-    commit(state, engagement, best, b.decision, dt)
-    if review_due(period, b, dt):
-        review(state, forums, b, rng)
-    evolve(state, forums, b, dt)
+    history = [measure(state, forums, b.dynamics)]
+    for period in range(scenario.time.steps):
+        run_period(state, forums, shocks, b, dt, rng, period)
+        history.append(measure(state, forums, b.dynamics))
+    return history
 
 
 def check_equivalence(scenario: Scenario) -> None:

@@ -20,7 +20,6 @@ Usage::
 from __future__ import annotations
 
 import argparse
-import json
 import subprocess
 import sys
 from pathlib import Path
@@ -32,7 +31,7 @@ from scipy.stats import qmc
 
 import govsim
 from govsim import patterns
-from govsim.config import apply_override, validate
+from govsim.batch import with_values
 
 HERE = Path(__file__).resolve().parent / "calibration"
 
@@ -84,12 +83,9 @@ def pattern_values(out: Path, threshold: float) -> pd.DataFrame:
 def score(per_run: pd.DataFrame, table: pd.DataFrame) -> pd.DataFrame:
     """Per candidate: ensemble means, the initial-state patterns, hard-pattern verdicts and distance."""
     means = per_run.drop(columns="run_id").groupby("sample").mean()
-    base = govsim.load_scenario("baseline").model_dump(mode="json")
+    base = govsim.load_scenario("baseline")
     for sample, row in table.set_index("sample").iterrows():
-        data = json.loads(json.dumps(base))
-        for key, value in row.items():
-            apply_override(data, f"{key}={value}")
-        for key, value in patterns.initial_values(validate(data)).items():
+        for key, value in patterns.initial_values(with_values(base, row.to_dict())).items():
             means.loc[sample, key] = value
     for p in patterns.PATTERNS:
         means[f"ok_{p.id}"] = means[p.id].between(p.low, p.high)
@@ -163,8 +159,9 @@ def main() -> int:
         box = shrink(scored, priors, args.keep)
     scored = pd.concat([s for _, s in rounds])
     scored.to_csv(args.out / "candidates.csv")
-    args.report.write_text(report(scored, priors, rounds, args))
-    print(args.report.read_text())
+    text = report(scored, priors, rounds, args)
+    args.report.write_text(text)
+    print(text)
     accepted = scored[scored.accepted]
     if accepted.empty:
         print("no candidate meets every hard pattern: widen the priors or revisit the mechanisms", file=sys.stderr)

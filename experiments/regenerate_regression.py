@@ -13,12 +13,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
+
 import govsim
 
 TARGET = Path(__file__).resolve().parents[1] / "tests" / "data" / "regression_baseline.csv"
 
 
-def summary() -> "govsim.Results":
+def summary() -> pd.DataFrame:
     """The stored summary: the baseline's indices at the end of every year (Q4 rows)."""
     indices = govsim.run(govsim.load_scenario("baseline")).indices
     yearly = indices[indices.period.str.endswith("Q4")]

@@ -32,12 +32,11 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from govsim.config.scenario import Scenario
 from govsim.model import resolve_scenario
-from govsim.runner import HEADLINES, run
+from govsim.runner import HEADLINES, ends_year, run
 
 
 def experiment(scenario: Scenario | str | Path = "baseline", seed: int | None = 0,
@@ -64,9 +63,9 @@ def experiment(scenario: Scenario | str | Path = "baseline", seed: int | None = 
 def _end_of_year(indices: pd.DataFrame, year: int) -> pd.Series:
     """The row closest to the end of ``year``: rows hold the state at calendar time ``year``,
     so the end of 2025 is the row with year 2026.0 (the end of 2025Q4)."""
-    times = indices["year"].to_numpy()
-    end = year + 1.0
-    if not times[0] - 1e-9 <= end <= times[-1] + 1e-9:
-        raise ValueError(f"year {year} is outside the run: its end (time {end:g}) is not within the "
+    rows = indices[ends_year(indices["year"], year)]
+    if rows.empty:
+        times = indices["year"].to_numpy()
+        raise ValueError(f"year {year} is outside the run: its end (time {year + 1.0:g}) is not within the "
                          f"simulated span {times[0]:g}-{times[-1]:g} (the end of year Y is time Y+1)")
-    return indices.iloc[int(np.argmin(np.abs(times - end)))]
+    return rows.iloc[0]

@@ -20,12 +20,12 @@ import pandas as pd
 
 from govsim.config import ScenarioError, apply_override, validate
 from govsim.config.scenario import Scenario
-from govsim.progress import Progress
+from govsim.progress import Counts, Progress
 from govsim.runner import run
 from govsim import store
 
 logging.getLogger("MESA").setLevel(logging.WARNING)  # Mesa logs every step at INFO
-RUN_OPTIONS = ("store", "design")
+RUN_OPTIONS = ("store", "design")  # keys of a composed config that are not part of the scenario
 
 
 @dataclass(frozen=True)
@@ -44,13 +44,10 @@ class RunSpec:
         return store.run_id(self.name, self.digest, self.seed)
 
 
-@dataclass
-class Counts:
-    """What a batch did."""
-
-    done: int = 0
-    skipped: int = 0
-    failed: int = 0
+def split_run_options(config: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A composed config as (the scenario's fields, the run options ``store`` and ``design``)."""
+    return ({k: v for k, v in config.items() if k not in RUN_OPTIONS},
+            {k: config[k] for k in RUN_OPTIONS if k in config})
 
 
 def specs_from_config(config: dict[str, Any], params: dict[str, Any]) -> tuple[list[RunSpec], dict[str, Any]]:
@@ -59,8 +56,8 @@ def specs_from_config(config: dict[str, Any], params: dict[str, Any]) -> tuple[l
     Returns the run specs and the run options (``store``: which tables/figure to write). A
     configuration that does not validate becomes failed specs that carry the error.
     """
-    raw = dict(config)
-    options, design = raw.pop("store", None) or {}, raw.pop("design", None)
+    raw, run_options = split_run_options(config)
+    options, design = run_options.get("store") or {}, run_options.get("design")
     seeds = raw.get("seed", 0)
     seeds = [int(s) for s in (seeds if isinstance(seeds, (list, tuple)) else [seeds])]
     name = str(raw.get("name", "custom"))
@@ -91,40 +88,31 @@ def design_rows(design: dict[str, Any]) -> list[dict[str, Any]]:
     """
     table = pd.read_parquet(design["path"])
     chunk, chunks = int(design.get("chunk", 0)), int(design.get("chunks", 1))
-    rows = table[table["sample"] % chunks == chunk].to_dict("records")
-    return [{k: _plain(v) for k, v in row.items()} for row in rows]
+    return table[table["sample"] % chunks == chunk].to_dict("records")
 
 
-def with_values(base: Scenario, values: dict[str, Any]) -> Scenario:
-    """``base`` with a design row's parameter values set, validated."""
+def with_values(base: Scenario, values: dict[str, Any], source: str | None = None) -> Scenario:
+    """``base`` with a design row's parameter values set (its ``sample`` number aside), validated."""
     edited = base.model_dump(mode="json")
     for key, value in values.items():
         if key != "sample":
             apply_override(edited, f"{key}={json.dumps(value)}")
-    return validate(edited, source=f"design sample {values.get('sample')}")
-
-
-def _plain(value: Any) -> Any:
-    return value.item() if hasattr(value, "item") else value
+    return validate(edited, source=source or f"design sample {values.get('sample')}")
 
 
 def run_specs(specs: list[RunSpec], folder_of: Callable[[RunSpec], Path], options: dict[str, Any],
               context: dict[str, Any] | None = None, label: str = "runs", log_failures: bool = True) -> Counts:
     """Do every run not already complete; record each in its folder. Never raises on a failed run."""
-    counts, progress = Counts(), Progress(len(specs), label)
+    progress = Progress(len(specs), label)
     tables = ["indices", "forums"] + (["countries"] if options.get("countries") is True else [])
     for spec in specs:
         folder = folder_of(spec)
         if spec.scenario is not None and store.is_complete(folder, spec.digest):
-            counts.skipped += 1
             progress.update(skipped=True)
             continue
         ok = _one_run(spec, folder, tables, options.get("figure") is True, context or {}, log_failures)
-        counts.done += ok
-        counts.failed += not ok
         progress.update(failed=not ok)
-    progress.close(counts)
-    return counts
+    return progress.close()
 
 
 def _one_run(spec: RunSpec, folder: Path, tables: list[str], figure: bool, context: dict[str, Any], log_failures: bool) -> bool:

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 import pandas as pd
 
-from govsim.runner import HEADLINES
+from govsim.runner import HEADLINES, ends_year, full_years
 
 _TIME = ("step", "period", "year")
 UNSET = "(unset)"
@@ -58,7 +58,7 @@ def at_years(df: pd.DataFrame, years: Iterable[int]) -> pd.DataFrame:
     _require(df, ["year"], "column")
     out = []
     for y in _check_years(years):
-        rows = df[np.isclose(df["year"].to_numpy(float), y + 1.0, rtol=0.0, atol=1e-9)]
+        rows = df[ends_year(df["year"], y)]
         _check_reached(df, rows, y)
         out.append(rows.assign(at_year=y))
     return pd.concat(out, ignore_index=True)
@@ -67,7 +67,7 @@ def at_years(df: pd.DataFrame, years: Iterable[int]) -> pd.DataFrame:
 def available_years(df: pd.DataFrame) -> list[int]:
     """Calendar years whose end (``year`` == Y + 1.0) is a row of every run in ``df``."""
     ends = df.groupby("run_id")["year"] if "run_id" in df.columns else [(None, df["year"])]
-    sets = [{round(y) - 1 for y in years if abs(y - round(y)) < 1e-9} for _, years in ends]
+    sets = [set(full_years(years)) for _, years in ends]
     return sorted(set.intersection(*sets)) if sets else []
 
 

@@ -1,4 +1,4 @@
-"""Forums at run time: fixed rules from the scenario and the state derived from engagement."""
+"""Forums at run time: rules from the scenario and the state derived from engagement."""
 
 from __future__ import annotations
 
@@ -14,11 +14,12 @@ from govsim.state import State
 
 _SPEC_ARRAYS = ("cost", "tech_access", "partner_access", "depth", "outreach_radius",
                 "outreach_min_capability", "partner_years", "max_admissions", "apply_radius")
+REFORMABLE = ("depth", "tech_access", "cost")  # the rules a forum_reform shock may change while in force
 
 
 @dataclass
 class ForumSet:
-    """The K forums as arrays: rules (fixed) and position, authority, pool, reach, depth (derived).
+    """The K forums as arrays: rules (from the scenario) and position, authority, pool, reach, depth (derived).
 
     Derived each step from the engaged members and partners, weighted by capability mass
     m_i = c_i Y_i / sum_j c_j Y_j (capability times GDP: additive national weight) and
@@ -26,6 +27,10 @@ class ForumSet:
     Var_w(x)); level_k = sum w c / sum w (capability one can learn from); pool_k = sum_i w_ik;
     reach_k = mass share of members and partners (1 for universal forums); authority
     A_k ~ pool_k^phi D_k, normalised to sum 1.
+
+    The rules in ``REFORMABLE`` are per-step fields, like ``Policy``'s: :meth:`reset_rules` puts
+    them back to the scenario's values (``base_rules``) before the shocks run, then a
+    ``forum_reform`` in force writes its values; the other rules never change.
     """
 
     names: list[str]
@@ -37,6 +42,7 @@ class ForumSet:
     level: np.ndarray
     reach: np.ndarray
     depth: np.ndarray
+    base_rules: dict[str, np.ndarray]  # the scenario's values of the REFORMABLE rules (copies)
 
     @classmethod
     def from_specs(cls, specs: dict[str, ForumSpec]) -> "ForumSet":
@@ -46,7 +52,8 @@ class ForumSet:
         arrays = {key: np.array([float(getattr(specs[n], key)) for n in names]) for key in _SPEC_ARRAYS}
         zeros = np.zeros(k)
         return cls(names, np.array([specs[n].rule for n in names]), arrays, zeros.copy(),
-                   np.full(k, 1.0 / k), zeros.copy(), zeros.copy(), zeros.copy(), arrays["depth"].copy())
+                   np.full(k, 1.0 / k), zeros.copy(), zeros.copy(), zeros.copy(), arrays["depth"].copy(),
+                   {key: arrays[key].copy() for key in REFORMABLE})
 
     @property
     def universal(self) -> np.ndarray:
@@ -56,6 +63,11 @@ class ForumSet:
     def index(self, name: str) -> int:
         """Position of forum ``name``."""
         return self.names.index(name)
+
+    def reset_rules(self) -> None:
+        """Put the reformable rules back to the scenario's values, in place (before the shocks run)."""
+        for key, base in self.base_rules.items():
+            np.copyto(self.spec[key], base)
 
     def view(self) -> ForumView:
         """The snapshot countries decide on."""

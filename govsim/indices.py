@@ -403,10 +403,13 @@ def _regime_class(core: float, distance: float, split: bool) -> str:
 
 def _top2_split(clubs: np.ndarray, capability, no_club: int) -> bool:
     """True if the two most capable countries anchor in different clubs (``clubs``: dominant_club)."""
-    top = np.argsort(-np.asarray(capability, dtype=float), kind="stable")[:2]
-    if top.size < 2:
+    c = np.asarray(capability, dtype=float)
+    if c.size < 2:
         return False
-    a, b = clubs[top]
+    first = int(np.argmax(c))  # argmax takes the lowest index among ties, as a stable sort would
+    rest = c.copy()
+    rest[first] = -np.inf
+    a, b = clubs[first], clubs[int(np.argmax(rest))]
     return bool(a != b and a != no_club and b != no_club)
 
 

@@ -23,6 +23,8 @@ def review(s: State, forums: ForumSet, b: Behaviour, rng: np.random.Generator) -
     hypothetical = np.where(clubs, np.maximum(s.status, PARTNER), s.status)
     u_join = utilities(s, view, b.decision, hypothetical)
     u_now = utilities(s, view, b.decision, s.status)
+    # draws[2] is not used, but stays drawn: dropping it would shift every later draw from the
+    # generator and so change every run's results.
     draws = rng.random((3, s.n, len(forums.names)))
     before = s.status.copy()
     leave(s, clubs, u_now, b, draws[0])

@@ -11,10 +11,8 @@ import numpy as np
 
 from govsim.agents import Country
 from govsim.config.scenario import Scenario
-from govsim.membership import review
-from govsim.phases import commit, decide, evolve, review_due, setup
+from govsim.phases import run_period, setup
 from govsim.record import Recorder, measure
-from govsim.shocks import apply_shocks
 
 
 class GovernanceModel(mesa.Model):
@@ -44,18 +42,13 @@ class GovernanceModel(mesa.Model):
         self.record()
 
     def step(self) -> None:
-        """One period: shocks, forums, decide-then-commit, membership review, dynamics, data."""
-        period, b = self.steps - 1, self.behaviour
+        """One period in the order of DESIGN §2 (shocks, forums, decide-then-commit, review, evolve:
+        :func:`govsim.phases.run_period`), then the data: indices measured and recorded."""
+        period = self.steps - 1
         if period >= self.scenario.time.steps:  # past the scenario's end: stop (see the class docstring)
             self.running = False
             return
-        apply_shocks(self.shocks, self.state, period, b.dynamics)
-        self.forums.update(self.state, b.dynamics)
-        engagement, best = decide(self.state, self.forums, b.decision, self.dt, self.rng)
-        commit(self.state, engagement, best, b.decision, self.dt)
-        if review_due(period, b, self.dt):
-            review(self.state, self.forums, b, self.rng)
-        evolve(self.state, self.forums, b, self.dt)
+        run_period(self.state, self.forums, self.shocks, self.behaviour, self.dt, self.rng, period)
         self.collect()
 
     def run(self) -> None:

@@ -21,7 +21,7 @@ import re
 import sys
 import types
 import typing
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -32,6 +32,7 @@ from pydantic_core import PydanticUndefined
 
 from govsim.config import Scenario
 from govsim.config.forums import default_forums
+from govsim.config.loading import models_of
 
 DOC_PATH = Path(__file__).resolve().parents[1] / "docs" / "parameters.md"
 COMMAND = "python -m govsim.paramdoc --write"
@@ -49,7 +50,6 @@ class ParamDocError(ValueError):
 class Row:
     """One documented parameter."""
 
-    section: str
     key: str
     meaning: str
     unit: str | None
@@ -65,19 +65,13 @@ class Row:
 
 @dataclass
 class _Section:
-    name: str
+    """One heading of the page with its rows."""
+
+    title: str
+    """The heading: the key path as code, e.g. "`shocks.<name>` with `kind: open_models`"."""
     doc: str
     rows: list[Row] = field(default_factory=list)
     builtin: bool = False
-
-    @property
-    def title(self) -> str:
-        """The heading: the key path as code, e.g. "`shocks.<name>` with `kind: open_models`"."""
-        path, _, rest = self.name.partition(" ")
-        if path == "top":
-            return "Top level"
-        rest = re.sub(r"kind: (\w+)", r"`kind: \1`", rest)
-        return f"`{path}`" + (f" {rest}" if rest else "")
 
 
 # --------------------------------------------------------------------------- parsing
@@ -134,6 +128,7 @@ def parse_interval(text: str) -> tuple[bool, float, float, bool] | None:
 
 
 def _number(text: str) -> float:
+    """A number as written in a Range (``1_000``, ``∞``, a Unicode minus)."""
     text = text.replace("_", "").replace("∞", "inf").replace("−", "-")
     return float(text)
 
@@ -175,15 +170,8 @@ def is_numeric(annotation: Any) -> bool:
 
 
 def _bounds(info: FieldInfo) -> dict[str, float]:
-    """The ge/gt/le/lt constraints of a field."""
-    found: dict[str, float] = {}
-    for meta in info.metadata:
-        if isinstance(meta, annotated_types.Interval):
-            found.update({k: getattr(meta, k) for k in ("ge", "gt", "le", "lt") if getattr(meta, k) is not None})
-        for name, cls in (("ge", annotated_types.Ge), ("gt", annotated_types.Gt), ("le", annotated_types.Le), ("lt", annotated_types.Lt)):
-            if isinstance(meta, cls):
-                found[name] = getattr(meta, name)
-    return found
+    """The ge/gt/le/lt constraints of a field (``annotated_types.Ge``/``Gt``/``Le``/``Lt`` or ``Interval``)."""
+    return {k: getattr(m, k) for m in info.metadata for k in ("ge", "gt", "le", "lt") if getattr(m, k, None) is not None}
 
 
 def constraint_interval(info: FieldInfo) -> tuple[bool, float, float, bool] | None:
@@ -205,6 +193,7 @@ def format_interval(interval: tuple[bool, float, float, bool]) -> str:
 
 
 def _fmt_number(x: float) -> str:
+    """A bound or integer default: ``3``, ``0.25``, ``∞``."""
     if math.isinf(x):
         return "∞" if x > 0 else "-∞"
     if float(x).is_integer() and abs(x) < 1e15:
@@ -220,7 +209,7 @@ def _field_range(key: str, info: FieldInfo, described: str | None) -> str | None
             said = parse_interval(described)
             if said is None:
                 raise ParamDocError(f"{key}: the description's 'Range: {described}' is not an interval like [0, 1] or (0, 10]; the constraints give {format_interval(allowed)}")
-            if not _same_interval(said, allowed):
+            if format_interval(said) != format_interval(allowed):
                 raise ParamDocError(f"{key}: the description says 'Range: {described}' but the pydantic constraints ({_constraint_text(info)}) give {format_interval(allowed)}")
         return format_interval(allowed)
     literal = _strip_optional(info.annotation)
@@ -234,17 +223,8 @@ def _field_range(key: str, info: FieldInfo, described: str | None) -> str | None
     return described
 
 
-def _same_interval(a: tuple[bool, float, float, bool], b: tuple[bool, float, float, bool]) -> bool:
-    def norm(iv):
-        lo_c, lo, hi, hi_c = iv
-        return (lo_c and math.isfinite(lo), lo, hi, hi_c and math.isfinite(hi))
-
-    (alc, alo, ahi, ahc), (blc, blo, bhi, bhc) = norm(a), norm(b)
-    close = lambda x, y: x == y or math.isclose(x, y, rel_tol=1e-12)  # noqa: E731
-    return alc == blc and ahc == bhc and close(alo, blo) and close(ahi, bhi)
-
-
 def _constraint_text(info: FieldInfo) -> str:
+    """The constraints as written in the schema, e.g. ``gt=0, le=10``."""
     return ", ".join(f"{k}={_fmt_number(v)}" for k, v in _bounds(info).items())
 
 
@@ -261,8 +241,6 @@ def _fmt_value(value: Any) -> str:
         return _fmt_number(value) if isinstance(value, int) else repr(value)
     if isinstance(value, str):
         return value if value else '""'
-    if isinstance(value, BaseModel):
-        return type(value).__name__
     if isinstance(value, dict):
         return "{" + ", ".join(f"{_fmt_value(k)}: {_fmt_value(v)}" for k, v in value.items()) + "}"
     if isinstance(value, (list, tuple, set)):
@@ -271,6 +249,7 @@ def _fmt_value(value: Any) -> str:
 
 
 def _field_default(info: FieldInfo) -> Any:
+    """The default of a field (calling its default factory), or ``_REQUIRED``."""
     if info.default is not PydanticUndefined:
         return info.default
     if info.default_factory is not None:
@@ -278,18 +257,14 @@ def _field_default(info: FieldInfo) -> Any:
     return _REQUIRED
 
 
-class _Required:
-    def __repr__(self) -> str:
-        return "required"
+_REQUIRED = object()
+"""The default of a field that has none."""
 
 
-_REQUIRED = _Required()
-
-
-def _row(section: str, key: str, info: FieldInfo, default: Any, builtin: bool = False) -> Row:
+def _row(key: str, info: FieldInfo, default: Any) -> Row:
+    """The row of one field; raises :class:`ParamDocError` if its Range contradicts its constraints."""
     parts = parse_description(info.description)
     return Row(
-        section=section,
         key=key,
         meaning=parts["meaning"] or MISSING,
         unit=parts["unit"],
@@ -298,103 +273,93 @@ def _row(section: str, key: str, info: FieldInfo, default: Any, builtin: bool = 
         source=parts["source"],
         numeric=is_numeric(info.annotation),
         described_range=parts["range"],
-        builtin=builtin,
     )
 
 
 # --------------------------------------------------------------------------- walking the schema
 
 
-def _model_of(tp: Any) -> type[BaseModel] | None:
-    tp = _strip_optional(tp)
-    return tp if isinstance(tp, type) and issubclass(tp, BaseModel) else None
-
-
-def _union_members(tp: Any) -> list[type[BaseModel]] | None:
-    """The models of a (discriminated) union such as ``Shock``, else None."""
-    if typing.get_origin(tp) is typing.Annotated:
-        tp = typing.get_args(tp)[0]
-    if typing.get_origin(tp) in (typing.Union, types.UnionType):
-        members = [_model_of(a) for a in typing.get_args(tp)]
-        if members and all(m is not None for m in members):
-            return members  # type: ignore[return-value]
-    return None
-
-
 def _doc(model: type[BaseModel]) -> str:
+    """The first paragraph of a model's docstring, on one line."""
     return " ".join((model.__doc__ or "").strip().split("\n\n")[0].split())
 
 
-def _sections() -> list[_Section]:
-    """The schema as ordered sections of rows (raises on a description/constraint mismatch)."""
+_SCENARIO_ERROR = "the scenario schema contradicts its own documentation (fix govsim/config)"
+
+
+def _sections(model: type[BaseModel], instance: BaseModel | None = None, prefix: str = "",
+              error: str = "the schema contradicts its own documentation") -> list[_Section]:
+    """``model`` as ordered sections of rows, keys prefixed with ``prefix``.
+
+    Defaults come from ``instance`` if given, else from the field defaults. Every
+    description/constraint mismatch is collected, then raised as one :class:`ParamDocError`.
+    """
     sections: list[_Section] = []
     errors: list[str] = []
-    _walk(Scenario.model_fields, Scenario(), "", "top level", _doc(Scenario), sections, errors)
+    title = f"`{prefix.rstrip('.')}`" if prefix else "Top level"
+    _walk(model.model_fields, instance, prefix, title, _doc(model), sections, errors)
     if errors:
-        raise ParamDocError("the scenario schema contradicts its own documentation (fix govsim/config):\n  - " + "\n  - ".join(errors))
+        raise ParamDocError(f"{error}:\n  - " + "\n  - ".join(errors))
     return sections
 
 
-def _walk(fields: dict[str, FieldInfo], instance: BaseModel | None, prefix: str, name: str, doc: str,
-          sections: list[_Section], errors: list[str]) -> None:
+def _walk(fields: dict[str, FieldInfo], instance: BaseModel | None, prefix: str, title: str, doc: str,
+          sections: list[_Section], errors: list[str]) -> _Section:
     """Rows for the plain fields of one model, then a section per nested model (depth first).
 
     Defaults come from ``instance`` when there is one (the defaults of ``Scenario()``), else
-    from the field defaults (models kept in dictionaries: forums and shocks).
+    from the field defaults (models kept in dictionaries: forums and shocks). Returns the
+    section of the plain fields (added to ``sections`` only if it has rows).
     """
-    section = _Section(name, doc)
-    sections.append(section)
-    nested: list[tuple[str, Any]] = []
+    section = _Section(title, doc)
+    nested: list[tuple[str, list[type[BaseModel]], bool]] = []
     for fname, info in fields.items():
-        tp = info.annotation
-        if _model_of(tp) is not None or (typing.get_origin(tp) is dict and _is_model_container(typing.get_args(tp)[-1])):
-            nested.append((fname, tp))
+        in_dict = typing.get_origin(info.annotation) is dict
+        models = models_of(typing.get_args(info.annotation)[-1] if in_dict else info.annotation)
+        if models and (in_dict or len(models) == 1):
+            nested.append((fname, models, in_dict))
             continue
         default = getattr(instance, fname) if instance is not None else _field_default(info)
         try:
-            section.rows.append(_row(name, prefix + fname, info, default))
+            section.rows.append(_row(prefix + fname, info, default))
         except ParamDocError as exc:
             errors.append(str(exc))
-    if not section.rows:
-        sections.remove(section)
-    for fname, tp in nested:
-        sub = _model_of(tp)
-        if sub is not None:  # a nested model: world.synthetic, behaviour.decision, ...
+    if section.rows:
+        sections.append(section)
+    for fname, models, in_dict in nested:
+        if in_dict:
+            _walk_entries(fname, models, prefix, sections, errors)
+        else:  # a nested model: world.synthetic, behaviour.decision, ...
             value = getattr(instance, fname) if instance is not None else None
-            _walk(sub.model_fields, value, f"{prefix}{fname}.", f"{prefix}{fname}", _doc(sub), sections, errors)
-            continue
-        item = typing.get_args(tp)[-1]
-        key = f"{prefix}{fname}.<name>."
-        members = _union_members(item)
-        if members is None:  # dict[str, Model]: forums
-            _walk(item.model_fields, None, key, key[:-1], _doc(item), sections, errors)
-            if prefix == "" and fname == "forums":
-                sections.append(_builtin_forums(item, errors))
-            continue
-        # dict[str, discriminated union]: shocks. The shared fields once, then each kind's own.
-        shared = [f for f in members[0].model_fields if f != "kind" and all(f in m.model_fields for m in members)]
-        _walk({f: members[0].model_fields[f] for f in shared}, None, key, f"{key[:-1]} (every kind)",
-              f"Fields every kind of `{fname}` entry has. {_doc(members[0].__mro__[1]) if len(members[0].__mro__) > 2 else ''}".strip(),
-              sections, errors)
-        for member in members:
-            kind = typing.get_args(member.model_fields["kind"].annotation)[0]
-            own = {f: i for f, i in member.model_fields.items() if f not in shared and f != "kind"}
-            _walk(own, None, key, f"{key[:-1]} with kind: {kind}", _doc(member), sections, errors)
+            _walk(models[0].model_fields, value, f"{prefix}{fname}.", f"`{prefix}{fname}`", _doc(models[0]), sections, errors)
+    return section
 
 
-def _is_model_container(tp: Any) -> bool:
-    return _model_of(tp) is not None or _union_members(tp) is not None
+def _walk_entries(fname: str, models: list[type[BaseModel]], prefix: str, sections: list[_Section], errors: list[str]) -> None:
+    """Sections for a dictionary of named entries: one model (forums) or a union of kinds (shocks)."""
+    key, path = f"{prefix}{fname}.<name>.", f"`{prefix}{fname}.<name>`"
+    if len(models) == 1:  # dict[str, Model]: forums
+        generic = _walk(models[0].model_fields, None, key, path, _doc(models[0]), sections, errors)
+        if prefix == "" and fname == "forums":
+            sections.append(_builtin_forums(generic))
+        return
+    # dict[str, discriminated union]: shocks. The shared fields once, then each kind's own.
+    shared = [f for f in models[0].model_fields if f != "kind" and all(f in m.model_fields for m in models)]
+    _walk({f: models[0].model_fields[f] for f in shared}, None, key, f"{path} (every kind)",
+          f"Fields every kind of `{fname}` entry has. {_doc(models[0].__mro__[1])}".strip(), sections, errors)
+    for member in models:
+        kind = typing.get_args(member.model_fields["kind"].annotation)[0]
+        own = {f: i for f, i in member.model_fields.items() if f not in shared and f != "kind"}
+        _walk(own, None, key, f"{path} with `kind: {kind}`", _doc(member), sections, errors)
 
 
-def _builtin_forums(spec: type[BaseModel], errors: list[str]) -> _Section:
-    section = _Section("forums (built-in values)", "The settings of the built-in forums (`govsim.config.forums.default_forums()`), the default of `forums`; keys are `forums.<forum>.<setting>`.", builtin=True)
-    for forum, value in default_forums().items():
-        for fname, info in spec.model_fields.items():
-            try:
-                section.rows.append(_row(section.name, f"forums.{forum}.{fname}", info, getattr(value, fname), builtin=True))
-            except ParamDocError as exc:
-                if str(exc) not in errors:
-                    errors.append(str(exc))
+def _builtin_forums(generic: _Section) -> _Section:
+    """The built-in forums' settings: the ``forums.<name>`` rows with each forum's values as defaults."""
+    section = _Section("`forums` (built-in values)", "The settings of the built-in forums (`govsim.config.forums.default_forums()`), the default of `forums`; keys are `forums.<forum>.<setting>`.", builtin=True)
+    for forum, spec in default_forums().items():
+        for row in generic.rows:
+            fname = row.key.rsplit(".", 1)[-1]
+            section.rows.append(replace(row, key=f"forums.{forum}.{fname}", default=_fmt_value(getattr(spec, fname)), builtin=True))
     return section
 
 
@@ -404,7 +369,7 @@ def parameter_rows() -> list[Row]:
     Raises :class:`ParamDocError` if a description's ``Range:`` disagrees with the field's
     pydantic constraints.
     """
-    return [row for section in _sections() for row in section.rows]
+    return [row for section in _sections(Scenario, Scenario(), error=_SCENARIO_ERROR) for row in section.rows]
 
 
 def model_rows(model: type[BaseModel], prefix: str = "") -> list[Row]:
@@ -413,12 +378,7 @@ def model_rows(model: type[BaseModel], prefix: str = "") -> list[Row]:
     Defaults come from the field defaults. Raises :class:`ParamDocError` on a
     description/constraint mismatch, like :func:`parameter_rows`.
     """
-    sections: list[_Section] = []
-    errors: list[str] = []
-    _walk(model.model_fields, None, prefix, prefix.rstrip(".") or "top level", _doc(model), sections, errors)
-    if errors:
-        raise ParamDocError("the schema contradicts its own documentation:\n  - " + "\n  - ".join(errors))
-    return [row for section in sections for row in section.rows]
+    return [row for section in _sections(model, prefix=prefix) for row in section.rows]
 
 
 def undocumented(rows: list[Row] | None = None) -> list[str]:
@@ -437,6 +397,7 @@ def undocumented(rows: list[Row] | None = None) -> list[str]:
 
 
 def _cell(text: str | None) -> str:
+    """A table cell: one line, pipes and asterisks escaped, ``—`` when empty."""
     if text is None or text == "":
         return MISSING
     return " ".join(str(text).split()).replace("|", "\\|").replace("*", "\\*")
@@ -460,7 +421,7 @@ def markdown() -> str:
         f"chosen by the authors, to be calibrated. {MISSING} means the description gives no such part.",
         "",
     ]
-    sections = _sections()
+    sections = _sections(Scenario, Scenario(), error=_SCENARIO_ERROR)
     lines += ["## Contents", ""]
     lines += [f"- [{s.title}](#{_anchor(s.title)})" for s in sections]
     lines.append("")
@@ -479,6 +440,7 @@ def _anchor(title: str) -> str:
 
 
 def _table(rows: list[Row]) -> list[str]:
+    """A section's table: one row per key."""
     out = ["| Key | Meaning | Unit | Default | Range | Source |", "|---|---|---|---|---|---|"]
     for r in rows:
         out.append(f"| `{r.key}` | {_cell(r.meaning)} | {_cell(r.unit)} | {_cell(r.default)} | {_cell(r.range)} | {_cell(r.source)} |")
@@ -486,6 +448,7 @@ def _table(rows: list[Row]) -> list[str]:
 
 
 def _builtin_table(rows: list[Row]) -> list[str]:
+    """The built-in forums' table: one row per setting, one column per forum."""
     forums = list(dict.fromkeys(r.key.split(".")[1] for r in rows))
     values: dict[str, dict[str, str]] = {}
     units: dict[str, str | None] = {}
@@ -503,6 +466,7 @@ def _builtin_table(rows: list[Row]) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Print, ``--write`` or ``--check`` the page; 2 if the schema contradicts itself."""
     parser = argparse.ArgumentParser(prog="python -m govsim.paramdoc", description="Print (or --write/--check) docs/parameters.md, generated from the scenario schema.")
     mode = parser.add_mutually_exclusive_group()
     mode.add_argument("--write", action="store_true", help="write the page to --path")

@@ -18,6 +18,7 @@ from govsim.codes import HIGH_INCOME, LOW_INCOME
 from govsim.config.scenario import Scenario
 from govsim.dynamics import investment_shares
 from govsim.phases import setup
+from govsim.runner import ends_year
 
 KS_CRITICAL_193 = 1.358 * np.sqrt(2 / 193)  # two-sample KS critical value at 5% for n = m = 193
 MEANINGFUL_COMPUTE = 0.001  # share of world AI compute above which a country "has meaningful compute" (assumption)
@@ -67,7 +68,6 @@ PATTERNS = (
     Pattern("P14", "US/China AI investment ratio, initial", "C", "8.6x (2023) to 11.7x (2024)", 8.0, 15.0, False,
             "Stanford AI Index 2024 and 2025: private AI investment US $67.2bn / $109.1bn vs China"),
 )
-BY_ID = {p.id: p for p in PATTERNS}
 
 
 def run_values(indices: pd.DataFrame, countries: pd.DataFrame, forums: pd.DataFrame, threshold: float) -> dict[str, float]:
@@ -119,7 +119,7 @@ def report(per_run: pd.DataFrame, initial: dict[str, float]) -> pd.DataFrame:
 
 
 def _end_of(indices: pd.DataFrame, year: int) -> int:
-    rows = indices[np.isclose(indices.year, year + 1.0)]
+    rows = indices[ends_year(indices.year, year)]
     if rows.empty:
         raise ValueError(f"the run does not reach the end of {year}; patterns need a run from 2023 to at least 2025")
     return int(rows.step.iloc[0])

@@ -1,7 +1,7 @@
 """The phases of one step as plain functions on arrays.
 
-``GovernanceModel.step`` calls them in the order of DESIGN §2; the benchmark calls the same
-functions without Mesa to measure the framework's overhead.
+:func:`run_period` runs them in the order of DESIGN §2; ``GovernanceModel.step`` calls it, and
+so does the benchmark, without Mesa, to measure the framework's overhead.
 """
 
 from __future__ import annotations
@@ -15,7 +15,8 @@ from govsim.decision import allocate, best_utility, utilities
 from govsim.dynamics import advance, diplomatic_budget
 from govsim.forums import ForumSet
 from govsim.initial import initial_state
-from govsim.shocks import Shock, build_shocks
+from govsim.membership import review
+from govsim.shocks import Shock, apply_shocks, build_shocks
 from govsim.state import State
 from govsim.world import World, build_world
 
@@ -55,3 +56,23 @@ def evolve(s: State, forums: ForumSet, b: Behaviour, dt: float) -> None:
     engaged = s.engagement >= b.dynamics.engaged_threshold
     advance(s, forums.access(s), s.policy.cb_received(engaged), forums.position, b.dynamics, dt)
     s.budget = diplomatic_budget(s.readiness, b.budget)
+
+
+def run_period(s: State, forums: ForumSet, shocks: list[Shock], b: Behaviour, dt: float,
+               rng: np.random.Generator, period: int) -> None:
+    """One period (index ``period``, 0 = the start period) of DESIGN §2, in place:
+
+    1. shocks: policy fields and forum rules reset, then every shock in force writes its effect;
+    2. forums: position, depth, level, pool, reach and authority from the current state;
+    3. decide: tastes evolve, every country scores the forums from the same snapshot and allocates;
+    4. commit: all allocations at once, dissatisfaction counted;
+    5. membership review, at the end of every review interval;
+    6. evolve: compute, capability, income, alignment and budgets move forward by ``dt`` years.
+    """
+    apply_shocks(shocks, s, forums, period, b.dynamics)
+    forums.update(s, b.dynamics)
+    engagement, best = decide(s, forums, b.decision, dt, rng)
+    commit(s, engagement, best, b.decision, dt)
+    if review_due(period, b, dt):
+        review(s, forums, b, rng)
+    evolve(s, forums, b, dt)

@@ -9,10 +9,20 @@ from __future__ import annotations
 import logging
 import sys
 import time
+from dataclasses import dataclass
 
 from tqdm import tqdm
 
 log = logging.getLogger("govsim")
+
+
+@dataclass
+class Counts:
+    """What a batch did."""
+
+    done: int = 0
+    skipped: int = 0
+    failed: int = 0
 
 
 class Progress:
@@ -47,10 +57,12 @@ class Progress:
         eta = f", ~{left:.0f} s left" if left == left and self.seen < self.total else ""
         return f"{self.seen}/{self.total} runs ({self.failed} failed, {self.skipped} skipped){eta}"
 
-    def close(self, counts) -> None:
-        """Finish the bar and log the batch's totals."""
+    def close(self) -> Counts:
+        """Finish the bar, log the batch's totals and return them."""
+        counts = Counts(self.seen - self.skipped - self.failed, self.skipped, self.failed)
         if self.bar is not None:
             self.bar.close()
         if self.total > 1:
             log.info("%s: %d runs done, %d skipped (already complete), %d failed in %.1f s", self.label,
                      counts.done, counts.skipped, counts.failed, time.perf_counter() - self.start)
+        return counts

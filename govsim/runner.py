@@ -8,11 +8,12 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from govsim.config import period_to_year
 from govsim.config.scenario import Scenario
-from govsim.model import GovernanceModel, resolve_scenario
+from govsim.model import GovernanceModel
 
 HEADLINES = ("inclusiveness", "fragmentation", "ai_divide")
 
@@ -37,9 +38,13 @@ class Results:
         folder.mkdir(parents=True, exist_ok=True)
         for name in ("indices", "countries", "forums"):
             atomic_write(folder / f"{name}.parquet", lambda tmp, n=name: getattr(self, n).to_parquet(tmp, index=False))
+        self.save_scenario(folder)
+        return folder
+
+    def save_scenario(self, folder: Path) -> None:
+        """Write the resolved scenario, with this run's seed, as ``folder/scenario.json``."""
         resolved = self.scenario.model_copy(update={"seed": self.seed}).model_dump(mode="json")
         atomic_write(folder / "scenario.json", lambda tmp: Path(tmp).write_text(json.dumps(resolved, indent=2)))
-        return folder
 
     def summary(self) -> str:
         """Start and end values of the headline indices, as text."""
@@ -52,10 +57,20 @@ def run(scenario: Scenario | str | Path, seed: int | None = None, countries: boo
     ``seed`` defaults to the scenario's own; the same scenario and seed give identical tables.
     ``countries=False`` leaves ``Results.countries`` empty and saves the time of recording it.
     """
-    scenario = resolve_scenario(scenario)
     model = GovernanceModel(scenario, seed, record_countries=countries)
     model.run()
     return collect_results(model)
+
+
+def ends_year(times, year: int) -> np.ndarray:
+    """Mask of the rows whose state ends calendar ``year``: rows hold the state at calendar time
+    ``year`` (their column), so the end of year Y is the row at time Y + 1 (period YYYYQ4 or YYYY)."""
+    return np.isclose(np.asarray(times, dtype=float), year + 1.0, rtol=0.0, atol=1e-9)
+
+
+def full_years(times) -> list[int]:
+    """The calendar years whose end is one of ``times`` (see :func:`ends_year`)."""
+    return [round(t) - 1 for t in times if abs(t - round(t)) < 1e-9]
 
 
 def summary_text(indices: pd.DataFrame, name: str, seed: int, n_countries: int | None = None) -> str:

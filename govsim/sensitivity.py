@@ -23,7 +23,7 @@ import pandas as pd
 
 from govsim.config import period_to_year
 from govsim.ensemble import at_years
-from govsim.runner import HEADLINES
+from govsim.runner import HEADLINES, full_years
 
 METHODS = ("morris", "sobol")
 GROUPS = ("uncertain", "lever")
@@ -94,18 +94,13 @@ def check_years(years: Sequence[int], time: dict[str, Any]) -> list[int]:
     SensitivityError naming the years they do record."""
     start, steps, dt = period_to_year(time["start"]), int(time["steps"]), float(time["step_years"])
     ends = [start + k * dt for k in range(steps + 1)]
-    full = [round(e) - 1 for e in ends if abs(e - round(e)) < 1e-9]
+    full = full_years(ends)
     bad = [y for y in years if y not in full]
     if bad:
         span = "none" if not full else str(full[0]) if len(full) == 1 else f"{full[0]}-{full[-1]}"
         raise SensitivityError(f"years {bad}: the runs ({time['start']}, {steps} steps of {dt} years) record the end of "
                                f"the years {span} only. Fix: choose years in that range or run longer (time.steps)")
     return list(years)
-
-
-def n_evaluations(method: str, n: int, num_vars: int) -> int:
-    """Rows of the design: N(D+1) for Morris, N(D+2) for Sobol (first and total order only)."""
-    return n * (num_vars + (1 if method == "morris" else 2))
 
 
 def sample(method: str, problem: dict[str, Any], n: int, seed: int = 0, levels: int = DEFAULT_LEVELS) -> pd.DataFrame:

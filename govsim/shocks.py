@@ -1,7 +1,8 @@
 """Shocks at run time: small objects with a lifecycle (begin once, apply every step in force).
 
-Each step the model resets the policy fields to neutral, then every shock in force writes
-its effect (caps, penalties, capacity-building offers, diffusion speed, memberships).
+Each step the model resets the policy fields to neutral and the forums' reformable rules to the
+scenario's values, then every shock in force writes its effect (caps, penalties, capacity-building
+offers, diffusion speed, memberships, forum rules).
 """
 
 from __future__ import annotations
@@ -56,17 +57,15 @@ class Shock:
             raise ScenarioError(f"shock {self.spec.kind} {field}: {missing} not in this world's iso3 codes; use codes from the world table")
         return np.array([self.iso3_index[c] for c in codes], dtype=np.intp)
 
-    def forum(self, name: str, field: str) -> int:
-        """Index of forum ``name``; a clear error for a forum the scenario does not have."""
-        if name not in self.forums.names:
-            raise ScenarioError(f"shock {self.spec.kind} {field}: {name!r} is not a forum of this scenario; known forums: {sorted(self.forums.names)}")
-        return self.forums.index(name)
-
 
 class ExportControlShock(Shock):
     """Tiered caps on compute inflows with leakage; capped countries are pulled towards the rival
     bloc's forums and away from the sanctioning club in proportion to the demand blocked; penalised
-    tiers pay a utility penalty for engaging the penalised forums."""
+    tiers pay a utility penalty for engaging the penalised forums.
+
+    ``state.tier`` never changes, so the tiers after the overrides, and whom each cap and the
+    tier penalty hit, are worked out once when the shock begins.
+    """
 
     def __init__(self, spec: ExportControls, *args):
         super().__init__(spec, *args)
@@ -75,25 +74,28 @@ class ExportControlShock(Shock):
         self.penalised = [self.forums.index(f) for f in spec.penalised_forums]
         self.rivals = [self.forums.index(f) for f in spec.rival_forums]
         self.sanctioner = self.forums.index(spec.sanctioning_forum)
-        self.parties = [self.forum(f, "penalised_parties") for f in spec.penalised_parties]
+        self.parties = [self.forums.index(f) for f in spec.penalised_parties]
+        self.hits: list[tuple[float, np.ndarray]] = []  # (cap, countries of that tier), set by begin
+        self.in_penalised_tier = np.zeros(0, bool)  # (N,) countries in a penalised tier, set by begin
 
-    def apply(self, state: State) -> None:
+    def begin(self, state: State) -> None:
         tier = state.tier.copy()
         tier[self.override_idx] = self.override_tier
+        self.hits = [(cap, tier == level) for level, cap in self.spec.caps.items() if cap is not None]
+        self.in_penalised_tier = np.isin(tier, self.spec.penalised_tiers)
+
+    def apply(self, state: State) -> None:
         policy = state.policy
-        for level, cap in self.spec.caps.items():
-            if cap is None:
-                continue
-            hit = tier == level
+        for cap, hit in self.hits:
             policy.cap[hit] = np.minimum(policy.cap[hit], cap)
             policy.leakage[hit] = np.maximum(policy.leakage[hit], self.spec.leakage)
             policy.sanction[hit] = 1.0
             policy.pull[np.ix_(hit, self.rivals)] += self.spec.substitution
             policy.pull[hit, self.sanctioner] -= self.spec.resentment
         policy.sanction_forum = self.sanctioner
-        penalised = np.isin(tier, self.spec.penalised_tiers)
+        penalised = self.in_penalised_tier
         if self.parties:
-            penalised |= (state.status[:, self.parties] >= PARTNER).any(axis=1)
+            penalised = penalised | (state.status[:, self.parties] >= PARTNER).any(axis=1)
         for k in self.penalised:
             policy.penalty[penalised, k] += self.spec.penalty
 
@@ -149,49 +151,36 @@ class ForumChangeShock(Shock):
 class ForumReformShock(Shock):
     """A forum's rules change while in force: depth (and so authority), technology access, cost.
 
-    The forum's rule arrays (``ForumSet.spec``) are changed when the shock begins and changed back
-    at ``end``, both before the forums update, so forum state, utilities and membership reviews
-    see the reformed forum exactly in the periods [start, end).
+    Every period in force it writes the reformed rules into ``ForumSet.spec``, after
+    ``apply_shocks`` has reset them to the scenario's values and before the forums update, so forum
+    state, utilities and membership reviews see the reformed forum exactly in the periods
+    [start, end). Reforms of the same forum in force together compound, in scenario order.
     """
 
     _RANGES = {"depth": (0.0, 1.0), "tech_access": (0.0, 1.0), "cost": (0.0, 5.0)}  # the ForumSpec ranges
 
     def __init__(self, spec: ForumReform, *args):
         super().__init__(spec, *args)
-        self.k = self.forum(spec.forum, "forum")
-        self.change: dict[str, tuple[float, float]] = {}  # rule -> (value before, value set)
+        self.k = self.forums.index(spec.forum)
 
-    def step(self, state: State, period: int) -> None:
-        if self.change and not self.in_force(period):
-            self.end()
-        super().step(state, period)
-
-    def begin(self, state: State) -> None:
+    def apply(self, state: State) -> None:
         rules, k, spec = self.forums.spec, self.k, self.spec
         new = {"depth": rules["depth"][k] * spec.depth_multiplier,
                "tech_access": rules["tech_access"][k] + spec.tech_access_increment,
                "cost": rules["cost"][k] * spec.cost_multiplier}
         for key, value in new.items():
-            value = float(np.clip(value, *self._RANGES[key]))
-            self.change[key] = (float(rules[key][k]), value)
-            rules[key][k] = value
-
-    def end(self) -> None:
-        """Undo the change at the first period no longer in force (exactly, unless another reform of
-        the same rule is in force: then only this reform's part is taken off)."""
-        rules, k = self.forums.spec, self.k
-        for key, (before, value) in self.change.items():
-            rules[key][k] = before if rules[key][k] == value else rules[key][k] - (value - before)
-        self.change = {}
+            rules[key][k] = float(np.clip(value, *self._RANGES[key]))
 
 
 _KINDS = {ExportControls: ExportControlShock, CapacityBuilding: CapacityBuildingShock,
           OpenModels: OpenModelShock, ForumChange: ForumChangeShock, ForumReform: ForumReformShock}
 
 
-def apply_shocks(shocks: list[Shock], state: State, period: int, p: Dynamics) -> None:
-    """Reset policy fields, let each shock in force write its effect, then measure blocked demand."""
+def apply_shocks(shocks: list[Shock], state: State, forums: ForumSet, period: int, p: Dynamics) -> None:
+    """Reset the policy fields and the forums' reformable rules, let each shock in force write its
+    effect, then measure blocked demand."""
     state.policy.reset()
+    forums.reset_rules()
     for shock in shocks:
         shock.step(state, period)
     state.policy.blocked = blocked_share(state, p)

@@ -1,6 +1,6 @@
 """Struct-of-arrays state of all countries, plus the per-step policy fields shocks write to.
 
-Codes shared across modules live here so that every module agrees on them.
+The integer codes shared across modules (status in a forum, income groups) live in govsim/codes.py.
 """
 
 from __future__ import annotations
@@ -10,8 +10,6 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from govsim.codes import PARTNER
-
-
 
 
 @dataclass
@@ -96,6 +94,8 @@ class Policy:
     def cb_received(self, engaged: np.ndarray) -> np.ndarray:
         """(N,) capacity-building inflow received: each forum's budget shared equally by the eligible
         countries that engage in it (programmes running through the same forum are pooled)."""
+        if not self.cb_offer.any():  # no capacity-building programme in force
+            return np.zeros(self.cb_offer.shape[0])
         taking = (self.cb_offer > 0) & engaged
         budget, takers = self.cb_offer.sum(axis=0), taking.sum(axis=0)
         per_head = np.divide(budget, takers, out=np.zeros_like(budget), where=takers > 0)

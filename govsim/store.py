@@ -66,8 +66,7 @@ def write_run(folder: Path, results: Results, manifest: dict[str, Any], tables=(
         table = getattr(results, name)
         tagged = pd.concat([pd.DataFrame(tags, index=table.index), table], axis=1)
         atomic_write(folder / f"{name}.parquet", lambda tmp, t=tagged: t.to_parquet(tmp, index=False))
-    resolved = results.scenario.model_copy(update={"seed": results.seed}).model_dump(mode="json")
-    atomic_write(folder / "scenario.json", lambda tmp: Path(tmp).write_text(json.dumps(resolved, indent=2)))
+    results.save_scenario(folder)
     write_manifest(folder, {**manifest, "status": "complete", "tables": list(tables)})
 
 

@@ -9,9 +9,11 @@
 
 from __future__ import annotations
 
+import importlib
 import sys
 
-COMMANDS = ("run", "validate-config", "validate", "compare", "sensitivity")
+COMMANDS = {"run": "run", "validate-config": "validate_config", "validate": "validate", "compare": "compare",
+            "sensitivity": "sensitivity"}  # command -> module of govsim.cli with its main(argv)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -21,20 +23,7 @@ def main(argv: list[str] | None = None) -> int:
         print(__doc__)
         return 0 if args else 2
     command, rest = args[0], args[1:]
-    if command == "run":
-        from govsim.cli.run import main as run
-        return run(rest)
-    if command == "validate-config":
-        from govsim.cli.validate_config import main as validate_config
-        return validate_config(rest)
-    if command == "validate":
-        from govsim.cli.validate import main as validate
-        return validate(rest)
-    if command == "compare":
-        from govsim.cli.compare import main as compare
-        return compare(rest)
-    if command == "sensitivity":
-        from govsim.cli.sensitivity import main as sensitivity
-        return sensitivity(rest)
+    if command in COMMANDS:
+        return importlib.import_module(f"govsim.cli.{COMMANDS[command]}").main(rest)
     print(f"govsim: unknown command {command!r}. Fix: use one of {list(COMMANDS)}", file=sys.stderr)
     return 2

@@ -76,8 +76,6 @@ def _load(paths: list[Path]) -> pd.DataFrame:
             frame = load_sweep(path)
         except FileNotFoundError as exc:
             raise BadInput(f"no complete runs in {path} ({exc}); pass a folder with finished runs or rerun the sweep")
-        if len(frame) == 0:
-            raise BadInput(f"no complete runs in {path}; pass a folder with finished runs or rerun the sweep")
         frames.append(frame)
     return pd.concat(frames, ignore_index=True).drop_duplicates(["run_id", "step"], ignore_index=True)
 

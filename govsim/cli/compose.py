@@ -10,13 +10,13 @@ import contextlib
 from pathlib import Path
 from typing import Any, Iterable
 
+from govsim.batch import split_run_options
 from govsim.config import ScenarioError, load_file, read_yaml, validate
 from govsim.config.scenario import Scenario
 
 CONFIG_DIR = Path(__file__).resolve().parents[2] / "scenarios"
 PRIMARY = "govsim"
 GROUPS = ("scenario", "world", "forums", "behaviour", "shocks")
-RUN_OPTIONS = ("store", "design")
 
 
 def load_scenario(name_or_path: str | Path = "baseline", overrides: Iterable[str] = ()) -> Scenario:
@@ -57,7 +57,7 @@ def _selection(path: Path) -> list[str]:
 
 def scenario_from_config(config: dict[str, Any]) -> Scenario:
     """Validate a composed config (run options removed) as one scenario."""
-    data = {k: v for k, v in config.items() if k not in RUN_OPTIONS}
+    data, _ = split_run_options(config)
     return validate(data, source=f"scenario {data.get('name', '?')!r}")
 
 

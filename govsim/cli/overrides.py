@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from govsim.cli.compose import CONFIG_DIR, GROUPS, RUN_OPTIONS, options
+from govsim.batch import RUN_OPTIONS
+from govsim.cli.compose import CONFIG_DIR, GROUPS, options
 from govsim.config import ScenarioError, check_override
 
 CLI_ONLY = ("seeds_per_job", "out")

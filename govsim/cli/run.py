@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from govsim import store
-from govsim.batch import RunSpec, run_specs, specs_from_config
+from govsim.batch import RUN_OPTIONS, RunSpec, run_specs, specs_from_config
 from govsim.cli.compose import CONFIG_DIR, PRIMARY
 from govsim.cli.overrides import prepare, sweep_folder
 from govsim.config import ScenarioError
@@ -87,7 +87,7 @@ def _job(cfg) -> None:
     specs, options = specs_from_config(OmegaConf.to_container(cfg, resolve=True), _params(task))
     single = hc.mode == RunMode.RUN and len(specs) == 1
     out = Path(hc.runtime.output_dir if hc.mode == RunMode.RUN else hc.sweep.dir)
-    auto = {k: (v if v != "auto" else single) for k, v in (options or {}).items()}
+    auto = {k: (v if v != "auto" else single) for k, v in options.items()}
     context = {"overrides": task, "job": int(hc.job.get("num") or 0)}
     counts = run_specs(specs, (lambda s: out) if single else (lambda s: out / "runs" / s.run_id), auto, context,
                        label=f"job {context['job']}", log_failures=not single)
@@ -104,7 +104,7 @@ def _params(task: list[str]) -> dict[str, Any]:
     found = {}
     for override in OverridesParser.create().parse_overrides(task):
         key = override.key_or_group
-        if key != "seed" and not override.is_hydra_override() and key.split(".")[0] not in ("store", "design"):
+        if key != "seed" and not override.is_hydra_override() and key.split(".")[0] not in RUN_OPTIONS:
             found[key] = override.value()
     return found
 

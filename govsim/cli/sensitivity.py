@@ -38,7 +38,9 @@ import yaml
 
 from govsim import sensitivity as sa
 from govsim.cli.compose import CONFIG_DIR, GROUPS, compose_config, options, scenario_from_config
-from govsim.config import ScenarioError, apply_override, check_override, validate
+from govsim.batch import with_values
+from govsim.config import ScenarioError, check_override
+from govsim.config.scenario import Scenario
 
 SETTINGS_DIR = CONFIG_DIR / "sensitivity"
 DEFAULTS: dict[str, Any] = {"scenario": "baseline", "method": "morris", "samples": None, "levels": sa.DEFAULT_LEVELS,
@@ -206,9 +208,9 @@ def make_plan(cli: dict[str, Any], passthrough: list[str]) -> Plan:
     check_parameters(s)
     prob = sa.problem(s["uncertain"], s["levers"] if s["include_levers"] else None)
     scenario_overrides = _check_passthrough(passthrough, s["scenario"], prob["names"])
-    base = _base_scenario(s["scenario"], scenario_overrides)
+    base = scenario_from_config(compose_config(scenario_overrides))
     _check_in_scenario(base, prob)
-    sa.check_years(s["years"], base["time"])
+    sa.check_years(s["years"], base.time.model_dump())
     design = sa.sample(s["method"], prob, s["samples"], seed=s["sample_seed"], levels=s["levels"])
     plan = Plan(s, prob, design, passthrough, scenario_overrides)
     plan.out = Path(s["out"] if s["out"] is not None else default_out(plan)).resolve()
@@ -238,18 +240,11 @@ def _check_passthrough(passthrough: list[str], scenario: str, names: list[str]) 
     return [o for o in prepared.overrides if not o.lstrip("+~").startswith("hydra")]
 
 
-def _base_scenario(scenario: str, overrides: list[str]) -> dict[str, Any]:
-    """The composed, validated base scenario as plain data."""
-    return scenario_from_config(compose_config(overrides)).model_dump(mode="json")
-
-
-def _check_in_scenario(base: dict[str, Any], prob: dict[str, Any]) -> None:
+def _check_in_scenario(base: Scenario, prob: dict[str, Any]) -> None:
     """Each parameter at each end of its range gives a valid scenario (e.g. its shock exists)."""
     for name, bound in zip(prob["names"], prob["bounds"]):
         for value in bound:
-            edited = json.loads(json.dumps(base))
-            apply_override(edited, f"{name}={json.dumps(value)}")
-            validate(edited, source=f"{name} = {value}")
+            with_values(base, {name: value}, source=f"{name} = {value}")
 
 
 def fingerprint(plan: Plan) -> dict[str, Any]:

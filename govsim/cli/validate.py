@@ -26,12 +26,12 @@ def main(argv: list[str]) -> int:
     try:
         options, overrides = _parse(argv)
         scenario = load_scenario(options["scenario"], overrides)
-        rows = [_values(scenario, seed) for seed in range(int(options["seeds"]))]
+        rows = [_values(scenario, seed) for seed in range(options["seeds"])]
     except (ScenarioError, ValueError) as exc:
         print(f"govsim validate: {exc}", file=sys.stderr)
         return 2
     table = patterns.report(pd.DataFrame(rows), patterns.initial_values(scenario))
-    text = markdown(table, scenario.name, int(options["seeds"]), overrides)
+    text = markdown(table, scenario.name, options["seeds"], overrides)
     out = Path(options["out"])
     out.mkdir(parents=True, exist_ok=True)
     (out / "validation.md").write_text(text)
@@ -54,7 +54,7 @@ def _parse(argv: list[str]) -> tuple[dict, list[str]]:
             overrides.append(arg)
     if not str(options["seeds"]).isdigit() or int(options["seeds"]) < 1:
         raise ValueError(f"seeds = {options['seeds']!r}: must be a whole number >= 1. Fix: e.g. seeds=8")
-    return options, overrides
+    return {**options, "seeds": int(options["seeds"])}, overrides
 
 
 def _values(scenario, seed: int) -> dict[str, float]:

@@ -6,6 +6,7 @@ the fix, instead of a traceback from deep inside the model.
 
 from __future__ import annotations
 
+import types
 import typing
 from pathlib import Path
 from typing import Any, Iterable
@@ -14,6 +15,7 @@ import yaml
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from govsim.config.scenario import Scenario
+from govsim.config.shocks import Shock
 
 class ScenarioError(ValueError):
     """A scenario, override or world table is invalid; the message says what to change."""
@@ -44,7 +46,7 @@ def check_override(key: str, values: Iterable[Any]) -> None:
     Sections (a whole model) are checked later, when the composed scenario is validated.
     """
     annotation, field = _walk(key)
-    if _as_model(annotation) is not None and field is not None and not _is_union(annotation):
+    if models_of(annotation) and field is not None and not _is_union(annotation):
         return
     metadata = field.metadata if field is not None else []
     adapter = TypeAdapter(typing.Annotated[annotation, *metadata]) if metadata else TypeAdapter(annotation)
@@ -67,7 +69,7 @@ def _walk(key: str) -> tuple[Any, Any]:
 
 
 def _descend(tp: Any, part: str, where: str, key: str) -> tuple[Any, Any]:
-    models = _models_of(tp)
+    models = models_of(tp)
     if models:
         owners = [m for m in models if part in m.model_fields]
         if not owners:
@@ -89,12 +91,12 @@ def _descend(tp: Any, part: str, where: str, key: str) -> tuple[Any, Any]:
     raise ScenarioError(f"key {key!r}: {where} is a plain value, it has no {part!r}. Fix: set {where}=<value>")
 
 
-def _models_of(tp: Any) -> list[type[BaseModel]]:
+def models_of(tp: Any) -> list[type[BaseModel]]:
     """Model classes that ``tp`` is, or that a (discriminated) union of models holds."""
     if isinstance(tp, type) and issubclass(tp, BaseModel):
         return [tp]
     if typing.get_origin(tp) is typing.Annotated:
-        return _models_of(typing.get_args(tp)[0])
+        return models_of(typing.get_args(tp)[0])
     if _is_union(tp):
         args = [a for a in typing.get_args(tp) if a is not type(None)]
         if args and all(isinstance(a, type) and issubclass(a, BaseModel) for a in args):
@@ -103,7 +105,7 @@ def _models_of(tp: Any) -> list[type[BaseModel]]:
 
 
 def _is_union(tp: Any) -> bool:
-    return typing.get_origin(tp) is typing.Union or str(typing.get_origin(tp)) == "<class 'types.UnionType'>"
+    return typing.get_origin(tp) in (typing.Union, types.UnionType)
 
 
 def validate(data: dict[str, Any], source: str = "scenario") -> Scenario:
@@ -174,7 +176,7 @@ def _describe(err: dict[str, Any]) -> str:
         allowed = sorted(parent.model_fields) if parent else []
         return f"  - {loc}: unknown key. Fix: remove it or use one of {allowed}"
     if err["type"] == "union_tag_not_found":
-        kinds = ["export_controls", "capacity_building", "open_models", "forum_change"]
+        kinds = [typing.get_args(m.model_fields["kind"].annotation)[0] for m in models_of(Shock)]
         return (f"  - {loc}: no shock of this name, and no 'kind' to make a new one. "
                 f"Fix: use an existing shock's name, or give {loc}.kind, one of {kinds}")
     got = err.get("input")
@@ -186,10 +188,8 @@ def _describe(err: dict[str, Any]) -> str:
 
 def _field_hint(loc: tuple) -> str:
     model = _model_at(loc[:-1])
-    if model is None or not loc or loc[-1] not in model.model_fields:
-        return ""
-    desc = model.model_fields[loc[-1]].description or ""
-    return desc
+    field = model.model_fields.get(loc[-1]) if model is not None and loc else None
+    return (field.description or "") if field is not None else ""
 
 
 def _model_at(loc: tuple) -> type[BaseModel] | None:
@@ -199,34 +199,24 @@ def _model_at(loc: tuple) -> type[BaseModel] | None:
         current = _step(current, part)
         if current is None:
             return None
-    return _as_model(current)
+    models = models_of(current)
+    return models[0] if models else None
 
 
 def _step(tp: Any, part: Any) -> Any:
-    model = _as_model(tp)
-    if model is not None and isinstance(part, str) and part in model.model_fields:
-        return model.model_fields[part].annotation
-    for arg in typing.get_args(tp) or ():
-        candidate = _as_model(arg)
-        if candidate is not None and candidate.model_fields.get("kind") is not None:
-            if part in typing.get_args(candidate.model_fields["kind"].annotation):
-                return candidate
+    """The type one level below ``tp`` along an error-location part: a field, a union tag, a key or an index."""
+    for model in models_of(tp):
+        if isinstance(part, str) and part in model.model_fields:
+            return model.model_fields[part].annotation
+        kind = model.model_fields.get("kind")
+        if kind is not None and part in typing.get_args(kind.annotation):
+            return model
     origin = typing.get_origin(tp)
     if origin in (list, dict):
         return typing.get_args(tp)[-1]
-    if origin is typing.Annotated or origin is typing.Union:
+    if origin is typing.Annotated or _is_union(tp):
         for arg in typing.get_args(tp):
             found = _step(arg, part)
             if found is not None:
                 return found
-    return None
-
-
-def _as_model(tp: Any) -> type[BaseModel] | None:
-    if isinstance(tp, type) and issubclass(tp, BaseModel):
-        return tp
-    if typing.get_origin(tp) in (typing.Union, typing.Annotated) or str(typing.get_origin(tp)) == "types.UnionType":
-        for arg in typing.get_args(tp):
-            if isinstance(arg, type) and issubclass(arg, BaseModel):
-                return arg
     return None
