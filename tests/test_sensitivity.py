@@ -201,6 +201,8 @@ def test_default_out_depends_on_what_decides_the_runs_only():
     (["scenario=nowhere"], "unknown scenario 'nowhere'"),
     (["config=nowhere"], "config 'nowhere': no such file"),
     (["behaviour.decision.temperature=0.7"], "behaviour.decision.temperature is a sampled parameter"),
+    (["uncertain=5", "uncertain.x=[0,1]"], "uncertain = 5: must be a mapping"),
+    (["levers=[a, b]"], "levers = ['a', 'b']: must be a mapping"),
 ])
 def test_bad_input_exits_2_with_one_line_and_writes_nothing(tmp_path, capsys, args, message):
     out = tmp_path / "out"
@@ -224,6 +226,10 @@ def test_an_out_folder_with_another_design_is_refused(tmp_path, capsys):
     assert plan(*SHORT, "years=[2023]", f"out={out}").out == out  # the same design, other years: fine
     assert cli.main([*SHORT, "samples=3", f"out={out}"]) == 2
     assert "holds another sensitivity design" in capsys.readouterr().err
+    # the same scenario overrides in another order are the same design (same default folder, accepted)
+    cli.prepare_out(plan(*SHORT, "world=synthetic", "world.n=30", f"out={tmp_path / 'o'}"))
+    assert plan(*SHORT, "world.n=30", "world=synthetic", f"out={tmp_path / 'o'}").out == tmp_path / "o"
+    assert plan(*SHORT, "world.n=30", "world=synthetic").out == plan(*SHORT, "world=synthetic", "world.n=30").out
 
 
 # --- the command end to end -----------------------------------------------------------------------

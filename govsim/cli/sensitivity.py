@@ -138,16 +138,26 @@ def load_settings(cli: dict[str, Any]) -> dict[str, Any]:
     if unknown:
         raise sa.SensitivityError(f"{path}: unknown setting {unknown[0]!r}. Fix: use one of {list(DEFAULTS)}")
     settings = {**DEFAULTS, **data, "config": str(path)}
-    settings["uncertain"], settings["levers"] = dict(settings["uncertain"] or {}), dict(settings["levers"] or {})
+    for key in ("uncertain", "levers"):
+        settings[key] = _mapping(key, settings[key] or {})
     for key, value in cli.items():
         group, _, name = key.partition(".")
         if name and group in ("uncertain", "levers") and value is None:
             settings[group].pop(name, None)  # uncertain.KEY=null drops a parameter
         elif name and group in ("uncertain", "levers"):
             settings[group][name] = value
+        elif key in ("uncertain", "levers"):
+            settings[key] = _mapping(key, value or {})
         elif key != "config":
             settings[key] = value
     return settings
+
+
+def _mapping(key: str, value: Any) -> dict[str, Any]:
+    """A copy of the ``uncertain``/``levers`` mapping, or SensitivityError if it is not one."""
+    if not isinstance(value, dict):
+        raise sa.SensitivityError(f"{key} = {value!r}: must be a mapping of dotted key -> [low, high]")
+    return dict(value)
 
 
 def settings_file(name: str) -> Path:
@@ -174,9 +184,6 @@ def check_settings(s: dict[str, Any]) -> dict[str, Any]:
     if not years or not all(isinstance(y, int) and not isinstance(y, bool) for y in years):
         raise sa.SensitivityError(f"years = {s['years']!r}: must be calendar years, e.g. years=[2025,2030]")
     s["years"] = sorted(set(years))
-    for key in ("uncertain", "levers"):
-        if not isinstance(s[key], dict):
-            raise sa.SensitivityError(f"{key} = {s[key]!r}: must be a mapping of dotted key -> [low, high]")
     if not isinstance(s["scenario"], str):
         raise sa.SensitivityError(f"scenario = {s['scenario']!r}: must be a scenario name, one of {options('scenario')}")
     return s
@@ -280,7 +287,7 @@ _RECORD_KEYS = ("names", "bounds", "group_of", "method", "overrides")
 
 def _record(plan: Plan) -> dict[str, Any]:
     """problem.json: the SALib problem, its groups, the method, the sweep's overrides and all settings."""
-    return {**plan.problem, "method": plan.settings["method"], "overrides": plan.scenario_overrides,
+    return {**plan.problem, "method": plan.settings["method"], "overrides": sorted(plan.scenario_overrides),
             "launcher_overrides": [o for o in plan.passthrough if o.lstrip("+~").startswith("hydra")],
             "settings": _jsonable(plan.settings)}
 
