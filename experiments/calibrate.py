@@ -3,7 +3,7 @@
 Usage::
 
     python experiments/calibrate.py [--candidates 256] [--seeds 3] [--seed 0] [--launcher joblib]
-                                    [--out sweeps/calibration] [--report docs/calibration.md]
+                                    [--out sweeps/calibration-<digest>] [--report docs/calibration.md]
 
 1. Draw ``candidates`` parameter sets from the priors (experiments/calibration/priors.yaml) with
    a Latin hypercube seeded by ``--seed``.
@@ -20,6 +20,7 @@ Usage::
 from __future__ import annotations
 
 import argparse
+import hashlib
 import subprocess
 import sys
 from pathlib import Path
@@ -34,6 +35,18 @@ from govsim import patterns
 from govsim.batch import with_values
 
 HERE = Path(__file__).resolve().parent / "calibration"
+
+
+def source_digest() -> str:
+    """Short SHA-256 of the model's code, data and configs: a changed model calibrates into a new
+    folder instead of resuming runs made by the old one (resume only skips runs of the same model)."""
+    root = HERE.parents[1]
+    files = sorted([*(root / "govsim").rglob("*.py"), *(root / "govsim" / "data").rglob("*.csv"),
+                    *(root / "scenarios").rglob("*.yaml"), HERE / "priors.yaml"])
+    digest = hashlib.sha256()
+    for file in files:
+        digest.update(str(file.relative_to(root)).encode() + file.read_bytes())
+    return digest.hexdigest()[:10]
 
 
 def design(box: dict[str, list[float]], n: int, seed: int, first: int = 0) -> pd.DataFrame:
@@ -145,9 +158,11 @@ def main() -> int:
     parser.add_argument("--seeds", type=int, default=3)
     parser.add_argument("--seed", type=int, default=0, help="seed of the Latin hypercubes (round r uses seed + r)")
     parser.add_argument("--launcher", default="joblib")
-    parser.add_argument("--out", type=Path, default=Path("sweeps/calibration"))
+    parser.add_argument("--out", type=Path, default=None,
+                        help="sweep folder (default sweeps/calibration-<digest of the model's code and configs>)")
     parser.add_argument("--report", type=Path, default=Path("docs/calibration.md"))
     args = parser.parse_args()
+    args.out = args.out or Path(f"sweeps/calibration-{source_digest()}")
     priors = yaml.safe_load((HERE / "priors.yaml").read_text())
     threshold = govsim.load_scenario("baseline").behaviour.dynamics.engaged_threshold
     box, rounds = dict(priors), []

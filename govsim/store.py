@@ -19,6 +19,7 @@ import hashlib
 import json
 import platform
 import subprocess
+import warnings
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -137,9 +138,24 @@ def load_sweep(path: str | Path, table: str = "indices") -> pd.DataFrame:
     if missing:
         raise ValueError(f"table {table!r} was not written for {len(missing)} runs (e.g. {missing[0]}); "
                          f"sweep with store.{table}=true to keep it")
+    _warn_if_mixed(done, path)
     files = [str(Path(m["folder"]) / f"{table}.parquet") for m in done]
     data = pd.read_parquet(files[0]) if len(files) == 1 else _read_many(files)
     return _with_params(data, done)
+
+
+def _warn_if_mixed(done: list[dict[str, Any]], path: str | Path) -> None:
+    """Warn when one configuration (scenario, parameters, seed) was run under different scenario
+    hashes: the defaults or scenario files changed between invocations, and both versions are read."""
+    hashes: dict[str, set[str]] = {}
+    for m in done:
+        key = json.dumps([m.get("scenario"), m.get("params", {}), m.get("seed")], sort_keys=True, default=str)
+        hashes.setdefault(key, set()).add(m.get("scenario_hash", ""))
+    mixed = sum(len(h) > 1 for h in hashes.values())
+    if mixed:
+        warnings.warn(f"{Path(path)}: {mixed} configurations (same scenario, parameters and seed) were run with "
+                      "different scenario defaults or files (different scenario_hash), and load_sweep returns both "
+                      "versions. Fix: sweep into a new out= folder, or delete the older runs", stacklevel=3)
 
 
 def _read_many(files: list[str]) -> pd.DataFrame:

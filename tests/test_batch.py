@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import warnings
+
 import pandas as pd
+import pytest
 
 from govsim.batch import run_specs, specs_from_config
 from govsim.cli.compose import compose_config
@@ -40,3 +43,19 @@ def test_an_invalid_base_configuration_fails_every_seed(tmp_path):
     config = compose_config(["scenario=baseline", "++world.kind=synthetic", "seed=[0,1,2]"])
     specs, _ = specs_from_config(config, {})
     assert len(specs) == 3 and all("world.n" in s.error for s in specs)
+
+
+def test_load_sweep_warns_when_one_configuration_was_run_under_other_defaults(tmp_path):
+    """The same command after the defaults changed (e.g. a recalibration) writes new runs beside the
+    old ones (the scenario hash is in the run id); reading both must not go unnoticed."""
+    rows = {"sample": [0], "behaviour.decision.temperature": [1.0]}
+    for cost in ("1.0", "1.2"):  # a changed default: the same params and seeds, another scenario hash
+        specs, options = specs_from_config(_config(tmp_path, rows, extra=[f"++behaviour.decision.w_cost={cost}"]), {})
+        run_specs(specs, lambda s: tmp_path / "runs" / s.run_id, options, log_failures=False)
+    with pytest.warns(UserWarning, match="2 configurations .* different scenario defaults"):
+        df = store.load_sweep(tmp_path)
+    assert df.run_id.nunique() == 4
+    first = store.manifests(tmp_path)[0]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        store.load_sweep(first["folder"])  # one version alone: no warning

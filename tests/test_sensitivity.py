@@ -203,6 +203,7 @@ def test_default_out_depends_on_what_decides_the_runs_only():
     (["behaviour.decision.temperature=0.7"], "behaviour.decision.temperature is a sampled parameter"),
     (["uncertain=5", "uncertain.x=[0,1]"], "uncertain = 5: must be a mapping"),
     (["levers=[a, b]"], "levers = ['a', 'b']: must be a mapping"),
+    (["uncertain={time.steps: [8, 12]}"], "a valid integer, got a number with a fractional part. Fix:"),
 ])
 def test_bad_input_exits_2_with_one_line_and_writes_nothing(tmp_path, capsys, args, message):
     out = tmp_path / "out"
@@ -230,6 +231,18 @@ def test_an_out_folder_with_another_design_is_refused(tmp_path, capsys):
     cli.prepare_out(plan(*SHORT, "world=synthetic", "world.n=30", f"out={tmp_path / 'o'}"))
     assert plan(*SHORT, "world.n=30", "world=synthetic", f"out={tmp_path / 'o'}").out == tmp_path / "o"
     assert plan(*SHORT, "world.n=30", "world=synthetic").out == plan(*SHORT, "world=synthetic", "world.n=30").out
+
+
+def test_an_out_folder_made_with_other_defaults_is_refused(tmp_path, capsys, monkeypatch):
+    """Runs made before the defaults changed (e.g. a recalibration) must not be mixed with new ones:
+    the base scenario's hash is part of the design, and of the default folder's name."""
+    out = tmp_path / "out"
+    cli.prepare_out(plan(*SHORT, f"out={out}"))
+    default_before = plan(*SHORT).out
+    monkeypatch.setattr(cli, "scenario_hash", lambda scenario: "0" * 64)  # as if the defaults had changed
+    assert plan(*SHORT).out != default_before
+    assert cli.main([*SHORT, f"out={out}"]) == 2
+    assert "differs in scenario_hash" in capsys.readouterr().err
 
 
 # --- the command end to end -----------------------------------------------------------------------

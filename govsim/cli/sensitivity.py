@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import yaml
 
@@ -41,6 +42,7 @@ from govsim.cli.compose import CONFIG_DIR, GROUPS, compose_config, options, scen
 from govsim.batch import with_values
 from govsim.config import ScenarioError, check_override
 from govsim.config.scenario import Scenario
+from govsim.store import scenario_hash
 
 SETTINGS_DIR = CONFIG_DIR / "sensitivity"
 DEFAULTS: dict[str, Any] = {"scenario": "baseline", "method": "morris", "samples": None, "levels": sa.DEFAULT_LEVELS,
@@ -64,6 +66,7 @@ class Plan:
     passthrough: list[str] = field(default_factory=list)
     scenario_overrides: list[str] = field(default_factory=list)
     out: Path = Path(".")
+    scenario_hash: str = ""  # of the base scenario with its overrides: new defaults, new runs
 
     @property
     def points(self) -> pd.DataFrame:
@@ -219,7 +222,8 @@ def make_plan(cli: dict[str, Any], passthrough: list[str]) -> Plan:
     _check_in_scenario(base, prob)
     sa.check_years(s["years"], base.time.model_dump())
     design = sa.sample(s["method"], prob, s["samples"], seed=s["sample_seed"], levels=s["levels"])
-    plan = Plan(s, prob, design, passthrough, scenario_overrides)
+    _check_design(design, prob["names"])
+    plan = Plan(s, prob, design, passthrough, scenario_overrides, scenario_hash=scenario_hash(base))
     plan.out = Path(s["out"] if s["out"] is not None else default_out(plan)).resolve()
     _check_out(plan)
     return plan
@@ -254,11 +258,22 @@ def _check_in_scenario(base: Scenario, prob: dict[str, Any]) -> None:
             with_values(base, {name: value}, source=f"{name} = {value}")
 
 
+def _check_design(design: pd.DataFrame, names: list[str]) -> None:
+    """Every value the design samples fits its field (e.g. an integer field gets whole numbers)."""
+    for name in names:
+        try:
+            check_override(name, np.unique(design[name]).tolist())
+        except ScenarioError as exc:
+            raise sa.SensitivityError(f"{exc} The design samples real values between the range ends, so "
+                                      f"{name} cannot be sampled: drop it from the design") from None
+
+
 def fingerprint(plan: Plan) -> dict[str, Any]:
     """What decides the runs (not years, jobs or out): equal fingerprints, same design and runs."""
     keep = {k: plan.settings[k] for k in _RUN_AFFECTING}
     return {**keep, "names": plan.problem["names"], "bounds": plan.problem["bounds"],
-            "groups": plan.problem["group_of"], "overrides": sorted(plan.scenario_overrides)}
+            "groups": plan.problem["group_of"], "overrides": sorted(plan.scenario_overrides),
+            "scenario_hash": plan.scenario_hash}
 
 
 def default_out(plan: Plan) -> str:
@@ -276,18 +291,21 @@ def _check_out(plan: Plan) -> None:
     if not path.is_file():
         return
     old, new = json.loads(path.read_text()), _record(plan)
-    if any(old.get(k) != new[k] for k in _RECORD_KEYS) or \
-            any(old.get("settings", {}).get(k) != new["settings"][k] for k in _RUN_AFFECTING):
-        raise sa.SensitivityError(f"{plan.out} holds another sensitivity design (its problem.json differs). "
-                                  "Fix: choose another out=, or delete that folder")
+    differ = [k for k in _RECORD_KEYS if old.get(k) != new[k]]
+    differ += [k for k in _RUN_AFFECTING if old.get("settings", {}).get(k) != new["settings"][k]]
+    if differ:
+        raise sa.SensitivityError(f"{plan.out} holds another sensitivity design (its problem.json differs in "
+                                  f"{', '.join(differ)}; scenario_hash: the base scenario, e.g. its defaults, "
+                                  "changed). Fix: choose another out=, or delete that folder")
 
 
-_RECORD_KEYS = ("names", "bounds", "group_of", "method", "overrides")
+_RECORD_KEYS = ("names", "bounds", "group_of", "method", "overrides", "scenario_hash")
 
 
 def _record(plan: Plan) -> dict[str, Any]:
     """problem.json: the SALib problem, its groups, the method, the sweep's overrides and all settings."""
     return {**plan.problem, "method": plan.settings["method"], "overrides": sorted(plan.scenario_overrides),
+            "scenario_hash": plan.scenario_hash,
             "launcher_overrides": [o for o in plan.passthrough if o.lstrip("+~").startswith("hydra")],
             "settings": _jsonable(plan.settings)}
 
