@@ -17,7 +17,11 @@ from govsim.state import State
 
 
 def review(s: State, forums: ForumSet, b: Behaviour, rng: np.random.Generator) -> None:
-    """One membership review of every club forum, in place."""
+    """One membership review of every club forum, in place.
+
+    Cells locked by a ``forum_change`` in force (``policy.locked``) take no part: no exit, offer,
+    application, admission or promotion changes them.
+    """
     view = forums.view()
     clubs = ~forums.universal
     hypothetical = np.where(clubs, np.maximum(s.status, PARTNER), s.status)
@@ -26,7 +30,6 @@ def review(s: State, forums: ForumSet, b: Behaviour, rng: np.random.Generator) -
     # draws[2] is not used, but stays drawn: dropping it would shift every later draw from the
     # generator and so change every run's results.
     draws = rng.random((3, s.n, len(forums.names)))
-    before = s.status.copy()
     leave(s, clubs, u_now, b, draws[0])
     for k in np.flatnonzero(clubs):
         if forums.rule[k] == "closed_club":
@@ -36,15 +39,13 @@ def review(s: State, forums: ForumSet, b: Behaviour, rng: np.random.Generator) -
             close = np.abs(s.alignment - forums.position[k]) <= forums.spec["apply_radius"][k]
             apply_to_join(s, k, np.where(close, advantage, -np.inf), b, draws[1][:, k])
             admit(s, forums, k, b)
-    locked = s.policy.locked
-    s.status[locked] = before[locked]
 
 
 def leave(s: State, clubs: np.ndarray, u_now: np.ndarray, b: Behaviour, draw: np.ndarray) -> None:
     """Internal stability: members/partners whose club utility falls exit_threshold below the outside option leave with probability p_exit."""
     inside = (s.status >= PARTNER) & clubs[None, :]
     floor = b.decision.outside_utility - b.membership.exit_threshold
-    unhappy = inside & (u_now < floor) & (draw < b.membership.p_exit)
+    unhappy = inside & (u_now < floor) & (draw < b.membership.p_exit) & ~s.policy.locked
     s.status[unhappy] = NONE
     s.partner_since[unhappy] = np.nan
 
@@ -53,24 +54,26 @@ def outreach(s: State, forums: ForumSet, k: int, u_join: np.ndarray, b: Behaviou
     """A closed club offers partnership to close, capable states that gain from accepting."""
     close = np.abs(s.alignment - forums.position[k]) <= forums.spec["outreach_radius"][k]
     capable = s.capability >= forums.spec["outreach_min_capability"][k]
-    offer = (s.status[:, k] == NONE) & close & capable & (u_join > b.decision.outside_utility)
+    offer = (s.status[:, k] == NONE) & close & capable & (u_join > b.decision.outside_utility) & ~s.policy.locked[:, k]
     s.status[offer, k] = PARTNER
     s.partner_since[offer, k] = s.year
 
 
 def apply_to_join(s: State, k: int, advantage: np.ndarray, b: Behaviour, draw: np.ndarray) -> None:
     """Outsiders whose option value rises by more than kappa from joining apply."""
-    keen = (s.status[:, k] == NONE) & (advantage > b.membership.apply_threshold) & (draw < b.membership.p_apply)
+    free = (s.status[:, k] == NONE) & ~s.policy.locked[:, k]
+    keen = free & (advantage > b.membership.apply_threshold) & (draw < b.membership.p_apply)
     s.status[keen, k] = APPLICANT
 
 
 def admit(s: State, forums: ForumSet, k: int, b: Behaviour) -> None:
     """Consensus admission of applicants as partners, then promotion of seasoned partners."""
-    applicants = np.flatnonzero(s.status[:, k] == APPLICANT)
+    free = ~s.policy.locked[:, k]
+    applicants = np.flatnonzero((s.status[:, k] == APPLICANT) & free)
     chosen = _consensus(s, forums, k, applicants, b, dilutes_voice=False)
     s.status[chosen, k] = PARTNER
     s.partner_since[chosen, k] = s.year
-    seasoned = (s.status[:, k] == PARTNER) & (s.year - s.partner_since[:, k] >= forums.spec["partner_years"][k] - 1e-9)
+    seasoned = free & (s.status[:, k] == PARTNER) & (s.year - s.partner_since[:, k] >= forums.spec["partner_years"][k] - 1e-9)
     chosen = _consensus(s, forums, k, np.flatnonzero(seasoned), b, dilutes_voice=True)
     s.status[chosen, k] = MEMBER
 
@@ -78,30 +81,42 @@ def admit(s: State, forums: ForumSet, k: int, b: Behaviour) -> None:
 def _consensus(s: State, forums: ForumSet, k: int, candidates: np.ndarray, b: Behaviour, dilutes_voice: bool) -> np.ndarray:
     """Candidates every member accepts (expected utility loss <= tolerance), most capable first.
 
-    A member j's expected change from admitting candidate a (Gray & Lindstaedt 2017):
-    + w_access * tech_k * m_a e_a * max(0, c_a - c_j)     (a more capable entrant adds know-how)
-    - w_distance * (|x_j - x_k'| - |x_j - x_k|)          (the position moves towards x_a)
-    - w_voice * A_k * ((1/n)^nu - (1/(n+1))^nu)           (only when a gets a vote).
+    A member j's expected change in utility from admitting candidate a as a partner
+    (Gray & Lindstaedt 2017; Buchanan 1965 congestion), with w_a = m_a B_a / 2 the entrant's
+    expected weight (half its budget) in the forum's pool P_k:
+    + w_access * tech_k * (max(0, L' - c_j) - max(0, L_k - c_j)),  L' = (P_k L_k + w_a c_a) / (P_k + w_a)
+      (the capability one can learn from rises with a stronger entrant and is diluted by a weaker one)
+    - w_distance * D_k * (|x_j - x'| - |x_j - x_k|),                 x' = (P_k x_k + w_a x_a) / (P_k + w_a)
+    Promoting a partner (``dilutes_voice``) leaves the pool as it is and costs every member voice:
+    - w_voice * A_k * ((1/n)^nu - (1/(n+1))^nu).
     """
     members = np.flatnonzero(s.status[:, k] == MEMBER)
     if candidates.size == 0 or members.size == 0:
         return candidates[:0]
     d = b.decision
-    mass = capability_mass(s)
-    total = (mass * s.engagement[:, k])[members].sum()
-    w_a = mass[candidates] * s.budget[candidates] / 2  # expected engagement: half the budget
-    x_k = forums.position[k]
-    x_new = (total * x_k + w_a * s.alignment[candidates]) / np.maximum(total + w_a, 1e-12)
-    x_j = s.alignment[members][None, :]
-    know_how = np.maximum(s.capability[candidates][:, None] - s.capability[members][None, :], 0.0)
-    gain = d.w_access * forums.spec["tech_access"][k] * w_a[:, None] * know_how
-    shift = d.w_distance * (np.abs(x_j - x_new[:, None]) - np.abs(x_j - x_k))
-    n = members.size
-    dilution = d.w_voice * forums.authority[k] * ((1 / n) ** d.voice_exponent - (1 / (n + 1)) ** d.voice_exponent)
-    change = gain - shift - (dilution if dilutes_voice else 0.0)
+    if dilutes_voice:
+        n = members.size
+        change = np.full((candidates.size, 1), -d.w_voice * forums.authority[k]
+                         * ((1 / n) ** d.voice_exponent - (1 / (n + 1)) ** d.voice_exponent))
+    else:
+        change = _entry_change(s, forums, k, candidates, members, b)
     accepted = candidates[change.min(axis=1) >= -b.membership.admission_tolerance]
     order = np.argsort(-s.capability[accepted], kind="stable")
     return accepted[order][: int(forums.spec["max_admissions"][k])]
+
+
+def _entry_change(s: State, forums: ForumSet, k: int, candidates: np.ndarray, members: np.ndarray, b: Behaviour) -> np.ndarray:
+    """(candidates, members) change in each member's access and distance terms from a new partner."""
+    d = b.decision
+    pool, level, x_k = forums.pool[k], forums.level[k], forums.position[k]
+    w_a = (capability_mass(s) * s.budget)[candidates][:, None] / 2
+    share = w_a / np.maximum(pool + w_a, 1e-12)
+    c_j, x_j = s.capability[members][None, :], s.alignment[members][None, :]
+    new_level = level + share * (s.capability[candidates][:, None] - level)
+    new_x = x_k + share * (s.alignment[candidates][:, None] - x_k)
+    access = forums.spec["tech_access"][k] * (np.maximum(new_level - c_j, 0.0) - np.maximum(level - c_j, 0.0))
+    distance = forums.depth[k] * (np.abs(x_j - new_x) - np.abs(x_j - x_k))
+    return d.w_access * access - d.w_distance * distance
 
 
 def _joining_gain(u_now: np.ndarray, u_join: np.ndarray, eligible: np.ndarray, k: int, b: Behaviour) -> np.ndarray:

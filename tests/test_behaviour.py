@@ -7,6 +7,9 @@ import pytest
 
 import govsim
 from govsim import load_scenario
+from govsim.codes import MEMBER, NONE, PARTNER
+from govsim.membership import _entry_change, review
+from govsim.phases import setup
 
 SEEDS = range(8)
 TO_2030 = ["time.steps=28"]  # the last row (step 28) is the state at year 2030.0
@@ -32,14 +35,6 @@ def test_un_engagement_stays_near_universal(cached_run):
         assert share.min() >= 0.95, f"seed {seed}: UN engagement share fell to {share.min():.3f} at step {share.idxmin()}"
 
 
-CAPS_BARELY_BIND = (
-    "Open (issue #4): with the calibrated compute-investment incumbency, the large Tier-2 buyers' model "
-    "demand (0.1-0.5% of world investment) barely exceeds the Tier-2 caps, so the substitution pull that "
-    "raised fragmentation hardly acts and the BRICS penalty lowers it slightly. Strict: when this passes "
-    "again, remove the mark.")
-
-
-@pytest.mark.xfail(strict=True, reason=CAPS_BARELY_BIND)
 def test_export_controls_raise_fragmentation_while_in_force(cached_run, row_at):
     """The Jan 2025 AI Diffusion caps (in force in 2025Q1 only) fragment governance then."""
     short = ["time.steps=9"]  # step 9 is the 2025Q1 row
@@ -154,3 +149,41 @@ def test_only_countries_aligned_near_brics_apply_to_it(cached_run):
         assert len(distances) > 5 and distances.max() <= 0.95 + 1e-9
     ungated = _application_distances(cached_run("baseline", ("forums.brics.apply_radius=2",), 0))
     assert ungated.max() > 0.95, "without the gate farther countries apply: the test would not catch a broken gate"
+
+
+def test_a_membership_review_leaves_locked_cells_alone():
+    """A partner held by a ``forum_change`` in force keeps its status and admission date at a review
+    that would otherwise expel every partner (p_exit 1, outside option far above every club)."""
+    scenario = load_scenario("baseline", ["behaviour.decision.outside_utility=15", "behaviour.membership.p_exit=1",
+                                          "behaviour.membership.exit_threshold=0"])
+    _, forums, s, _ = setup(scenario, np.random.default_rng(0))
+    k, iso = forums.index("brics"), list(s.iso3)
+    held, free = iso.index("KEN"), iso.index("GHA")
+    s.status[[held, free], k] = PARTNER
+    s.partner_since[[held, free], k] = s.year
+    s.policy.locked[held, k] = True
+    forums.update(s, scenario.behaviour.dynamics)
+    review(s, forums, scenario.behaviour, np.random.default_rng(1))
+    assert s.status[free, k] == NONE and np.isnan(s.partner_since[free, k])  # the review does expel
+    assert s.status[held, k] == PARTNER and s.partner_since[held, k] == s.year
+
+
+def test_an_entrant_dilutes_or_raises_what_members_can_learn():
+    """Consensus admission (membership._entry_change): an entrant at the forum's capability level and
+    position changes nothing for members; a weaker one dilutes the level members below it learn from
+    (a loss), a stronger one raises it (a gain)."""
+    scenario = load_scenario("baseline")
+    _, forums, s, _ = setup(scenario, np.random.default_rng(0))
+    forums.update(s, scenario.behaviour.dynamics)
+    k = forums.index("brics")
+    members = np.flatnonzero(s.status[:, k] == MEMBER)
+    below = members[s.capability[members] < forums.level[k]]
+    assert below.size >= 3
+    entrant = np.array([list(s.iso3).index("KEN")])
+
+    def change(capability: float) -> np.ndarray:
+        s.capability[entrant], s.alignment[entrant] = capability, forums.position[k]
+        return _entry_change(s, forums, k, entrant, below, scenario.behaviour)[0]
+
+    np.testing.assert_allclose(change(forums.level[k]), 0.0, atol=1e-12)
+    assert (change(0.1) < 0).all() and (change(1.0) > 0).all()

@@ -25,7 +25,7 @@ class ForumSpec(Strict):
     outreach_radius: float = Field(0.8, ge=0, le=2, description="closed_club only: largest alignment distance to the club position at which an outreach partnership is offered. Unit: alignment units. Range: [0, 2]. Source: assumption.")
     outreach_min_capability: float = Field(0.25, ge=0, le=1, description="closed_club only: least capability a country needs to be offered an outreach partnership. Unit: capability index. Range: [0, 1]. Source: assumption.")
     apply_radius: float = Field(2.0, ge=0, le=2, description="expanding_club only: largest alignment distance to the club position at which a country considers applying (2 = no limit). Unit: alignment units. Range: [0, 2]. Source: assumption; for BRICS 0.95, just beyond the most Western-aligned 2024 applicant, Turkiye (distance ~0.91 in 2022 UNGA ideal points); no EU or NATO-aligned state applied.")
-    partner_years: float = Field(1.0, ge=0, le=20, description="expanding_club only: years a partner waits before it can be admitted as a full member. Unit: years. Range: [0, 20]. Source: BRICS partner tier (Kazan 2024); assumption.")
+    partner_years: float = Field(1.0, ge=0, le=20, description="expanding_club only: years a partner waits before it can be admitted as a full member. Unit: years. Range: [0, 20]. Source: BRICS partner tier (Kazan 2024); assumption. BRICS: 2, as no partner of the tier's first year (2025) was promoted (govsim/data brics_status_2025).")
     max_admissions: int = Field(6, ge=0, le=1000, description="expanding_club only: most applicants admitted at one review (an expansion wave). Unit: countries per review. Range: [0, 1000]. Source: BRICS 2024 wave admitted 4-6; assumption.")
 
     @model_validator(mode="after")
@@ -39,6 +39,7 @@ def default_forums() -> dict[str, ForumSpec]:
     """The three built-in forums with their documented defaults."""
     return {
         "un": ForumSpec(rule="universal", cost=0.1, tech_access=0.1, depth=0.2),
-        "g7": ForumSpec(rule="closed_club", cost=0.3, tech_access=0.5, depth=0.8, outreach_radius=0.5212),  # calibrated
-        "brics": ForumSpec(rule="expanding_club", cost=0.25, tech_access=0.3, depth=0.5, apply_radius=0.95),
+        "g7": ForumSpec(rule="closed_club", cost=0.3, tech_access=0.5, depth=0.8, outreach_radius=0.5253),  # calibrated
+        "brics": ForumSpec(rule="expanding_club", cost=0.25, tech_access=0.3, depth=0.5, apply_radius=0.95,
+                           partner_years=2.0),
     }

@@ -30,8 +30,8 @@ class ExportControls(ShockSpec):
 
     kind: Literal["export_controls"]
     caps: dict[int, float | None] = Field(
-        default_factory=lambda: {1: None, 2: 0.003, 3: 0.0},
-        description="Cap on each tier's compute inflow per country. Unit: share of world compute investment per year; null = unrestricted. Range: [0, 1]. Source: BIS IFR 15 Jan 2025 (~50k GPUs per Tier-2 country over 2025-27, i.e. ~17k a year against several million accelerators shipped a year: ~0.3%; Tier 3 blocked); literature §8c (cap ~0.1 of demand for large importers).",
+        default_factory=lambda: {1: None, 2: 0.0003, 3: 0.0},
+        description="Cap on each tier's compute inflow per country. Unit: share of world compute investment per year; null = unrestricted. Range: [0, 1]. Source: BIS IFR 15 Jan 2025 (~50k GPUs per Tier-2 country over 2025-27; Tier 3 blocked) and literature §8c (the cap is ~0.1 of demand for large importers). The Tier-2 default 0.0003 keeps that bite: a tenth of the model's 2025 demand of the five largest Tier-2 buyers (in GPU terms the cap is ~0.3% of world supply, but the model does not reproduce the Gulf and Indian build-out plans).",
     )
     leakage: float = Field(0.3, ge=0, le=1, description="Share of blocked demand that still arrives (smuggling, cloud access, domestic substitutes). Unit: share. Range: [0, 1]. Source: assumption.")
     penalty: float = Field(0.25, ge=0, le=20, description="Utility penalty for a country of a penalised tier on engaging a penalised forum. Unit: utility. Range: [0, 20]. Source: assumption; Nordhaus 2015.")
