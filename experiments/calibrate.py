@@ -31,20 +31,18 @@ import yaml
 from scipy.stats import qmc
 
 import govsim
-from govsim import patterns
+from govsim import patterns, store
 from govsim.batch import with_values
 
 HERE = Path(__file__).resolve().parent / "calibration"
 
 
 def source_digest() -> str:
-    """Short SHA-256 of the model's code, data and configs: a changed model calibrates into a new
-    folder instead of resuming runs made by the old one (resume only skips runs of the same model)."""
+    """Short SHA-256 of the model's code and data (``store.code_digest``), scenario configs and priors:
+    a changed model calibrates into a new folder instead of resuming runs made by the old one."""
     root = HERE.parents[1]
-    files = sorted([*(root / "govsim").rglob("*.py"), *(root / "govsim" / "data").rglob("*.csv"),
-                    *(root / "scenarios").rglob("*.yaml"), HERE / "priors.yaml"])
-    digest = hashlib.sha256()
-    for file in files:
+    digest = hashlib.sha256(store.code_digest().encode())
+    for file in sorted([*(root / "scenarios").rglob("*.yaml"), HERE / "priors.yaml"]):
         digest.update(str(file.relative_to(root)).encode() + file.read_bytes())
     return digest.hexdigest()[:10]
 

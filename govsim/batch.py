@@ -105,13 +105,21 @@ def run_specs(specs: list[RunSpec], folder_of: Callable[[RunSpec], Path], option
     """Do every run not already complete; record each in its folder. Never raises on a failed run."""
     progress = Progress(len(specs), label)
     tables = ["indices", "forums"] + (["countries"] if options.get("countries") is True else [])
+    older = 0  # complete runs skipped that other govsim code made
     for spec in specs:
         folder = folder_of(spec)
-        if spec.scenario is not None and store.is_complete(folder, spec.digest):
+        done = store.complete_run(folder, spec.digest) if spec.scenario is not None else None
+        if done is not None:
+            older += done.get("code_digest") != store.code_digest()
             progress.update(skipped=True)
             continue
         ok = _one_run(spec, folder, tables, options.get("figure") is True, context or {}, log_failures)
         progress.update(failed=not ok)
+    if older:
+        logging.getLogger("govsim").warning(
+            "%d complete runs were kept from earlier invocations that ran other govsim code (code_digest differs): "
+            "the sweep now mixes two versions of the model. To redo them with this code, sweep into a new out= "
+            "folder or delete those runs", older)
     return progress.close()
 
 

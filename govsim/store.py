@@ -46,10 +46,11 @@ def run_id(name: str, digest: str, seed: int) -> str:
     return f"{name}-{digest[:10]}-seed{seed}"
 
 
-def is_complete(folder: Path, digest: str) -> bool:
-    """True if ``folder`` holds a complete run of the configuration with hash ``digest``."""
+def complete_run(folder: Path, digest: str) -> dict[str, Any] | None:
+    """The manifest if ``folder`` holds a complete run of the configuration with hash ``digest``, else None."""
     manifest = read_manifest(folder)
-    return manifest is not None and manifest.get("status") == "complete" and manifest.get("scenario_hash") == digest
+    done = manifest is not None and manifest.get("status") == "complete" and manifest.get("scenario_hash") == digest
+    return manifest if done else None
 
 
 def read_manifest(folder: Path) -> dict[str, Any] | None:
@@ -74,7 +75,7 @@ def write_run(folder: Path, results: Results, manifest: dict[str, Any], tables=(
 def write_manifest(folder: Path, manifest: dict[str, Any]) -> None:
     """Write the manifest atomically, adding package versions and the git commit."""
     folder.mkdir(parents=True, exist_ok=True)
-    full = {**manifest, "versions": versions(), "git": git_commit()}
+    full = {**manifest, "versions": versions(), "git": git_commit(), "code_digest": code_digest()}
     atomic_write(folder / MANIFEST, lambda tmp: Path(tmp).write_text(json.dumps(full, indent=2, default=str)))
 
 
@@ -94,6 +95,21 @@ def versions() -> dict[str, str]:
         except metadata.PackageNotFoundError:
             continue
     return found
+
+
+@functools.lru_cache(maxsize=1)
+def code_digest() -> str:
+    """Short SHA-256 of the installed govsim package's code and data: equal digests, same model.
+
+    Unlike the git commit it sees uncommitted edits and works outside a checkout. The scenario
+    files are covered by the scenario hash instead.
+    """
+    package = Path(__file__).resolve().parent
+    files = sorted(f for f in package.rglob("*") if f.is_file() and f.suffix in (".py", ".csv"))
+    digest = hashlib.sha256()
+    for file in files:
+        digest.update(str(file.relative_to(package)).encode() + b"\0" + file.read_bytes())
+    return digest.hexdigest()[:12]
 
 
 @functools.lru_cache(maxsize=1)
@@ -145,8 +161,9 @@ def load_sweep(path: str | Path, table: str = "indices") -> pd.DataFrame:
 
 
 def _warn_if_mixed(done: list[dict[str, Any]], path: str | Path) -> None:
-    """Warn when one configuration (scenario, parameters, seed) was run under different scenario
-    hashes: the defaults or scenario files changed between invocations, and both versions are read."""
+    """Warn when the runs read together were made by different versions of the model: one
+    configuration (scenario, parameters, seed) under different scenario hashes (the defaults or
+    scenario files changed), or runs made by different govsim code (``code_digest``)."""
     hashes: dict[str, set[str]] = {}
     for m in done:
         key = json.dumps([m.get("scenario"), m.get("params", {}), m.get("seed")], sort_keys=True, default=str)
@@ -156,6 +173,11 @@ def _warn_if_mixed(done: list[dict[str, Any]], path: str | Path) -> None:
         warnings.warn(f"{Path(path)}: {mixed} configurations (same scenario, parameters and seed) were run with "
                       "different scenario defaults or files (different scenario_hash), and load_sweep returns both "
                       "versions. Fix: sweep into a new out= folder, or delete the older runs", stacklevel=3)
+    codes = {m.get("code_digest") for m in done}
+    if len(codes) > 1:
+        warnings.warn(f"{Path(path)}: the runs were made by {len(codes)} versions of the govsim code (code_digest in "
+                      "their manifests), and load_sweep returns them together. Fix: re-run the sweep into a new "
+                      "out= folder with one version", stacklevel=3)
 
 
 def _read_many(files: list[str]) -> pd.DataFrame:

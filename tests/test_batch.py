@@ -59,3 +59,22 @@ def test_load_sweep_warns_when_one_configuration_was_run_under_other_defaults(tm
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         store.load_sweep(first["folder"])  # one version alone: no warning
+
+
+def test_resuming_with_other_code_keeps_the_runs_and_says_so(tmp_path, monkeypatch, caplog):
+    """Resume skips complete runs, but runs made by other govsim code are named, in the log and in
+    load_sweep, so that an edited model is never silently mixed with the old one."""
+    specs, options = specs_from_config(_config(tmp_path, {"sample": [0], "behaviour.decision.temperature": [1.0]}), {})
+    folder_of = lambda s: tmp_path / "runs" / s.run_id  # noqa: E731
+    run_specs(specs, folder_of, options, log_failures=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        store.load_sweep(tmp_path)  # one version: no warning
+    monkeypatch.setattr(store, "code_digest", lambda: "edited-model")
+    counts = run_specs(specs, folder_of, options, log_failures=False)
+    assert (counts.done, counts.skipped) == (0, 2)
+    assert "2 complete runs were kept from earlier invocations that ran other govsim code" in caplog.text
+    extra = _config(tmp_path, {"sample": [1], "behaviour.decision.temperature": [1.5]})
+    run_specs(specs_from_config(extra, {})[0], folder_of, options, log_failures=False)  # new runs, new code
+    with pytest.warns(UserWarning, match="made by 2 versions of the govsim code"):
+        assert store.load_sweep(tmp_path).run_id.nunique() == 4
