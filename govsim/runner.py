@@ -77,7 +77,7 @@ def summary_text(indices: pd.DataFrame, name: str, seed: int, n_countries: int |
     """Start and end values of the headline indices of one run's indices table."""
     first, last = indices.iloc[0], indices.iloc[-1]
     size = f", {n_countries} countries" if n_countries else ""
-    lines = [f"scenario {name!r}, seed {seed}{size}, {first.period} -> {last.period}"]
+    lines = [f"scenario {name!r}, seed {seed}{size}: the start (end of {first.period}) -> the end of {last.period}"]
     lines += [f"  {h:<14} {first[h]:.3f} -> {last[h]:.3f}" for h in HEADLINES]
     return "\n".join(lines)
 
