@@ -93,14 +93,13 @@ def _consensus(s: State, forums: ForumSet, k: int, candidates: np.ndarray, b: Be
     members = np.flatnonzero(s.status[:, k] == MEMBER)
     if candidates.size == 0 or members.size == 0:
         return candidates[:0]
-    d = b.decision
-    if dilutes_voice:
-        n = members.size
-        change = np.full((candidates.size, 1), -d.w_voice * forums.authority[k]
-                         * ((1 / n) ** d.voice_exponent - (1 / (n + 1)) ** d.voice_exponent))
+    if dilutes_voice:  # every member loses the same voice, whoever the candidate
+        d, n = b.decision, members.size
+        loss = d.w_voice * forums.authority[k] * ((1 / n) ** d.voice_exponent - (1 / (n + 1)) ** d.voice_exponent)
+        worst = np.full(candidates.size, -loss)
     else:
-        change = _entry_change(s, forums, k, candidates, members, b)
-    accepted = candidates[change.min(axis=1) >= -b.membership.admission_tolerance]
+        worst = _entry_change(s, forums, k, candidates, members, b).min(axis=1)
+    accepted = candidates[worst >= -b.membership.admission_tolerance]
     order = np.argsort(-s.capability[accepted], kind="stable")
     return accepted[order][: int(forums.spec["max_admissions"][k])]
 

@@ -205,8 +205,8 @@ def check_parameters(s: dict[str, Any]) -> None:
                 where = "policy levers are fields of shocks" if group == "levers" else "shock fields are policy levers"
                 raise sa.SensitivityError(f"{group}: {name}: {where}. Fix: move it to "
                                           f"'{'uncertain' if group == 'levers' else 'levers'}:'")
-            low, high = sa.check_range(name, bound)
-            check_override(str(name), [bound[0], bound[1], (low + high) / 2])
+            sa.check_range(name, bound)
+            check_override(str(name), bound)  # the values in between: _check_design, once sampled
 
 
 # --- plan -----------------------------------------------------------------------------------------
