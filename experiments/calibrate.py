@@ -151,7 +151,7 @@ def report(scored: pd.DataFrame, priors: dict, rounds: list, args) -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--candidates", type=int, default=256, help="candidates per round")
-    parser.add_argument("--rounds", type=int, default=4, help="rounds; each samples the box of the previous round's best")
+    parser.add_argument("--rounds", type=int, default=8, help="rounds; each samples the box of the previous round's best")
     parser.add_argument("--keep", type=float, default=0.1, help="share of a round's candidates that sets the next box")
     parser.add_argument("--seeds", type=int, default=3)
     parser.add_argument("--seed", type=int, default=0, help="seed of the Latin hypercubes (round r uses seed + r)")

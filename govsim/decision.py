@@ -41,6 +41,8 @@ def access_weight(status: np.ndarray, view: ForumView) -> np.ndarray:
 def utilities(s: State, view: ForumView, p: Decision, status: np.ndarray) -> np.ndarray:
     """U_ik for every country and forum, given membership ``status`` (literature §8c).
 
+    c_i is a country's standing, its capability relative to the most capable country (State.standing),
+    so choices do not drift as the frontier moves.
     U = a*Access + b*Voice + c*Scope + n*Network - d*D_k*|x_i - x_k| - f*cost_k/B_i
         - g*Penalty + pull_ik*blocked_i + h*inertia + taste, with
     Access = tech_access_k * weight_ik * max(0, level_k - c_i) + capacity-building offer * horizon
@@ -51,7 +53,7 @@ def utilities(s: State, view: ForumView, p: Decision, status: np.ndarray) -> np.
     inertia = e_ik(t-1)/B_i / (1 + dissatisfaction_i / dissatisfaction_years), and
     pull_ik*blocked_i the export-control push towards the rival bloc (shocks.ExportControlShock).
     """
-    c = s.capability[:, None]
+    c = s.standing[:, None]  # capability relative to the most capable country
     budget = s.budget[:, None]
     access = view.tech_access * access_weight(status, view) * np.maximum(view.level - c, 0.0)
     access = access + s.policy.cb_offer * p.horizon_years

@@ -2,32 +2,37 @@
 
 compute:    K_i <- K_i (1-delta)^dt + dt * D_i (1 - b_i), D_i = W [(1-kappa) Y_i r_i^rho / sum_j Y_j r_j^rho + kappa K_i / sum_j K_j],
             b_i = (1 - leak_i) max(0, D_i - cap_i W) / D_i the blocked share; W grows by compute_growth;
-algorithms: gap a_i (log10, <= 0) relaxes to -log10(algo_growth)/lambda_i at speed lambda_i,
-            lambda_i = lambda_0 * m_open * (1 + access_boost*access_i + capacity_boost*cb_i) * internet_i * r_i;
-capability: c_i = w_r r_i + (1 - w_r) * clip(1 + (log10 E_i - max_j log10 E_j)/span, 0, 1), E_i = K_i 10^a_i;
-readiness:  r_i <- r_i + dt [catchup * internet_i (max r - r_i) + cb_i (1 - r_i)];
-income:     y_i <- y_i exp(dt (g_0 + premium * c_i));
-alignment:  x_i <- x_i + dt [drift * mean_k,e (x_k - x_i) + repulsion * sanction_i * sign(x_i - x_S)].
+            demand that a cap blocks is lost, not handed to others (capped countries' shares fall,
+            nobody else's compute rises);
+capability: the frontier, routes of access, adoption and intensity of use of govsim/frontier.py; c_i = a_i u_i iota_i;
+income:     log y_i <- log y_i + dt (g_0 + premium * c_i);
+alignment:  x_i <- x_i + dt [drift * mean_k,e (x_k - x_i) + repulsion * sanction_i b_i * sign(x_i - x_S)]
+            (alienation only where a cap actually blocks demand).
+Readiness (GAIRI) is a fixed input: capacity building acts on skills and adoption instead.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from govsim import frontier
 from govsim.config.behaviour import Budget, Dynamics
 from govsim.codes import INCOME_THRESHOLDS
 from govsim.state import State
 
 
-def advance(s: State, access: np.ndarray, received: np.ndarray, positions: np.ndarray, p: Dynamics, dt: float) -> None:
+def advance(s: State, forum_access: np.ndarray, received: np.ndarray, positions: np.ndarray, p: Dynamics, dt: float) -> None:
     """Move every country's state forward by ``dt`` years, in place."""
     grow_compute(s, p, dt)
-    diffuse_algorithms(s, access, received, p, dt)
-    s.readiness = np.clip(s.readiness + dt * (p.readiness_catchup * s.internet * (s.readiness.max() - s.readiness) + received * (1 - s.readiness)), 0.0, 1.0)
-    s.capability = capability(s.compute, s.algo_gap, s.readiness, p)
+    s.knowhow = frontier.relax_knowhow(s.knowhow, frontier.knowhow_speed(s, forum_access, received, p), dt, p)
+    frontier.grow_internet(s, p, dt)
+    frontier.adopt(s, received, p, dt)
+    s.year += dt
+    frontier.access(s, p)
+    frontier.use_intensity(s, p)
+    s.capability = frontier.used_capability(s)
     grow_income(s, p, dt)
     drift_alignment(s, positions, p, dt)
-    s.year += dt
 
 
 def investment_shares(s: State, p: Dynamics) -> np.ndarray:
@@ -57,42 +62,8 @@ def grow_compute(s: State, p: Dynamics, dt: float) -> None:
     """Invest the demand that caps let through (``policy.blocked``), depreciate, grow world investment."""
     inflow = s.world_investment * investment_shares(s, p) * (1 - s.policy.blocked)
     s.compute = s.compute * (1 - p.depreciation) ** dt + dt * inflow
+    s.world_capacity = s.world_capacity * (1 - p.depreciation) ** dt + dt * s.world_investment
     s.world_investment *= p.compute_growth**dt
-
-
-def diffusion_speed(s: State, access: np.ndarray, received: np.ndarray, p: Dynamics) -> np.ndarray:
-    """lambda_i: how fast frontier algorithms reach country i (per year)."""
-    boost = 1.0 + p.access_boost * access + p.capacity_boost * received
-    return p.diffusion_speed * s.policy.diffusion_mult * boost * s.internet * s.readiness
-
-
-def diffuse_algorithms(s: State, access: np.ndarray, received: np.ndarray, p: Dynamics, dt: float) -> None:
-    """Exact exponential relaxation of the algorithmic gap towards its steady state; frontier = 0."""
-    lam = diffusion_speed(s, access, received, p)
-    drift = np.log10(p.algo_growth)
-    decay = np.exp(-lam * dt)
-    # gap + (target - gap)(1 - decay) with target = -drift/lam, written to stay finite as lam -> 0
-    relaxed = s.algo_gap * decay - drift * _expm1_ratio(lam, dt)
-    s.algo_gap = np.maximum(relaxed - relaxed.max(), -4.0 * p.capability_span)
-
-
-def _expm1_ratio(lam: np.ndarray, dt: float) -> np.ndarray:
-    """(1 - exp(-lam dt)) / lam, equal to dt in the limit lam -> 0."""
-    safe = np.where(lam > 1e-12, lam, 1.0)
-    return np.where(lam > 1e-12, -np.expm1(-safe * dt) / safe, dt)
-
-
-def steady_gap(lam: np.ndarray, p: Dynamics) -> np.ndarray:
-    """Steady-state algorithmic gap -log10(algo_growth)/lambda, normalised so the best is 0."""
-    gap = -np.log10(p.algo_growth) / np.maximum(lam, 1e-12)
-    return np.maximum(gap - gap.max(), -4.0 * p.capability_span)
-
-
-def capability(compute: np.ndarray, algo_gap: np.ndarray, readiness: np.ndarray, p: Dynamics) -> np.ndarray:
-    """Capability index in [0, 1]: readiness mixed with log effective compute relative to the frontier."""
-    log_e = np.log10(np.maximum(compute, 1e-300)) + algo_gap
-    compute_index = np.clip(1.0 + (log_e - log_e.max()) / p.capability_span, 0.0, 1.0)
-    return p.readiness_weight * readiness + (1 - p.readiness_weight) * compute_index
 
 
 def grow_income(s: State, p: Dynamics, dt: float) -> None:
@@ -109,7 +80,7 @@ def drift_alignment(s: State, positions: np.ndarray, p: Dynamics, dt: float) -> 
     pull = np.divide(pull, weight, out=np.zeros_like(pull), where=weight > 0)
     push = np.zeros_like(pull)
     if s.policy.sanction_forum >= 0:
-        push = s.policy.sanction * np.sign(s.alignment - positions[s.policy.sanction_forum])
+        push = s.policy.sanction * s.policy.blocked * np.sign(s.alignment - positions[s.policy.sanction_forum])
     s.alignment = np.clip(s.alignment + dt * (p.alignment_drift * pull + p.sanction_repulsion * push), -1.0, 1.0)
 
 

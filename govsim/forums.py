@@ -24,7 +24,7 @@ class ForumSet:
     Derived each step from the engaged members and partners, weighted by capability mass
     m_i = c_i Y_i / sum_j c_j Y_j (capability times GDP: additive national weight) and
     engagement, w_ik = m_i e_ik: position x_k = sum w x / sum w; depth D_k = depth_k / (1 + eta
-    Var_w(x)); level_k = sum w c / sum w (capability one can learn from); pool_k = sum_i w_ik;
+    Var_w(x)); level_k = sum w c~ / sum w (standing c~ = c / max c one can learn from); pool_k = sum_i w_ik;
     reach_k = mass share of members and partners (1 for universal forums); authority
     A_k ~ pool_k^phi D_k, normalised to sum 1.
 
@@ -87,7 +87,7 @@ class ForumSet:
         self.position = np.where(has, (weight * x).sum(axis=0) / safe, self.position)
         variance = np.where(has, (weight * (x - self.position) ** 2).sum(axis=0) / safe, 0.0)
         self.depth = self.spec["depth"] / (1.0 + p.heterogeneity_penalty * variance)
-        self.level = np.where(has, (weight * state.capability[:, None]).sum(axis=0) / safe, 0.0)
+        self.level = np.where(has, (weight * state.standing[:, None]).sum(axis=0) / safe, 0.0)
         self.pool = total
         self.reach = np.where(self.universal, 1.0, (mass[:, None] * inside).sum(axis=0))
         raw = self.pool**p.authority_exponent * self.depth
@@ -95,7 +95,7 @@ class ForumSet:
 
     def access(self, state: State) -> np.ndarray:
         """(N,) technology access a country draws from its forums (drives diffusion speed)."""
-        gain = np.maximum(self.level[None, :] - state.capability[:, None], 0.0)
+        gain = np.maximum(self.level[None, :] - state.standing[:, None], 0.0)
         weight = access_weight(state.status, self.view())
         return (self.spec["tech_access"] * weight * gain * state.engagement).sum(axis=1)
 

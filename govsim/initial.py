@@ -7,7 +7,8 @@ import numpy as np
 from govsim.config import ScenarioError
 from govsim.config.scenario import Scenario
 from govsim.decision import allocate, utilities
-from govsim.dynamics import capability, diffusion_speed, diplomatic_budget, investment_shares, steady_gap
+from govsim import frontier
+from govsim.dynamics import diplomatic_budget, investment_shares
 from govsim.forums import ForumSet
 from govsim.codes import MEMBER, NONE, PARTNER
 from govsim.state import State
@@ -58,25 +59,41 @@ def initial_state(world: World, forums: ForumSet, scenario: Scenario, start_year
     state = State(
         iso3=world.iso3, population=world.population, internet=world.internet, gdp_pc=world.gdp_pc.copy(),
         income_group=world.income_group.copy(), readiness=world.readiness.copy(), compute=world.compute_share.copy(),
-        algo_gap=np.zeros(n), capability=world.readiness.copy(), alignment=world.alignment.copy(), budget=budget,
+        knowhow=np.zeros(n), capability=np.zeros(n), adoption=np.zeros(n), skills=np.zeros(n),
+        internet_slope=world.internet_slope, alignment=world.alignment.copy(), budget=budget,
         tier=world.tier.copy(), engagement=engagement, status=status,
         partner_since=np.where(status == PARTNER, start_year, np.nan), taste=rng.normal(0.0, b.decision.taste_sd, (n, k)),
-        dissatisfaction=np.zeros(n), year=start_year,
+        dissatisfaction=np.zeros(n), year=start_year, start_year=start_year,
     )
+    state.producers, state.producer_delays = frontier.producer_index(world.iso3, world.compute_share, b.dynamics)
     _settle(state, forums, scenario)
     return state
 
 
 def _settle(state: State, forums: ForumSet, scenario: Scenario) -> None:
-    """Mix data and investment compute shares, set steady-state gaps, make a first choice."""
+    """Mix data and investment compute shares, set know-how lags (steady plus the start gap), early
+    adoption and the capability reached, then make a first choice."""
     dyn, dec = scenario.behaviour.dynamics, scenario.behaviour.decision
     state.compute = DATA_COMPUTE_WEIGHT * state.compute + (1 - DATA_COMPUTE_WEIGHT) * investment_shares(state, dyn)
     state.world_investment = (np.log(dyn.compute_growth) + dyn.depreciation) * state.compute.sum()
+    state.world_capacity = float(state.compute.sum())
     forums.update(state, dyn)
-    lam = diffusion_speed(state, forums.access(state), np.zeros(state.n), dyn)
-    state.algo_gap = steady_gap(lam, dyn)
-    state.capability = capability(state.compute, state.algo_gap, state.readiness, dyn)
+    _start_capability(state, forums, dyn)
     forums.update(state, dyn)
     u = utilities(state, forums.view(), dec, state.status)
     state.engagement = allocate(u, state.eligible(forums.universal), state.budget, dec.outside_utility, dec.temperature)
     forums.update(state, dyn)
+
+
+def _start_capability(state: State, forums: ForumSet, dyn) -> None:
+    """Know-how lags at their steady level plus ``knowhow_lag_start`` (all but the compute leader),
+    adoption at ``adoption_start`` of its ceiling, and the capability this gives."""
+    state.capability = frontier.adoption_ceiling(state, dyn) * 0.5  # provisional, for the forums' levels
+    forums.update(state, dyn)
+    lam = frontier.knowhow_speed(state, forums.access(state), np.zeros(state.n), dyn)
+    start_gap = np.where(np.arange(state.n) == np.argmax(state.compute), 0.0, dyn.knowhow_lag_start)
+    state.knowhow = np.minimum(frontier.steady_knowhow(lam, dyn) + start_gap, dyn.max_lag_years)
+    state.adoption = dyn.adoption_start * frontier.adoption_ceiling(state, dyn)
+    frontier.access(state, dyn)
+    frontier.use_intensity(state, dyn)
+    state.capability = frontier.used_capability(state)

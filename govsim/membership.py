@@ -53,7 +53,7 @@ def leave(s: State, clubs: np.ndarray, u_now: np.ndarray, b: Behaviour, draw: np
 def outreach(s: State, forums: ForumSet, k: int, u_join: np.ndarray, b: Behaviour) -> None:
     """A closed club offers partnership to close, capable states that gain from accepting."""
     close = np.abs(s.alignment - forums.position[k]) <= forums.spec["outreach_radius"][k]
-    capable = s.capability >= forums.spec["outreach_min_capability"][k]
+    capable = s.standing >= forums.spec["outreach_min_capability"][k]
     offer = (s.status[:, k] == NONE) & close & capable & (u_join > b.decision.outside_utility) & ~s.policy.locked[:, k]
     s.status[offer, k] = PARTNER
     s.partner_since[offer, k] = s.year
@@ -100,7 +100,7 @@ def _consensus(s: State, forums: ForumSet, k: int, candidates: np.ndarray, b: Be
     else:
         worst = _entry_change(s, forums, k, candidates, members, b).min(axis=1)
     accepted = candidates[worst >= -b.membership.admission_tolerance]
-    order = np.argsort(-s.capability[accepted], kind="stable")
+    order = np.argsort(-s.standing[accepted], kind="stable")
     return accepted[order][: int(forums.spec["max_admissions"][k])]
 
 
@@ -110,8 +110,8 @@ def _entry_change(s: State, forums: ForumSet, k: int, candidates: np.ndarray, me
     pool, level, x_k = forums.pool[k], forums.level[k], forums.position[k]
     w_a = (capability_mass(s) * s.budget)[candidates][:, None] / 2
     share = w_a / np.maximum(pool + w_a, 1e-12)
-    c_j, x_j = s.capability[members][None, :], s.alignment[members][None, :]
-    new_level = level + share * (s.capability[candidates][:, None] - level)
+    c_j, x_j = s.standing[members][None, :], s.alignment[members][None, :]
+    new_level = level + share * (s.standing[candidates][:, None] - level)
     new_x = x_k + share * (s.alignment[candidates][:, None] - x_k)
     access = forums.spec["tech_access"][k] * (np.maximum(new_level - c_j, 0.0) - np.maximum(level - c_j, 0.0))
     distance = forums.depth[k] * (np.abs(x_j - new_x) - np.abs(x_j - x_k))

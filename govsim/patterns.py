@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy.stats import ks_2samp
+from scipy.stats import spearmanr
 
 from govsim.codes import HIGH_INCOME, LOW_INCOME
 from govsim.config.scenario import Scenario
@@ -20,7 +20,10 @@ from govsim.dynamics import investment_shares
 from govsim.phases import setup
 from govsim.runner import ends_year
 
-KS_CRITICAL_193 = 1.358 * np.sqrt(2 / 193)  # two-sample KS critical value at 5% for n = m = 193
+# Frontier lags in years from the AI Index 2025 score gaps, at ~140 Chatbot Arena Elo points of frontier
+# progress a year (top score ~1250 in Jan 2024, ~1390 in Feb 2025): 9.26% of ~1250 ~ 0.83 years,
+# 1.70% of ~1390 ~ 0.17 years. The conversion is an assumption; the bands are wide for that reason.
+ELO_PER_YEAR = 140
 MEANINGFUL_COMPUTE = 0.001  # share of world AI compute above which a country "has meaningful compute" (assumption)
 
 
@@ -62,9 +65,23 @@ PATTERNS = (
             "Oxford Internet Institute (2025); threshold 0.1% is an assumption"),
     Pattern("P10", "growth of world AI compute, x per year over 2023-2025", "S", "4-5x per year", 3.5, 5.5, False,
             "Epoch AI (Sevilla et al. 2022; 2024 update): frontier compute 4-5x per year"),
-    Pattern("P12", "KS distance between initial capability and readiness across countries", "C",
-            f"<= {KS_CRITICAL_193:.3f} (same distribution at 5%)", 0.0, KS_CRITICAL_193, True,
-            "Oxford Insights Government AI Readiness Index 2024 (the readiness data)"),
+    Pattern("P12", "rank correlation of initial capability with AI readiness across countries", "C",
+            ">= 0.7 (ready countries use more AI)", 0.7, 1.0, True,
+            "Oxford Insights Government AI Readiness Index 2024 (the readiness data); threshold an assumption"),
+    Pattern("P16", "China's lag behind the US frontier, end 2023 (years)", "C", "0.83 (Arena gap 9.26%, Jan 2024)", 0.5, 1.2, True,
+            "Stanford AI Index 2025 (Chatbot Arena US-China gap); years at ~140 Elo/yr of frontier progress (assumption)"),
+    Pattern("P17", "China's lag behind the US frontier, 2025Q1 (years)", "C", "0.17 (Arena gap 1.70%, Feb 2025)", 0.0, 0.45, True,
+            "Stanford AI Index 2025 (Chatbot Arena US-China gap); years at ~140 Elo/yr of frontier progress (assumption)"),
+    Pattern("P18", "lag of open-weight models behind the closed frontier, end 2025 (years)", "S", "0.29 (3.5 months)", 0.09, 0.44, True,
+            "Epoch AI (Oct 2025): open weights trail by ~3.5 months (90% CI 1.1-5.3)"),
+    Pattern("P6c", "internet use in low-income countries (population-weighted), end 2024", "C", "0.27", 0.24, 0.30, False,
+            "ITU Facts and Figures 2024 (the model moves each country along its ITU trend)"),
+    Pattern("P19", "share of people using AI in high-income countries (population-weighted), end 2025", "C", "0.247", 0.20, 0.30, False,
+            "Microsoft AI Economy Institute, Global AI Adoption in 2025 (Jan 2026): Global North 24.7% of the working-age "
+            "population in H2 2025 (figure recalled, not checked in this workplace; North = high income here)"),
+    Pattern("P20", "share of people using AI outside high-income countries (population-weighted), end 2025", "C", "0.141", 0.10, 0.18, False,
+            "Microsoft AI Economy Institute, Global AI Adoption in 2025 (Jan 2026): Global South 14.1% in H2 2025 "
+            "(figure recalled, not checked in this workplace)"),
     Pattern("P14", "US/China AI investment ratio, initial", "C", "8.6x (2023) to 11.7x (2024)", 8.0, 15.0, False,
             "Stanford AI Index 2024 and 2025: private AI investment US $67.2bn / $109.1bn vs China"),
 )
@@ -78,6 +95,8 @@ def run_values(indices: pd.DataFrame, countries: pd.DataFrame, forums: pd.DataFr
     brics25, g7_24 = _forum(forums, s25, "brics"), _forum(forums, s24, "g7")
     first = countries[countries.step == 0]
     growth = (c25.compute.sum() / countries[countries.step == s23].compute.sum()) ** 0.5
+    c23, cq1 = countries[countries.step == s23], countries[countries.step == _step_at(indices, 2025.25)]
+    high25 = c25.income_group.astype(str) == "high"
     return {
         "P1": float(indices.loc[indices.step == s24, "none_share"].iloc[0]),
         "P2": float((c24.engagement_un >= threshold).mean()),
@@ -86,7 +105,12 @@ def run_values(indices: pd.DataFrame, countries: pd.DataFrame, forums: pd.DataFr
         "P7a": float(share25[c25.iso3 == "USA"].sum()), "P7b": float(share25[c25.iso3 == "CHN"].sum()),
         "P7c": float((share25 >= MEANINGFUL_COMPUTE).sum()),
         "P10": float(growth),
-        "P12": float(ks_2samp(first.capability, first.readiness, method="asymp").statistic),
+        "P12": float(spearmanr(first.capability, first.readiness).statistic),
+        "P16": _china_lag(c23), "P17": _china_lag(cq1),
+        "P18": float(indices.loc[indices.step == s25, "open_lag_years"].iloc[0]),
+        "P6c": _weighted(c24.internet.to_numpy(), _pop(c24), (c24.income_group.astype(str) == "low").to_numpy()),
+        "P19": _weighted(c25.adoption.to_numpy(), _pop(c25), high25.to_numpy()),
+        "P20": _weighted(c25.adoption.to_numpy(), _pop(c25), ~high25.to_numpy()),
     }
 
 
@@ -123,6 +147,20 @@ def _end_of(indices: pd.DataFrame, year: int) -> int:
     if rows.empty:
         raise ValueError(f"the run does not reach the end of {year}; patterns need a run from 2023 to at least 2025")
     return int(rows.step.iloc[0])
+
+
+def _step_at(indices: pd.DataFrame, year: float) -> int:
+    """The step whose state is closest to calendar time ``year``."""
+    return int(indices.step.iloc[int(np.argmin(np.abs(indices.year.to_numpy(float) - year)))])
+
+
+def _china_lag(countries: pd.DataFrame) -> float:
+    lag = countries.set_index("iso3").lag_years
+    return float(lag.get("CHN", np.nan) - lag.get("USA", np.nan))
+
+
+def _pop(countries: pd.DataFrame) -> np.ndarray:
+    return countries.population.to_numpy(float)
 
 
 def _forum(forums: pd.DataFrame, step: int, name: str) -> pd.Series:

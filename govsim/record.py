@@ -17,8 +17,10 @@ def measure(s: State, forums: ForumSet, p: Dynamics) -> dict[str, float | str]:
     inclusion = indices.inclusiveness(s.engagement, s.status, forums.authority, forums.universal, s.population, s.income_group)
     fragmentation = indices.fragmentation(s.engagement, s.status, forums.authority, s.capability, forums.position,
                                           forums.universal, p.engaged_threshold)
-    divide = indices.ai_divide(s.capability, s.population, s.income_group, s.compute)
-    return {**inclusion, **fragmentation, **divide}
+    divide = indices.ai_divide(s.capability, s.population, s.income_group, s.compute,
+                               access=s.frontier_access, adoption=s.adoption, intensity=s.intensity)
+    frontier_state = {"frontier_capability": float(s.frontier_access.max()), "open_lag_years": s.open_lag}
+    return {**inclusion, **fragmentation, **divide, **frontier_state}
 
 
 class Recorder:
@@ -43,6 +45,9 @@ class Recorder:
     def _record_countries(self, step: int, s: State) -> None:
         self.country_rows.append({
             "step": np.full(s.n, step), "capability": s.capability.copy(), "readiness": s.readiness.copy(),
+            "access": s.frontier_access.copy(), "adoption": s.adoption.copy(), "intensity": s.intensity.copy(),
+            "lag_years": s.lag.copy(),
+            "internet": s.internet.copy(), "skills": s.skills.copy(), "population": s.population,
             "gdp_pc": s.gdp_pc.copy(), "alignment": s.alignment.copy(), "tier": s.tier.copy(),
             "income_group": s.income_group.copy(), "compute": s.compute.copy(),
             "engagement": s.engagement.copy(), "status": s.status.copy(),
@@ -58,7 +63,8 @@ class Recorder:
             "iso3": np.tile(iso3, len(rows)),
             "income_group": pd.Categorical.from_codes(np.concatenate([r["income_group"] for r in rows]), categories=list(INCOME_GROUPS)),
         }
-        for column in ("capability", "readiness", "gdp_pc", "alignment", "tier", "compute"):
+        for column in ("capability", "access", "adoption", "intensity", "lag_years", "internet", "skills", "population", "readiness",
+                       "gdp_pc", "alignment", "tier", "compute"):
             table[column] = np.concatenate([r[column] for r in rows])
         engagement = np.concatenate([r["engagement"] for r in rows])
         status = np.concatenate([r["status"] for r in rows])

@@ -75,23 +75,29 @@ class ExportControlShock(Shock):
         self.rivals = [self.forums.index(f) for f in spec.rival_forums]
         self.sanctioner = self.forums.index(spec.sanctioning_forum)
         self.parties = [self.forums.index(f) for f in spec.penalised_parties]
-        self.hits: list[tuple[float, np.ndarray]] = []  # (cap, countries of that tier), set by begin
+        self.hits: list[tuple[float, float, np.ndarray]] = []  # (cap, leakage, countries of that tier), set by begin
+        self.api_hits: list[tuple[float, np.ndarray]] = []  # (delay, countries of that tier), set by begin
         self.in_penalised_tier = np.zeros(0, bool)  # (N,) countries in a penalised tier, set by begin
 
     def begin(self, state: State) -> None:
         tier = state.tier.copy()
         tier[self.override_idx] = self.override_tier
-        self.hits = [(cap, tier == level) for level, cap in self.spec.caps.items() if cap is not None]
+        leak = self.spec.leakage
+        self.hits = [(cap, leak[level] if isinstance(leak, dict) else leak, tier == level)
+                     for level, cap in self.spec.caps.items() if cap is not None]
+        self.api_hits = [(np.inf if delay is None else delay, tier == level) for level, delay in self.spec.api_delay.items()]
         self.in_penalised_tier = np.isin(tier, self.spec.penalised_tiers)
 
     def apply(self, state: State) -> None:
         policy = state.policy
-        for cap, hit in self.hits:
+        for cap, leak, hit in self.hits:
             policy.cap[hit] = np.minimum(policy.cap[hit], cap)
-            policy.leakage[hit] = np.maximum(policy.leakage[hit], self.spec.leakage)
+            policy.leakage[hit] = np.minimum(policy.leakage[hit], leak)  # the strictest enforcement holds
             policy.sanction[hit] = 1.0
             policy.pull[np.ix_(hit, self.rivals)] += self.spec.substitution
             policy.pull[hit, self.sanctioner] -= self.spec.resentment
+        for delay, hit in self.api_hits:
+            policy.api_delay[hit] = np.maximum(policy.api_delay[hit], delay)
         policy.sanction_forum = self.sanctioner
         penalised = self.in_penalised_tier
         if self.parties:
@@ -117,10 +123,11 @@ class CapacityBuildingShock(Shock):
 
 
 class OpenModelShock(Shock):
-    """An open-weights release speeds diffusion everywhere."""
+    """An open-weights release: the open route catches up, know-how and adoption speed up everywhere."""
 
     def apply(self, state: State) -> None:
         state.policy.diffusion_mult *= self.spec.diffusion_multiplier
+        state.policy.open_cut = max(state.policy.open_cut, self.spec.lag_cut)
 
 
 class ForumChangeShock(Shock):

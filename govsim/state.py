@@ -23,8 +23,11 @@ class State:
     income_group: np.ndarray
     readiness: np.ndarray
     compute: np.ndarray
-    algo_gap: np.ndarray
-    capability: np.ndarray
+    knowhow: np.ndarray  # years of algorithmic know-how behind the frontier (own route)
+    capability: np.ndarray  # used AI capability c_i = frontier_access_i * adoption_i * intensity_i
+    adoption: np.ndarray  # u_i: share of the population using AI, below its ceiling internet * skill
+    skills: np.ndarray  # H_i: skills built by capacity-building programmes, closing the readiness gap
+    internet_slope: np.ndarray  # ITU trend: change of logit(internet share) per year
     alignment: np.ndarray
     budget: np.ndarray
     tier: np.ndarray
@@ -34,7 +37,15 @@ class State:
     taste: np.ndarray
     dissatisfaction: np.ndarray
     year: float
+    start_year: float = 0.0  # the frontier's reference time: its capability is 0.5 at the start
+    open_lag: float = 0.0  # years the open-weight frontier trails the closed one
     world_investment: float = 0.0
+    world_capacity: float = 0.0  # the world's compute stock had no cap ever bound (no renormalisation)
+    lag: np.ndarray = field(init=False)  # years behind the frontier of the best model a country can use
+    frontier_access: np.ndarray = field(init=False)  # a_i: capability of that model, in [0, 1]
+    intensity: np.ndarray = field(init=False)  # iota_i: intensity of use from compute per user, in (0, 1)
+    producers: np.ndarray = field(init=False)  # indices of the open-weight producers (frontier.producer_index)
+    producer_delays: np.ndarray = field(init=False)  # their release delays, years
     gdp_pc0: np.ndarray = field(init=False)
     income_group0: np.ndarray = field(init=False)
     policy: "Policy" = field(init=False)
@@ -43,11 +54,23 @@ class State:
         self.gdp_pc0 = self.gdp_pc.copy()
         self.income_group0 = self.income_group.copy()
         self.policy = Policy.neutral(*self.engagement.shape)
+        self.lag = np.zeros(self.n)
+        self.frontier_access = np.zeros(self.n)
+        self.intensity = np.zeros(self.n)
+        self.producers = np.zeros(0, dtype=np.intp)
+        self.producer_delays = np.zeros(0)
 
     @property
     def n(self) -> int:
         """Number of countries."""
         return self.population.size
+
+    @property
+    def standing(self) -> np.ndarray:
+        """(N,) capability relative to the most capable country, in [0, 1]: what forum choice and
+        membership weigh (a country's standing does not drift as the frontier moves)."""
+        top = float(self.capability.max()) if self.n else 0.0
+        return self.capability / top if top > 0 else np.zeros(self.n)
 
     def eligible(self, universal: np.ndarray) -> np.ndarray:
         """(N, K) bool: where a country may engage (universal forums, or partner/member status)."""
@@ -59,37 +82,42 @@ class Policy:
     """Effects of the shocks in force this step; reset to neutral before shocks apply."""
 
     cap: np.ndarray  # (N,) cap on compute inflow, share of world investment per year (inf: none)
-    leakage: np.ndarray  # (N,) share of blocked demand that still arrives
+    leakage: np.ndarray  # (N,) share of blocked demand that still arrives (1 where no control applies)
     penalty: np.ndarray  # (N, K) utility penalty on engaging forum k
     sanction: np.ndarray  # (N,) 1 where a country is capped by a sanctioning club
     sanction_forum: int  # index of the sanctioning forum (-1: none)
-    cb_offer: np.ndarray  # (N, K) capacity-building stream offered through forum k (readiness/yr)
+    cb_offer: np.ndarray  # (N, K) capacity-building stream offered through forum k (skill points/yr)
     locked: np.ndarray  # (N, K) status fixed by a shock: membership reviews leave it alone
     pull: np.ndarray  # (N, K) utility per unit of blocked compute demand (substitution, resentment)
     blocked: np.ndarray  # (N,) share of a country's compute demand that caps block (after leakage)
-    diffusion_mult: float
+    api_delay: np.ndarray  # (N,) years added to the closed-API route (inf: blocked)
+    diffusion_mult: float  # multiplier on know-how diffusion and adoption speed (open releases)
+    open_cut: float  # years an open release takes off the open-weight route's lag
 
     @classmethod
     def neutral(cls, n: int, k: int) -> "Policy":
         """No shock in force."""
         return cls(
-            cap=np.full(n, np.inf), leakage=np.zeros(n), penalty=np.zeros((n, k)),
+            cap=np.full(n, np.inf), leakage=np.ones(n), penalty=np.zeros((n, k)),
             sanction=np.zeros(n), sanction_forum=-1, cb_offer=np.zeros((n, k)),
-            locked=np.zeros((n, k), bool), pull=np.zeros((n, k)), blocked=np.zeros(n), diffusion_mult=1.0,
+            locked=np.zeros((n, k), bool), pull=np.zeros((n, k)), blocked=np.zeros(n), api_delay=np.zeros(n),
+            diffusion_mult=1.0, open_cut=0.0,
         )
 
     def reset(self) -> None:
         """Back to neutral, in place."""
         self.cap.fill(np.inf)
-        self.leakage.fill(0.0)
+        self.leakage.fill(1.0)
         self.penalty.fill(0.0)
         self.sanction.fill(0.0)
         self.cb_offer.fill(0.0)
         self.locked.fill(False)
         self.pull.fill(0.0)
         self.blocked.fill(0.0)
+        self.api_delay.fill(0.0)
         self.sanction_forum = -1
         self.diffusion_mult = 1.0
+        self.open_cut = 0.0
 
     def cb_received(self, engaged: np.ndarray) -> np.ndarray:
         """(N,) capacity-building inflow received: each forum's budget shared equally by the eligible

@@ -26,6 +26,9 @@ PINNED_COMPUTE_SHARES = {"USA": 0.75, "CHN": 0.15}
 # Synthetic readiness and internet use, linear in log10 GDP per capita (fitted to the real table).
 READINESS_FIT = (0.472, 0.215)  # intercept at the mean, slope per log10 US$
 INTERNET_FIT = (0.685, 0.352, 0.134)  # intercept, slope, residual sd
+# Median ITU trend of logit(internet share) per year by income group (low .. high), for countries
+# without their own trend (CSV and synthetic worlds): govsim/data/internet_trend.csv, its README.
+INTERNET_SLOPE_BY_INCOME = (0.2231, 0.2152, 0.1962, 0.1682)
 
 REQUIRED = {
     "iso3": str, "population": float, "gdp_pc_usd": float, "income_group": str, "internet_pct": float,
@@ -33,7 +36,7 @@ REQUIRED = {
     "notable_models_2023_2025": float, "export_tier_2025": int,
 }
 OPTIONAL = {"name": "", "region": "", "g7": 0, "g20": 0, "oecd": 0, "gpai_2023": 0,
-            "brics_member_since": "", "brics_partner_since": ""}
+            "brics_member_since": "", "brics_partner_since": "", "internet_logit_slope": np.nan}
 
 
 @dataclass(frozen=True)
@@ -47,6 +50,7 @@ class World:
     gdp_pc: np.ndarray
     income_group: np.ndarray
     internet: np.ndarray
+    internet_slope: np.ndarray
     readiness: np.ndarray
     compute_share: np.ndarray
     alignment: np.ndarray
@@ -84,7 +88,9 @@ def real_table() -> pd.DataFrame:
     data = resources.files("govsim") / "data"
     main = pd.read_csv(data / "world_un193.csv", keep_default_na=False, na_values=[""])
     readiness = pd.read_csv(data / "readiness_gairi2024.csv", keep_default_na=False, na_values=[""])
-    return main.merge(readiness[["iso3", "readiness"]], on="iso3", validate="one_to_one")
+    trend = pd.read_csv(data / "internet_trend.csv", keep_default_na=False, na_values=[""])
+    main = main.merge(readiness[["iso3", "readiness"]], on="iso3", validate="one_to_one")
+    return main.merge(trend[["iso3", "internet_logit_slope"]], on="iso3", validate="one_to_one")
 
 
 def read_world_csv(path: str | Path) -> pd.DataFrame:
@@ -148,12 +154,20 @@ def world_from_table(table: pd.DataFrame, start_year: float, pinned: bool) -> Wo
         gdp_pc=table["gdp_pc_usd"].to_numpy(float),
         income_group=table["income_group"].map(INCOME_GROUPS.index).to_numpy(np.int8),
         internet=table["internet_pct"].to_numpy(float) / 100,
+        internet_slope=_internet_slope(table),
         readiness=table["readiness"].to_numpy(float) / 100,
         compute_share=data_compute_share(table, pinned),
         alignment=rescale_ideal_points(table["unga_ideal_point"].to_numpy(float)),
         tier=tier,
         clubs={"g7": _status(g7, outreach), "brics": _status(member, partner)},
     )
+
+
+def _internet_slope(table: pd.DataFrame) -> np.ndarray:
+    """Each country's ITU trend; where the table has none, the median of its income group."""
+    given = pd.to_numeric(table["internet_logit_slope"], errors="coerce").to_numpy(float)
+    median = np.array(INTERNET_SLOPE_BY_INCOME)[table["income_group"].map(INCOME_GROUPS.index).to_numpy(int)]
+    return np.where(np.isfinite(given), given, median)
 
 
 def data_compute_share(table: pd.DataFrame, pinned: bool) -> np.ndarray:
@@ -191,8 +205,9 @@ def synthetic_world(n: int, p: Synthetic, rng: np.random.Generator) -> World:
     outreach = (gdp_pc > INCOME_THRESHOLDS[2]) & (alignment > 0) & ~g7 & (tier != 3)
     codes = np.array([f"S{i:05d}" for i in range(n)], dtype=object)
     weight = gdp * readiness**6
+    income = np.searchsorted(INCOME_THRESHOLDS, gdp_pc).astype(np.int8)
     return World(codes, codes.copy(), np.full(n, "synthetic", dtype=object), population, gdp_pc,
-                 np.searchsorted(INCOME_THRESHOLDS, gdp_pc).astype(np.int8), internet, readiness,
+                 income, internet, np.array(INTERNET_SLOPE_BY_INCOME)[income], readiness,
                  weight / weight.sum(), alignment, tier,
                  {"g7": _status(g7, outreach), "brics": _status(brics, np.zeros(n, bool))})
 

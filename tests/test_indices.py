@@ -431,9 +431,21 @@ def test_ai_divide_hand_computed():
     c = np.array([0.1, 0.2, 0.5, 0.9])
     pop = np.array([4.0, 3.0, 2.0, 1.0])
     inc = np.array([0, 1, 2, 3])
-    out = ai_divide(c, pop, inc, compute=[6, 2, 1, 1])
+    access = np.array([0.4, 0.5, 0.5, 0.5])
+    adoption = np.array([0.25, 0.4, 1.0, 1.0])
+    intensity = np.array([0.2, 0.5, 0.5, 0.8])
+    out = ai_divide(c, pop, inc, compute=[6, 2, 1, 1], access=access, adoption=adoption, intensity=intensity)
     # gap = 1 - .1/.9 = 8/9 (ratio of means .9/.1 = 9 = 1/(1 - 8/9))
     assert out["gap_high_low"] == pytest.approx(8 / 9)
+    assert out["gap_abs_high_low"] == pytest.approx(0.8)
+    # North = the one high-income country (c .9); South pop-mean (4*.1 + 3*.2 + 2*.5)/9 = 2/9
+    assert out["gap_north_south"] == pytest.approx(1 - (2 / 9) / 0.9)
+    # access: pop-mean (4*.4 + 6*.5)/10 = .46 of the best .5
+    assert out["access_gap"] == pytest.approx(1 - 0.46 / 0.5)
+    # adoption: South pop-mean (4*.25 + 3*.4 + 2*1)/9 = 4.2/9 against the North's 1
+    assert out["adoption_gap"] == pytest.approx(1 - 4.2 / 9)
+    # intensity: South pop-mean (4*.2 + 3*.5 + 2*.5)/9 = 3.3/9 against the North's .8
+    assert out["intensity_gap"] == pytest.approx(1 - (3.3 / 9) / 0.8)
     # shares (.6,.2,.1,.1): HHI = .36+.04+.01+.01 = .42; top-2 = .8
     assert out["compute_hhi"] == pytest.approx(0.42)
     assert out["compute_top2"] == pytest.approx(0.8)
@@ -445,15 +457,29 @@ def test_ai_divide_hand_computed():
     assert out["theil_between_income"] == pytest.approx(1.0)
 
 
+def _divide(c, pop, inc, compute, access=None, adoption=None):
+    """ai_divide with access = adoption = intensity = capability unless given."""
+    c = np.asarray(c, float)
+    return ai_divide(c, pop, inc, compute, access=c if access is None else access,
+                     adoption=c if adoption is None else adoption, intensity=c)
+
+
 def test_ai_divide_edge_cases():
     pop = np.ones(3)
     # no low-income group -> gap 0; low ahead of high -> clipped to 0; high mean 0 -> 0
-    assert ai_divide([0.1, 0.5, 0.9], pop, [1, 2, 3], [1, 1, 1])["gap_high_low"] == 0.0
-    assert ai_divide([0.9, 0.5, 0.1], pop, [0, 2, 3], [1, 1, 1])["gap_high_low"] == 0.0
-    assert ai_divide([0.5, 0.5, 0.0], pop, [0, 2, 3], [1, 1, 1])["gap_high_low"] == 0.0
-    zero = ai_divide(np.zeros(3), pop, [0, 2, 3], np.zeros(3))
+    assert _divide([0.1, 0.5, 0.9], pop, [1, 2, 3], [1, 1, 1])["gap_high_low"] == 0.0
+    assert _divide([0.9, 0.5, 0.1], pop, [0, 2, 3], [1, 1, 1])["gap_high_low"] == 0.0
+    assert _divide([0.5, 0.5, 0.0], pop, [0, 2, 3], [1, 1, 1])["gap_high_low"] == 0.0
+    assert _divide([0.9, 0.5, 0.1], pop, [0, 2, 3], [1, 1, 1])["gap_abs_high_low"] == 0.0  # LIC ahead: clipped
+    # no North or no South: the North-South and adoption gaps are 0; equal access: no access gap
+    assert _divide([0.1, 0.5, 0.9], pop, [3, 3, 3], [1, 1, 1])["gap_north_south"] == 0.0
+    assert _divide([0.1, 0.5, 0.9], pop, [0, 1, 2], [1, 1, 1])["adoption_gap"] == 0.0
+    assert _divide([0.1, 0.5, 0.9], pop, [0, 1, 3], [1, 1, 1], access=np.full(3, 0.7))["access_gap"] == pytest.approx(0.0, abs=1e-12)
+    # the South ahead of the North: clipped to 0, never negative
+    assert _divide([0.9, 0.5, 0.1], pop, [0, 1, 3], [1, 1, 1])["gap_north_south"] == 0.0
+    zero = _divide(np.zeros(3), pop, [0, 2, 3], np.zeros(3))
     assert all(v == 0.0 for v in zero.values())
-    one = ai_divide([0.4], [7.0], [3], [5.0])  # single country
+    one = _divide([0.4], [7.0], [3], [5.0])  # single country
     assert one["compute_hhi"] == 1.0 and one["compute_top2"] == 1.0
     assert one["gini_capability_pop"] == 0.0
 
@@ -488,7 +514,7 @@ def run_all(e, univ, cap=0.5, auth=1.0):
         e, st, np.full(k, auth), univ, pop, inc).items()})
     out.update({f"frag.{k_}": v for k_, v in fragmentation(
         e, st, np.full(k, auth), capability, np.linspace(-1, 1, k), univ).items()})
-    out.update({f"div.{k_}": v for k_, v in ai_divide(capability, pop, inc, e.sum(1)).items()})
+    out.update({f"div.{k_}": v for k_, v in ai_divide(capability, pop, inc, e.sum(1), access=capability, adoption=capability, intensity=capability).items()})
     out["voice"] = voice(e, st, np.full(k, auth))
     return out
 
@@ -565,7 +591,7 @@ def test_all_indices_in_unit_interval_on_random_inputs():
         v = voice(e, st, authority)
         assert np.all((v >= 0) & (v <= 1)) and v.sum() <= 1 + 1e-12
         values = [*inclusiveness(e, st, authority, universal, pop, inc).values(),
-                  *ai_divide(cap, pop, inc, rng.random(n) * (rng.random() < 0.9)).values(),
+                  *ai_divide(cap, pop, inc, rng.random(n) * (rng.random() < 0.9), access=cap, adoption=cap, intensity=cap).values(),
                   gini(v, pop), theil_between_share(cap, inc)]
         frag = fragmentation(e, st, authority, cap, positions, universal)
         assert frag.pop("regime_class") in {"synergistic", "cooperative", "conflictive"}

@@ -7,7 +7,7 @@ marks a value chosen by the authors, to be calibrated (see docs) rather than mea
 
 from __future__ import annotations
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from govsim.config.base import Strict
 
@@ -63,26 +63,44 @@ class Membership(Strict):
 
 
 class Dynamics(Strict):
-    """Compute, capability, income and alignment dynamics (literature §5, §8d)."""
+    """Compute, frontier access, adoption, income and alignment dynamics (literature §5, §8d; audit §4)."""
 
-    compute_growth: float = _p(4.917, 1, 20, "Growth factor of world AI compute investment (spending x price-performance), i.e. the frontier trend.", "x per year", "Epoch AI 2024: 4.7x/yr (90% CI 4.3-5.2); calibrated: docs/calibration.md")
-    algo_growth: float = _p(3.0, 1, 20, "Growth factor of frontier algorithmic efficiency.", "x per year", "Ho et al. 2024 / Epoch: ~3x/yr")
+    compute_growth: float = _p(4.917, 1, 20, "Growth factor of world AI compute investment (spending x price-performance), i.e. the hardware side of the frontier trend.", "x per year", "Epoch AI 2024: 4.7x/yr (90% CI 4.3-5.2); calibrated: docs/calibration.md")
+    algo_growth: float = _p(3.0, 1, 20, "Growth factor of frontier algorithmic efficiency (the software side of the frontier trend).", "x per year", "Ho et al. 2024 / Epoch: ~3x/yr")
     depreciation: float = _p(0.25, 0, 1, "Hardware obsolescence rate of the compute stock.", "share per year", "assumption (4-year accelerator life)")
     invest_readiness_elasticity: float = _p(8.2698, 0, 20, "rho in investment ~ GDP * readiness^rho: how strongly compute spending concentrates in ready economies.", "dimensionless", "assumption; calibrated to Pilz et al. 2025 (US ~75%, China ~15%); calibrated: docs/calibration.md")
     invest_incumbency: float = _p(0.8922, 0, 0.95, "kappa: share of compute investment that follows the compute already installed (hyperscaler capacity, data-centre agglomeration) rather than the economy and its readiness.", "share of world investment", "assumption; Pilz et al. 2025 (persistent US/China concentration of AI supercomputers); calibrated: docs/calibration.md")
-    diffusion_speed: float = _p(0.5, 0, 10, "lambda_0: base speed at which algorithmic know-how diffuses from the frontier (1/lag).", "per year", "assumption; Comin & Hobijn 2010 (lags shrinking for new technologies)")
-    access_boost: float = _p(1.0, 0, 20, "Increase in diffusion speed per unit of forum technology access.", "dimensionless multiplier", "assumption; Pilz, Heim & Brown 2023 access effect")
-    capacity_boost: float = _p(2.0, 0, 50, "Increase in diffusion speed per unit of capacity-building inflow.", "dimensionless multiplier per (readiness/yr)", "assumption; A/RES/78/311")
-    readiness_catchup: float = _p(0.03, 0, 1, "Speed at which readiness converges towards the most ready country, scaled by internet use.", "per year", "assumption; Comin & Hobijn 2010 catch-up form")
-    capability_span: float = Field(7.0972, gt=0, le=20, description="Orders of magnitude of effective compute between zero capability and the frontier. Unit: log10 units. Range: (0, 20]. Source: assumption; calibrated: docs/calibration.md (literature §8d normalisation).")
-    readiness_weight: float = _p(0.9444, 0, 1, "Weight of readiness (skills, data, institutions) vs effective compute in capability.", "dimensionless", "assumption; calibrated: docs/calibration.md")
+    capability_half_orders: float = Field(6.0, gt=0, le=30, description="h in the capability map a = 1 - 2^(-z/h): orders of magnitude of effective compute that halve the remaining distance to full capability; the 2023 frontier is z = h (a = 0.5), so at the default ~14x/yr frontier growth it reaches ~0.9 by 2035. Unit: log10 units. Range: (0, 30]. Source: assumption (saturating benchmark scores in log compute; Pilz, Heim & Brown 2023; literature §8d).")
+    compute_lag_elasticity: float = _p(0.3, 0, 1, "epsilon: years behind the frontier per year of frontier growth in a country's compute deficit (own route lag = epsilon log10(K_lead/K_i)/log10(g_C g_A) + know-how lag): <1 because a frontier training run needs the largest clusters, not a nation's whole stock, so capability is concave in national compute.", "dimensionless", "assumption; calibrated: docs/calibration.md to the AI Index 2025 US-China gap despite the 75/15 compute split (Pilz et al. 2025)")
+    diffusion_speed: float = _p(0.5, 0, 20, "lambda_0: base speed at which algorithmic know-how diffuses from the frontier; a country's steady know-how lag is 1/lambda_i years.", "per year", "assumption; Comin & Hobijn 2010 (lags shrinking for new technologies); calibrated: docs/calibration.md")
+    access_boost: float = _p(1.0, 0, 20, "Increase in know-how diffusion speed per unit of forum technology access.", "dimensionless multiplier", "assumption; Pilz, Heim & Brown 2023 access effect")
+    capacity_boost: float = _p(2.0, 0, 50, "Increase in know-how diffusion and adoption speed per unit of capacity-building inflow.", "dimensionless multiplier per (skill points/yr)", "assumption; A/RES/78/311")
+    knowhow_lag_start: float = _p(1.0, 0, 10, "Know-how lag every country but the leader carries at the start on top of its steady lag: in early 2023 the frontier had just jumped (ChatGPT Nov 2022, GPT-4 Mar 2023) and the others were catching up.", "years", "assumption; calibrated: docs/calibration.md to the AI Index 2025 US-China gap (9.26% Jan 2024 -> 1.70% Feb 2025)")
+    max_lag_years: float = Field(10.0, gt=0, le=50, description="Longest lag behind the frontier a route can have (a country with no compute, no access and no know-how). Unit: years. Range: (0, 50]. Source: assumption.")
+    api_lag_years: float = _p(0.1, 0, 5, "Lag of closed frontier models reaching users abroad through APIs and cloud services, where not blocked.", "years", "assumption (frontier models launch worldwide within weeks; AI Index 2025)")
+    open_producers: dict[str, float] = Field(default_factory=lambda: {"CHN": 0.0, "USA": 0.75}, description="Countries whose labs release frontier open-weight models (ISO3 -> years between the country's own best model and its open release). The open-weight route of every country lags the frontier by min over producers of (own-route lag + delay); producers absent from the world are ignored, and a world with none uses its most compute-rich country with the largest delay. Unit: years. Range: [0, 10]. Source: AI Index 2025 (China's best models are open: DeepSeek, Qwen); Meta Llama 3.1 405B (Jul 2024) ~ a GPT-4o-class model released openly months later (assumption: 0.75 yr).")
+    adoption_speed: float = _p(0.6, 0, 10, "s_0: speed at which AI use approaches its ceiling, scaled by readiness (absorptive capacity): du/dt = s_0 r_i m_open (1 + capacity_boost cb_i) (ceiling_i - u_i).", "per year", "assumption; Comin & Mestieri 2018 (intensity of use diverges); calibrated: docs/calibration.md")
+    cloud_share: float = _p(0.5, 0, 1, "chi: share of each country's AI compute rented to users abroad through cloud and API services (shared out by GDP), the rest serving its own users.", "share", "assumption; Lehdonvirta, Wu & Hawkins 2024 (GPUs for hire in ~30 countries serve the rest); Pilz et al. 2025 (80% of AI supercomputers are private)")
+    intensity_elasticity: float = _p(0.25, 0, 2, "eta in the intensity of use iota = q^eta / (1 + q^eta), q the compute per user against the world average: how much compute per user limits what users get out of AI (0: not at all).", "dimensionless", "assumption; Comin & Mestieri 2018 (intensity of use diverges); model-audit-2026-12 §4 (compute per capita against a rising useful minimum)")
+    adoption_skill_elasticity: float = _p(0.5, 0, 3, "theta in the adoption ceiling internet_i * skill_i^theta: how strongly skills and institutions limit the share that can use AI.", "dimensionless", "assumption; Cohen & Levinthal 1990; calibrated: docs/calibration.md")
+    adoption_start: float = _p(0.1, 0, 1, "Share of its ceiling a country's AI use had reached at the start (2023, months after ChatGPT's launch).", "share of ceiling", "assumption; calibrated: docs/calibration.md")
+    skill_decay: float = _p(0.1, 0, 1, "Yearly decay of the skills built by capacity-building programmes (staff turnover, brain drain).", "share per year", "assumption")
+    internet_trend: float = _p(1.0, 0, 5, "Multiplier on each country's ITU trend of internet use (the slope of logit internet share per year, govsim/data/internet_trend.csv): 1 follows the trend, 0 freezes internet use.", "x", "ITU via Our World in Data (CC BY 4.0); assumption that the 2015-2023 trend continues")
     income_growth: float = _p(0.02, -0.1, 0.2, "Baseline real growth of GDP per capita.", "share per year", "assumption (long-run world average)")
     ai_income_premium: float = _p(0.015, 0, 0.2, "Extra real growth of GDP per capita at full capability (adoption dividend).", "share per year", "assumption")
     alignment_drift: float = _p(0.1, 0, 5, "Speed at which alignment moves towards the positions of the forums a country engages in.", "per year", "assumption; Axelrod & Bennett 1993")
-    sanction_repulsion: float = _p(0.15, 0, 5, "Speed at which capped countries move away from the sanctioning club's position.", "per year at full cap", "assumption")
+    sanction_repulsion: float = _p(0.05, 0, 0.23, "Speed at which a country whose compute demand a cap blocks moves away from the sanctioning club's position, per unit of demand blocked (after leakage).", "alignment units per year at a fully binding cap", "bounded by the data: 0.23 is the 95th percentile of year-on-year changes of UNGA ideal points 2010-2023 and the default 0.05 about their median (Bailey, Strezhnev & Voeten 2017, rescaled; govsim/data/README.md); the value is an assumption")
     authority_exponent: float = _p(1.0, 0, 5, "phi in A_k ~ (engaged capability share)^phi * depth_k.", "dimensionless", "assumption; Naim 2009, literature §7")
     heterogeneity_penalty: float = _p(2.0, 0, 50, "eta in depth D_k = depth_k / (1 + eta * Var(x) of engaged members) (breadth-depth trade-off).", "per alignment variance", "assumption; Cihon, Maas & Kemp 2020")
     engaged_threshold: float = _p(0.05, 0, 1, "Engagement above which a country counts as engaged in a forum (indices, patterns).", "engagement units")
+
+    @field_validator("open_producers")
+    @classmethod
+    def _delays_in_range(cls, value: dict[str, float]) -> dict[str, float]:
+        bad = {code: delay for code, delay in value.items() if not 0 <= delay <= 10}
+        if bad:
+            raise ValueError(f"delays {bad} must lie in [0, 10] years")
+        return value
 
 
 class Behaviour(Strict):

@@ -9,6 +9,7 @@ from pydantic import Field, model_validator
 from govsim.config.base import Period, Strict, period_to_year
 
 IncomeGroup = Literal["low", "lower_middle", "upper_middle", "high"]
+Share = Annotated[float, Field(ge=0, le=1)]
 
 
 class ShockSpec(Strict):
@@ -33,7 +34,7 @@ class ExportControls(ShockSpec):
         default_factory=lambda: {1: None, 2: 0.0003, 3: 0.0},
         description="Cap on each tier's compute inflow per country. Unit: share of world compute investment per year; null = unrestricted. Range: [0, 1]. Source: BIS IFR 15 Jan 2025 (~50k GPUs per Tier-2 country over 2025-27; Tier 3 blocked) and literature §8c (the cap is ~0.1 of demand for large importers). The Tier-2 default 0.0003 keeps that bite: a tenth of the model's 2025 demand of the five largest Tier-2 buyers (in GPU terms the cap is ~0.3% of world supply, but the model does not reproduce the Gulf and Indian build-out plans).",
     )
-    leakage: float = Field(0.3, ge=0, le=1, description="Share of blocked demand that still arrives (smuggling, cloud access, domestic substitutes). Unit: share. Range: [0, 1]. Source: assumption.")
+    leakage: Share | dict[int, Share] = Field(0.3, description="Share of blocked demand that still arrives (smuggling, compliant downgraded chips, stockpiles, domestic accelerators), for every capped tier or per tier ({tier: share}, one for each capped tier). Where several controls cap a country, the strictest enforcement (the smallest leakage) holds. Unit: share. Range: [0, 1]. Source: assumption; the 2022 rules' Tier-3 value is calibrated (docs/calibration.md).")
     penalty: float = Field(0.25, ge=0, le=20, description="Utility penalty for a country of a penalised tier on engaging a penalised forum. Unit: utility. Range: [0, 20]. Source: assumption; Nordhaus 2015.")
     penalised_tiers: list[int] = Field(default_factory=lambda: [2], description="Tiers penalised for engaging the rival bloc's forums.")
     penalised_forums: list[str] = Field(default_factory=lambda: ["brics"], description="Forums whose engagement triggers the penalty.")
@@ -42,16 +43,24 @@ class ExportControls(ShockSpec):
     substitution: float = Field(2.0, ge=0, le=20, description="Utility gain from each rival forum per unit of blocked compute demand ('push them towards the other bloc'). Unit: utility. Range: [0, 20]. Source: assumption; DESIGN §1.2.")
     resentment: float = Field(0.5, ge=0, le=20, description="Utility loss on the sanctioning forum per unit of blocked compute demand. Unit: utility. Range: [0, 20]. Source: assumption.")
     tier_overrides: dict[str, int] = Field(default_factory=dict, description="ISO3 -> tier, replacing the world table's export_tier for these countries.")
+    api_delay: dict[int, float | None] = Field(default_factory=dict, description="Years added to the closed-API route to frontier models for a tier's countries (KYC rules for cloud providers, controls on closed model weights); null blocks the route (providers do not serve the country). Unit: years. Range: [0, 10] or null. Source: BIS IFR 15 Jan 2025 (closed weights above 1e26 operations controlled outside Tier 1); OpenAI/Anthropic terms exclude China, Russia, Iran (2024); sizes are assumptions.")
     penalised_parties: list[str] = Field(default_factory=list, description="Forums whose members and partners are penalised too (on top of `penalised_tiers`), whatever their tier: lets a bloc discipline its own side (e.g. BRICS parties penalised for engaging the G7). Empty: penalties by tier only.")
 
     @model_validator(mode="after")
     def _tiers_valid(self) -> "ExportControls":
-        bad = [t for t in [*self.caps, *self.penalised_tiers, *self.tier_overrides.values()] if t not in (1, 2, 3)]
+        bad = [t for t in [*self.caps, *self.api_delay, *self.penalised_tiers, *self.tier_overrides.values()] if t not in (1, 2, 3)]
         if bad:
             raise ValueError(f"tiers must be 1, 2 or 3; got {bad}")
         for tier, cap in self.caps.items():
             if cap is not None and not 0 <= cap <= 1:
                 raise ValueError(f"caps.{tier} = {cap}: a cap is a share of world investment in [0, 1] (or null for none)")
+        leaks = self.leakage if isinstance(self.leakage, dict) else {tier: self.leakage for tier in self.caps}
+        missing = [t for t, cap in self.caps.items() if cap is not None and t not in leaks]
+        if missing or any(t not in (1, 2, 3) for t in leaks):
+            raise ValueError(f"leakage {self.leakage}: give one share for every capped tier {[t for t, c in self.caps.items() if c is not None]} (or one number for all)")
+        for tier, delay in self.api_delay.items():
+            if delay is not None and not 0 <= delay <= 10:
+                raise ValueError(f"api_delay.{tier} = {delay}: a delay is in [0, 10] years (or null to block the route)")
         return self
 
 
@@ -60,15 +69,17 @@ class CapacityBuilding(ShockSpec):
 
     kind: Literal["capacity_building"]
     provider: str = Field(description="Forum that channels the programme (e.g. 'un', 'brics'); recipients must engage in it.")
-    budget: float = Field(ge=0, le=100, description="Total transfer per year, shared equally by engaged recipients. Unit: readiness points (0-1 scale) per year summed over recipients. Range: [0, 100]. Source: assumption (no budget in the resolution text).")
+    budget: float = Field(ge=0, le=100, description="Total transfer per year, shared equally by engaged recipients. Unit: skill points (0-1 scale of absorptive capacity, like readiness) per year summed over recipients; a recipient's skills H close the gap 1 - readiness and raise its adoption ceiling and speed. Range: [0, 100]. Source: assumption (no budget in the resolution text).")
     recipients: list[IncomeGroup] = Field(default_factory=lambda: ["low", "lower_middle"], description="Income groups eligible to receive.")
 
 
 class OpenModels(ShockSpec):
-    """An open-weights release that speeds the diffusion of algorithmic know-how."""
+    """An open-weights release: the open-weight route catches up with the frontier, know-how spreads
+    faster, and cheap local deployment speeds adoption."""
 
     kind: Literal["open_models"]
-    diffusion_multiplier: float = Field(2.0, ge=1, le=20, description="Multiplier on every country's diffusion speed while in force. Unit: x. Range: [1, 20]. Source: assumption; Pilz, Heim & Brown 2023.")
+    diffusion_multiplier: float = Field(2.0, ge=1, le=20, description="Multiplier on every country's know-how diffusion and adoption speed while in force (cheap weights, local adaptation). Unit: x. Range: [1, 20]. Source: assumption; Pilz, Heim & Brown 2023 access effect; AI Index 2025 (inference cost of GPT-3.5-level models fell ~280x, Nov 2022-Oct 2024).")
+    lag_cut: float = Field(0.25, ge=0, le=10, description="Years the release takes off the open-weight route's lag behind the frontier while in force. Unit: years. Range: [0, 10]. Source: assumption (DeepSeek-R1, Jan 2025, matched a closed model released ~4 months earlier; Epoch AI 2025: open weights trail by ~3.5 months).")
 
 
 class ForumChange(ShockSpec):
