@@ -87,3 +87,22 @@ def drift_alignment(s: State, positions: np.ndarray, p: Dynamics, dt: float) -> 
 def diplomatic_budget(readiness: np.ndarray, p: Budget) -> np.ndarray:
     """B_i = floor + (1 - floor) * readiness^elasticity."""
     return p.floor + (1 - p.floor) * readiness**p.readiness_elasticity
+
+
+# Bounds that keep the state finite over any allowed run (2 000 steps at the top of every growth range).
+# Compute only matters relative to itself (investment shares, log distance to the frontier, concentration),
+# so when world investment or a stock passes 2^332 (~8.7e99) both are divided by 2^332: exact in binary,
+# so shares and capability are unchanged. GDP per capita matters in US$ (income thresholds), so it stops
+# growing at 1e100 US$: never reached at the calibrated growth (2 000 years at 3.5 %/yr give ~1e36).
+COMPUTE_RESCALE_AT = 2.0**332
+GDP_PC_CEILING = 1e100
+
+
+def keep_finite(s: State) -> None:
+    """Rescale the compute unit and bound GDP per capita (see the constants above); no-op in ordinary runs."""
+    if max(s.world_investment, s.world_capacity, s.compute.max(initial=0.0)) > COMPUTE_RESCALE_AT:
+        s.compute = s.compute / COMPUTE_RESCALE_AT
+        s.world_investment /= COMPUTE_RESCALE_AT
+        s.world_capacity /= COMPUTE_RESCALE_AT
+    if s.gdp_pc.max(initial=0.0) > GDP_PC_CEILING:
+        s.gdp_pc = np.minimum(s.gdp_pc, GDP_PC_CEILING)

@@ -12,7 +12,7 @@ import numpy as np
 from govsim.agents import Country
 from govsim.config.scenario import Scenario
 from govsim.phases import run_period, setup
-from govsim.record import Recorder, measure
+from govsim.record import Recorder, check_indices, check_state, measure
 
 
 class GovernanceModel(mesa.Model):
@@ -37,7 +37,7 @@ class GovernanceModel(mesa.Model):
         world, self.forums, self.state, self.shocks = setup(scenario, self.rng)
         Country.create_agents(self, world.n, index=np.arange(world.n))
         self.recorder = Recorder(self.forums.names, countries=record_countries)
-        self.indices = measure(self.state, self.forums, self.behaviour.dynamics)
+        self.indices = self.measure()
         self.datacollector = mesa.DataCollector(model_reporters={name: _reporter(name) for name in self.indices})
         self.record()
 
@@ -58,8 +58,15 @@ class GovernanceModel(mesa.Model):
 
     def collect(self) -> None:
         """Measure the indices, then record them and the country/forum snapshots."""
-        self.indices = measure(self.state, self.forums, self.behaviour.dynamics)
+        self.indices = self.measure()
         self.record()
+
+    def measure(self) -> dict[str, float | str]:
+        """The indices of the current state; FloatingPointError naming the step if a value is not finite."""
+        check_state(self.steps, self.state)
+        values = measure(self.state, self.forums, self.behaviour.dynamics)
+        check_indices(self.steps, values)
+        return values
 
     def record(self) -> None:
         """Record the current indices (DataCollector) and country/forum snapshots."""

@@ -12,7 +12,7 @@ from govsim.config import period_to_year
 from govsim.config.behaviour import Behaviour, Decision
 from govsim.config.scenario import Scenario
 from govsim.decision import allocate, best_utility, utilities
-from govsim.dynamics import advance, diplomatic_budget
+from govsim.dynamics import advance, diplomatic_budget, keep_finite
 from govsim.forums import ForumSet
 from govsim.initial import initial_state
 from govsim.membership import review
@@ -52,9 +52,10 @@ def review_due(period: int, b: Behaviour, dt: float) -> bool:
 
 
 def evolve(s: State, forums: ForumSet, b: Behaviour, dt: float) -> None:
-    """Compute, capability, income, alignment and budgets move forward by ``dt`` years."""
+    """Compute, capability, income, alignment and budgets move forward by ``dt`` years (kept finite)."""
     engaged = s.engagement >= b.dynamics.engaged_threshold
     advance(s, forums.access(s), s.policy.cb_received(engaged), forums.position, b.dynamics, dt)
+    keep_finite(s)
     s.budget = diplomatic_budget(s.readiness, b.budget)
 
 

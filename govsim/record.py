@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pandas as pd
 
@@ -21,6 +23,34 @@ def measure(s: State, forums: ForumSet, p: Dynamics) -> dict[str, float | str]:
                                access=s.frontier_access, adoption=s.adoption, intensity=s.intensity)
     frontier_state = {"frontier_capability": float(s.frontier_access.max()), "open_lag_years": s.open_lag}
     return {**inclusion, **fragmentation, **divide, **frontier_state}
+
+
+# State arrays checked each step: the float arrays that are measured or recorded (a cheap isfinite each).
+FINITE_STATE = ("gdp_pc", "compute", "readiness", "capability", "alignment", "engagement")
+BUG = "this is a govsim bug: please report it with the scenario and seed"
+
+
+def check_state(step: int, s: State) -> None:
+    """Fail loudly, naming the step, the variable and a country, if the state holds NaN or inf.
+
+    Inputs are checked and the dynamics are bounded (``dynamics.keep_finite``), so this never fires
+    unless the model has a bug; it stops a run before a non-finite value reaches any table.
+    """
+    for name in FINITE_STATE:
+        array = getattr(s, name)
+        if not np.isfinite(array).all():
+            row = np.flatnonzero(~np.isfinite(array).reshape(s.n, -1).all(axis=1))[0]
+            bad = array[row] if array.ndim == 1 else array[row][~np.isfinite(array[row])][0]
+            raise FloatingPointError(f"step {step}: state variable {name} is not finite ({bad} for country {s.iso3[row]!r}); {BUG}")
+    if not np.isfinite(s.world_investment):
+        raise FloatingPointError(f"step {step}: state variable world_investment is not finite ({s.world_investment}); {BUG}")
+
+
+def check_indices(step: int, values: dict[str, float | str]) -> None:
+    """Fail loudly, naming the step and the index, if a measured index is NaN or inf."""
+    for name, value in values.items():
+        if isinstance(value, float) and not math.isfinite(value):
+            raise FloatingPointError(f"step {step}: index {name} is not finite ({value}); {BUG}")
 
 
 class Recorder:

@@ -3,6 +3,7 @@
 A :class:`World` is plain arrays. The real world reads the project's own data table
 (``govsim/data``, see its README for sources and licences); memberships are taken as they
 stood at the scenario's start date, so a 2023 start sees BRICS as its five founders.
+A user's CSV table is read and checked cell by cell in :mod:`govsim.world_csv`.
 """
 
 from __future__ import annotations
@@ -10,7 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from functools import lru_cache
 from importlib import resources
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -18,6 +18,7 @@ import pandas as pd
 from govsim.config import ScenarioError
 from govsim.config.scenario import Synthetic, World as WorldSpec
 from govsim.codes import INCOME_GROUPS, INCOME_THRESHOLDS, MEMBER, NONE, PARTNER
+from govsim.world_csv import OPTIONAL, REQUIRED, read_world_csv  # noqa: F401 -- REQUIRED/OPTIONAL: the CSV columns
 
 # UNGA ideal points (Bailey, Strezhnev & Voeten 2017; 2022 values) of the two poles: x = +1 / -1.
 IDEAL_POINT_USA, IDEAL_POINT_CHN = 2.1461, -1.35095
@@ -29,14 +30,6 @@ INTERNET_FIT = (0.685, 0.352, 0.134)  # intercept, slope, residual sd
 # Median ITU trend of logit(internet share) per year by income group (low .. high), for countries
 # without their own trend (CSV and synthetic worlds): govsim/data/internet_trend.csv, its README.
 INTERNET_SLOPE_BY_INCOME = (0.2231, 0.2152, 0.1962, 0.1682)
-
-REQUIRED = {
-    "iso3": str, "population": float, "gdp_pc_usd": float, "income_group": str, "internet_pct": float,
-    "readiness": float, "unga_ideal_point": float, "top500_rmax_tflops": float,
-    "notable_models_2023_2025": float, "export_tier_2025": int,
-}
-OPTIONAL = {"name": "", "region": "", "g7": 0, "g20": 0, "oecd": 0, "gpai_2023": 0,
-            "brics_member_since": "", "brics_partner_since": "", "internet_logit_slope": np.nan}
 
 
 @dataclass(frozen=True)
@@ -93,52 +86,6 @@ def real_table() -> pd.DataFrame:
     return main.merge(trend[["iso3", "internet_logit_slope"]], on="iso3", validate="one_to_one")
 
 
-def read_world_csv(path: str | Path) -> pd.DataFrame:
-    """A user's world table; one clear error for a missing file, column or bad value."""
-    if not Path(path).is_file():
-        raise ScenarioError(f"world.path = {str(path)!r}: no such file; give the path of a CSV world table")
-    table = pd.read_csv(path, keep_default_na=False, na_values=[""])
-    missing = sorted(set(REQUIRED) - set(table.columns))
-    if missing:
-        raise ScenarioError(f"world CSV {path}: missing column(s) {missing}; required columns: {sorted(REQUIRED)} (see govsim/data/README.md)")
-    for column, default in OPTIONAL.items():
-        if column not in table.columns:
-            table[column] = default
-    _check_values(table, str(path))
-    return table
-
-
-def _check_values(table: pd.DataFrame, source: str) -> None:
-    checks = [
-        ("population", lambda v: v > 0, "a positive number of persons"),
-        ("gdp_pc_usd", lambda v: v > 0, "a positive US$ amount"),
-        ("internet_pct", lambda v: (v >= 0) & (v <= 100), "a percentage in [0, 100]"),
-        ("readiness", lambda v: (v >= 0) & (v <= 100), "a score in [0, 100]"),
-        ("top500_rmax_tflops", lambda v: v >= 0, "a non-negative TFlop/s figure"),
-        ("notable_models_2023_2025", lambda v: v >= 0, "a non-negative count"),
-        ("unga_ideal_point", lambda v: np.isfinite(v), "a finite ideal point"),
-        ("export_tier_2025", lambda v: v.isin([1, 2, 3]), "1, 2 or 3"),
-    ]
-    for column, ok, expected in checks:
-        values = pd.to_numeric(table[column], errors="coerce")
-        bad = values.isna() | ~ok(values)
-        if bad.any():
-            row = int(np.flatnonzero(bad.to_numpy())[0])
-            raise ScenarioError(f"world CSV {source}: column {column!r} row {row + 2} (iso3 {table['iso3'].iloc[row]}) has {_shown(table[column].iloc[row])}; expected {expected}")
-    bad_group = ~table["income_group"].isin(INCOME_GROUPS)
-    if bad_group.any():
-        row = int(np.flatnonzero(bad_group.to_numpy())[0])
-        raise ScenarioError(f"world CSV {source}: column 'income_group' row {row + 2} (iso3 {table['iso3'].iloc[row]}) has {_shown(table['income_group'].iloc[row])}; expected one of {list(INCOME_GROUPS)}")
-    if table["iso3"].duplicated().any():
-        raise ScenarioError(f"world CSV {source}: duplicate iso3 codes {sorted(table['iso3'][table['iso3'].duplicated()])}; each country once")
-
-
-def _shown(value: object) -> str:
-    """A table cell as the user wrote it: numbers plain, text quoted."""
-    value = value.item() if isinstance(value, np.generic) else value
-    return repr(value) if isinstance(value, str) else str(value)
-
-
 def world_from_table(table: pd.DataFrame, start_year: float, pinned: bool) -> World:
     """Arrays from a validated table; club status as of ``start_year``."""
     tier = table["export_tier_2025"].to_numpy(np.int8)
@@ -153,7 +100,7 @@ def world_from_table(table: pd.DataFrame, start_year: float, pinned: bool) -> Wo
         population=table["population"].to_numpy(float),
         gdp_pc=table["gdp_pc_usd"].to_numpy(float),
         income_group=table["income_group"].map(INCOME_GROUPS.index).to_numpy(np.int8),
-        internet=table["internet_pct"].to_numpy(float) / 100,
+        internet=_internet_at(table, start_year),
         internet_slope=_internet_slope(table),
         readiness=table["readiness"].to_numpy(float) / 100,
         compute_share=data_compute_share(table, pinned),
@@ -164,10 +111,23 @@ def world_from_table(table: pd.DataFrame, start_year: float, pinned: bool) -> Wo
 
 
 def _internet_slope(table: pd.DataFrame) -> np.ndarray:
-    """Each country's ITU trend; where the table has none, the median of its income group."""
+    """Each country's ITU trend, never negative (the few falling series are breaks in national
+    statistics, govsim/data/README.md); where the table has none, the median of its income group."""
     given = pd.to_numeric(table["internet_logit_slope"], errors="coerce").to_numpy(float)
     median = np.array(INTERNET_SLOPE_BY_INCOME)[table["income_group"].map(INCOME_GROUPS.index).to_numpy(int)]
-    return np.where(np.isfinite(given), given, median)
+    return np.maximum(np.where(np.isfinite(given), given, median), 0.0)
+
+
+def _internet_at(table: pd.DataFrame, start_year: float) -> np.ndarray:
+    """Internet use at the start: the latest value moved along its trend from its data year (the
+    start of that year) to the start; where no data year is given, the value is taken as the start's."""
+    share = table["internet_pct"].to_numpy(float) / 100
+    year = pd.to_numeric(table["internet_year"], errors="coerce").to_numpy(float)
+    years = np.where(np.isfinite(year), np.maximum(start_year - year, 0.0), 0.0)
+    inside = (share > 0) & (share < 1)
+    safe = np.clip(share, 1e-6, 1 - 1e-6)
+    moved = 1.0 / (1.0 + np.exp(-(np.log(safe / (1 - safe)) + _internet_slope(table) * years)))
+    return np.where(inside, moved, share)
 
 
 def data_compute_share(table: pd.DataFrame, pinned: bool) -> np.ndarray:
