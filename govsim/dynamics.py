@@ -24,7 +24,8 @@ from govsim.state import State
 def advance(s: State, forum_access: np.ndarray, received: np.ndarray, positions: np.ndarray, p: Dynamics, dt: float) -> None:
     """Move every country's state forward by ``dt`` years, in place."""
     grow_compute(s, p, dt)
-    s.knowhow = frontier.relax_knowhow(s.knowhow, frontier.knowhow_speed(s, forum_access, received, p), dt, p)
+    lam = frontier.knowhow_speed(s, forum_access, received, p)
+    s.knowhow = frontier.relax_knowhow(s.knowhow, lam, dt, p, int(np.argmax(s.compute)))
     frontier.grow_internet(s, p, dt)
     frontier.adopt(s, received, p, dt)
     s.year += dt

@@ -57,7 +57,7 @@ def open_lag(own: np.ndarray, producers: np.ndarray, delays: np.ndarray, cut: fl
     """Years the open-weight frontier trails the closed one: the best producer's own lag plus its release
     delay, less what an open release in force takes off (never below zero)."""
     best = float(np.min(own[producers] + delays)) if producers.size else p.max_lag_years
-    return max(best - cut, 0.0)
+    return min(max(best - cut, 0.0), p.max_lag_years)
 
 
 def route_lags(s: State, p: Dynamics) -> np.ndarray:
@@ -84,18 +84,19 @@ def knowhow_speed(s: State, forum_access: np.ndarray, received: np.ndarray, p: D
     return p.diffusion_speed * s.policy.diffusion_mult * boost * s.internet * s.readiness
 
 
-def relax_knowhow(knowhow: np.ndarray, lam: np.ndarray, dt: float, p: Dynamics) -> np.ndarray:
+def relax_knowhow(knowhow: np.ndarray, lam: np.ndarray, dt: float, p: Dynamics, leader: int) -> np.ndarray:
     """Exact solution of dk/dt = 1 - lambda k over dt (the frontier keeps moving; steady lag 1/lambda),
-    normalised so the best country has lag 0, capped at max_lag_years."""
+    measured from the frontier's know-how, the ``leader``'s (the compute leader: its labs set the
+    frontier), in [0, max_lag_years]."""
     decay = np.exp(-lam * dt)
     relaxed = knowhow * decay + _expm1_ratio(lam, dt)
-    return np.minimum(relaxed - relaxed.min(), p.max_lag_years)
+    return np.clip(relaxed - relaxed[leader], 0.0, p.max_lag_years)
 
 
-def steady_knowhow(lam: np.ndarray, p: Dynamics) -> np.ndarray:
-    """Steady know-how lag 1/lambda_i, normalised so the best is 0, capped at max_lag_years."""
+def steady_knowhow(lam: np.ndarray, p: Dynamics, leader: int) -> np.ndarray:
+    """Steady know-how lag 1/lambda_i measured from the ``leader``'s, in [0, max_lag_years]."""
     lag = 1.0 / np.maximum(lam, 1.0 / (10 * p.max_lag_years))
-    return np.minimum(lag - lag.min(), p.max_lag_years)
+    return np.clip(lag - lag[leader], 0.0, p.max_lag_years)
 
 
 def _expm1_ratio(lam: np.ndarray, dt: float) -> np.ndarray:

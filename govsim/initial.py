@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 
 from govsim.config import ScenarioError
@@ -48,7 +50,8 @@ def _lookup(index: dict[str, int], codes: list[str], field: str) -> np.ndarray:
     return np.array([index[c] for c in codes], dtype=np.intp)
 
 
-def initial_state(world: World, forums: ForumSet, scenario: Scenario, start_year: float, rng: np.random.Generator) -> State:
+def initial_state(world: World, forums: ForumSet, scenario: Scenario, start_year: float, rng: np.random.Generator,
+                  shocks: Sequence = ()) -> State:
     """State at the start: data-based compute, steady-state diffusion gaps, a first forum choice."""
     b = scenario.behaviour
     status = club_status(world, scenario)
@@ -66,11 +69,11 @@ def initial_state(world: World, forums: ForumSet, scenario: Scenario, start_year
         dissatisfaction=np.zeros(n), year=start_year, start_year=start_year,
     )
     state.producers, state.producer_delays = frontier.producer_index(world.iso3, world.compute_share, b.dynamics)
-    _settle(state, forums, scenario)
+    _settle(state, forums, scenario, shocks)
     return state
 
 
-def _settle(state: State, forums: ForumSet, scenario: Scenario) -> None:
+def _settle(state: State, forums: ForumSet, scenario: Scenario, shocks: Sequence) -> None:
     """Mix data and investment compute shares, set know-how lags (steady plus the start gap), early
     adoption and the capability reached, then make a first choice."""
     dyn, dec = scenario.behaviour.dynamics, scenario.behaviour.decision
@@ -78,7 +81,10 @@ def _settle(state: State, forums: ForumSet, scenario: Scenario) -> None:
     state.world_investment = (np.log(dyn.compute_growth) + dyn.depreciation) * state.compute.sum()
     state.world_capacity = float(state.compute.sum())
     forums.update(state, dyn)
+    for shock in shocks:  # routes closed at the start (e.g. APIs for Tier 3) count from step 0
+        shock.preview(state, 0)
     _start_capability(state, forums, dyn)
+    state.policy.reset()
     forums.update(state, dyn)
     u = utilities(state, forums.view(), dec, state.status)
     state.engagement = allocate(u, state.eligible(forums.universal), state.budget, dec.outside_utility, dec.temperature)
@@ -91,8 +97,9 @@ def _start_capability(state: State, forums: ForumSet, dyn) -> None:
     state.capability = frontier.adoption_ceiling(state, dyn) * 0.5  # provisional, for the forums' levels
     forums.update(state, dyn)
     lam = frontier.knowhow_speed(state, forums.access(state), np.zeros(state.n), dyn)
-    start_gap = np.where(np.arange(state.n) == np.argmax(state.compute), 0.0, dyn.knowhow_lag_start)
-    state.knowhow = np.minimum(frontier.steady_knowhow(lam, dyn) + start_gap, dyn.max_lag_years)
+    leader = int(np.argmax(state.compute))
+    start_gap = np.where(np.arange(state.n) == leader, 0.0, dyn.knowhow_lag_start)
+    state.knowhow = np.minimum(frontier.steady_knowhow(lam, dyn, leader) + start_gap, dyn.max_lag_years)
     state.adoption = dyn.adoption_start * frontier.adoption_ceiling(state, dyn)
     frontier.access(state, dyn)
     frontier.use_intensity(state, dyn)

@@ -26,8 +26,9 @@ def setup(scenario: Scenario, rng: np.random.Generator) -> tuple[World, ForumSet
     start = period_to_year(scenario.time.start)
     world = build_world(scenario.world, start, rng)
     forums = ForumSet.from_specs(scenario.forums)
-    state = initial_state(world, forums, scenario, start, rng)
-    return world, forums, state, build_shocks(scenario.shocks.values(), scenario.time, forums, world.iso3)
+    shocks = build_shocks(scenario.shocks.values(), scenario.time, forums, world.iso3)
+    state = initial_state(world, forums, scenario, start, rng, shocks)
+    return world, forums, state, shocks
 
 
 def decide(s: State, forums: ForumSet, d: Decision, dt: float, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:

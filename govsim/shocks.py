@@ -44,6 +44,10 @@ class Shock:
             self.begin(state)
         self.apply(state)
 
+    def preview(self, state: State, period: int) -> None:
+        """Write the policy fields the initial state needs (the routes of access) if in force in
+        ``period``, without beginning the shock (nothing by default)."""
+
     def begin(self, state: State) -> None:
         """One-off effect when the shock starts (nothing by default)."""
 
@@ -79,13 +83,24 @@ class ExportControlShock(Shock):
         self.api_hits: list[tuple[float, np.ndarray]] = []  # (delay, countries of that tier), set by begin
         self.in_penalised_tier = np.zeros(0, bool)  # (N,) countries in a penalised tier, set by begin
 
-    def begin(self, state: State) -> None:
+    def preview(self, state: State, period: int) -> None:
+        if self.in_force(period):
+            _delay_api(state.policy.api_delay, self._api_hits(self._tiers(state)))
+
+    def _tiers(self, state: State) -> np.ndarray:
         tier = state.tier.copy()
         tier[self.override_idx] = self.override_tier
+        return tier
+
+    def _api_hits(self, tier: np.ndarray) -> list[tuple[float, np.ndarray]]:
+        return [(np.inf if delay is None else delay, tier == level) for level, delay in self.spec.api_delay.items()]
+
+    def begin(self, state: State) -> None:
+        tier = self._tiers(state)
         leak = self.spec.leakage
         self.hits = [(cap, leak[level] if isinstance(leak, dict) else leak, tier == level)
                      for level, cap in self.spec.caps.items() if cap is not None]
-        self.api_hits = [(np.inf if delay is None else delay, tier == level) for level, delay in self.spec.api_delay.items()]
+        self.api_hits = self._api_hits(tier)
         self.in_penalised_tier = np.isin(tier, self.spec.penalised_tiers)
 
     def apply(self, state: State) -> None:
@@ -96,14 +111,19 @@ class ExportControlShock(Shock):
             policy.sanction[hit] = 1.0
             policy.pull[np.ix_(hit, self.rivals)] += self.spec.substitution
             policy.pull[hit, self.sanctioner] -= self.spec.resentment
-        for delay, hit in self.api_hits:
-            policy.api_delay[hit] = np.maximum(policy.api_delay[hit], delay)
+        _delay_api(policy.api_delay, self.api_hits)
         policy.sanction_forum = self.sanctioner
         penalised = self.in_penalised_tier
         if self.parties:
             penalised = penalised | (state.status[:, self.parties] >= PARTNER).any(axis=1)
         for k in self.penalised:
             policy.penalty[penalised, k] += self.spec.penalty
+
+
+def _delay_api(api_delay: np.ndarray, hits: list[tuple[float, np.ndarray]]) -> None:
+    """Delay (or block, inf) the closed-API route for each hit tier; the longest delay holds."""
+    for delay, hit in hits:
+        api_delay[hit] = np.maximum(api_delay[hit], delay)
 
 
 class CapacityBuildingShock(Shock):

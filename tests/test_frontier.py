@@ -78,14 +78,16 @@ def test_the_frontier_is_the_best_model_anyone_trains():
     assert own.min() == 0.0
 
 
-def test_knowhow_relaxes_exactly_towards_its_steady_lag():
+def test_knowhow_relaxes_exactly_towards_its_steady_lag_measured_from_the_leader():
     lam = np.array([1.0, 2.0, 0.0])
-    k = frontier.relax_knowhow(np.array([3.0, 0.5, 0.0]), lam, 1.0, P)
+    k = frontier.relax_knowhow(np.array([3.0, 0.5, 0.0]), lam, 1.0, P, leader=1)
     raw = np.array([3.0 * np.exp(-1) + (1 - np.exp(-1)), 0.5 * np.exp(-2) + (1 - np.exp(-2)) / 2, 1.0])
-    np.testing.assert_allclose(k, raw - raw.min())
-    steady = frontier.steady_knowhow(np.array([1.0, 2.0]), P)
+    np.testing.assert_allclose(k, np.maximum(raw - raw[1], 0.0))
+    steady = frontier.steady_knowhow(np.array([1.0, 2.0]), P, leader=1)
     np.testing.assert_allclose(steady, [0.5, 0.0])
-    np.testing.assert_allclose(frontier.relax_knowhow(np.array([1.0, 0.5]), np.array([1.0, 2.0]), 0.25, P), steady)
+    np.testing.assert_allclose(frontier.relax_knowhow(np.array([1.0, 0.5]), np.array([1.0, 2.0]), 0.25, P, leader=1), steady)
+    # a country that diffuses faster than the leader is at the frontier's know-how, not ahead of it
+    np.testing.assert_allclose(frontier.steady_knowhow(np.array([1.0, 2.0]), P, leader=0), [0.0, 0.0])
 
 
 def test_adoption_moves_exactly_towards_internet_times_skill():
