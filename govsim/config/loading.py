@@ -17,7 +17,7 @@ from govsim.config.base import BOOL_NUMBER, holds_bool, numeric
 from govsim.config.errors import ScenarioError, shorten, shown
 from govsim.config.scenario import Scenario
 from govsim.config.shocks import Shock
-from govsim.config.yamlio import check_data, load_yaml, read_text
+from govsim.config.yamlio import NotYaml, check_data, load_yaml, read_text
 
 __all__ = ["ScenarioError", "apply_override", "check_override", "load_file", "read_yaml", "validate"]
 
@@ -156,7 +156,8 @@ def _child(node: Any, part: str, path: str) -> Any:
     if isinstance(node, dict):
         if part not in node or not isinstance(node[part], (dict, list)):
             keys = sorted(k for k, v in node.items() if isinstance(v, (dict, list)))
-            raise ScenarioError(f"override key {shown(path)} is not a section of the scenario; sections here: {keys}")
+            raise ScenarioError(f"override key {shown(path)} is not a section of the scenario; "
+                                f"sections here: {shorten(str(keys), 200)}")
         return node[part]
     raise ScenarioError(f"override key {shown(path)} goes below a plain value")
 
@@ -173,10 +174,8 @@ def _parse(value: str) -> Any:
         return None
     try:
         parsed = load_yaml(value, "override value")
-    except ScenarioError as exc:
-        if "not valid YAML" in str(exc):
-            return value
-        raise
+    except NotYaml:
+        return value
     check_data(parsed, "override value")
     return parsed
 

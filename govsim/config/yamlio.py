@@ -26,6 +26,10 @@ _RESOLVER = re.compile(r"\$\{[^}$]*:")  # ${name:...}: a resolver call, not a pl
 _MERGE = "tag:yaml.org,2002:merge"
 
 
+class NotYaml(ScenarioError):
+    """The text is not YAML at all (as opposed to YAML that breaks one of the limits)."""
+
+
 class _Loader(yaml.SafeLoader):
     """PyYAML's safe loader, refusing a key written twice in one mapping."""
 
@@ -71,7 +75,7 @@ def load_yaml(text: str, source: str) -> Any:
     except ScenarioError as exc:
         raise ScenarioError(f"{source}: {exc}") from None
     except yaml.YAMLError as exc:
-        raise ScenarioError(f"{source} is not valid YAML: {shorten(one_line(str(exc)), 300)}") from None
+        raise NotYaml(f"{source} is not valid YAML: {shorten(one_line(str(exc)), 300)}") from None
     except RecursionError:
         raise ScenarioError(f"{source} is nested too deeply to be a scenario. Fix: give the right file") from None
     finally:
