@@ -120,7 +120,8 @@ def test_hydra_key_in_a_scenario_is_refused_by_run_and_validate_config(tmp_path)
     ("# @package _global_\ndefaults:\n  - baseline\nforums:\n  un: {rule: universal, _target_: os.system}\n", "_target_"),
     ("# @package hydra.callbacks\ncopy: {cost: 1}\n", "@package hydra"),
     ("# @package _global_\ndefaults:\n  - baseline\n  - /hydra/launcher: basic\nname: evil\n", "hydra/launcher"),
-], ids=["target-at-depth", "package-into-hydra", "defaults-into-hydra"])
+    ("# @package _global_\ndefaults:\n  - baseline\n  - /world@hydra.job.env_set: real\nname: evil\n", "world@hydra"),
+], ids=["target-at-depth", "package-into-hydra", "defaults-into-hydra", "defaults-placed-in-hydra"])
 def test_code_or_hydra_settings_anywhere_in_a_group_file_are_refused(tmp_path, body, part):
     path = _evil_tree(tmp_path, tmp_path / "copied.txt", body)
     if "callbacks" in body:
