@@ -10,6 +10,7 @@ import mesa
 import numpy as np
 
 from govsim.agents import Country
+from govsim.config.prerun import before_run
 from govsim.config.scenario import Scenario
 from govsim.phases import run_period, setup
 from govsim.record import Recorder, check_indices, check_state, measure
@@ -30,7 +31,7 @@ class GovernanceModel(mesa.Model):
     def __init__(self, scenario: Scenario | str | Path, seed: int | None = None, *, record_countries: bool = True,
                  **params: Any):
         scenario = resolve_scenario(scenario, params)
-        self.seed = scenario.seed if seed is None else int(seed)
+        self.seed = before_run(scenario, seed, record_countries)  # seed, memory budget, notes
         super().__init__(rng=self.seed)
         self.scenario, self.behaviour = scenario, scenario.behaviour
         self.dt = scenario.time.step_years

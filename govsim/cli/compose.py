@@ -12,6 +12,7 @@ from typing import Any, Iterable
 
 from govsim.batch import split_run_options
 from govsim.config import ScenarioError, load_file, read_yaml, validate
+from govsim.config.errors import shorten, shown
 from govsim.config.scenario import Scenario
 
 CONFIG_DIR = Path(__file__).resolve().parents[2] / "scenarios"
@@ -32,13 +33,15 @@ def load_scenario(name_or_path: str | Path = "baseline", overrides: Iterable[str
     path = Path(name_or_path)
     if path.suffix in {".yaml", ".yml"}:
         if not path.is_file():
-            raise ScenarioError(f"scenario file {str(path)!r} does not exist")
+            raise ScenarioError(f"scenario file {shorten(str(path), 200)!r} does not exist")
         if "defaults" not in read_yaml(path):
             return load_file(path, overrides)
-    prepared = prepare(list(overrides), multirun=False)
+    selection = _selection(path)
+    roots = [path.resolve().parents[1]] if path.suffix in {".yaml", ".yml"} else []
+    prepared = prepare(list(overrides), multirun=False, roots=roots)
     if len(prepared.seeds or [0]) > 1:
-        raise ScenarioError(f"seed = {prepared.seeds}: load_scenario takes one seed. Fix: run the seeds one by one")
-    config = compose_config([*_selection(path), *prepared.overrides])
+        raise ScenarioError(f"seed = {shown(prepared.seeds)}: load_scenario takes one seed. Fix: run the seeds one by one")
+    config = compose_config([*selection, *prepared.overrides])
     return scenario_from_config(config)
 
 
@@ -74,6 +77,9 @@ def compose_config(overrides: list[str], config_dir: Path = CONFIG_DIR) -> dict[
             return OmegaConf.to_container(config, resolve=True)
         except (HydraException, OmegaConfBaseException) as exc:
             raise ScenarioError(_first_lines(str(exc))) from None
+        except OSError as exc:  # e.g. a key too long to be looked up as a config file
+            raise ScenarioError(f"cannot compose the scenario: {exc.strerror} for {shown(exc.filename)}. "
+                                "Fix: check the override keys") from None
 
 
 @contextlib.contextmanager
@@ -90,6 +96,18 @@ def _own_global_hydra():
         instance.clear()
         if saved is not None:
             instance.initialize(saved)
+
+
+def hydra_options(group: str, roots: list[Path]) -> list[str]:
+    """The configs Hydra offers for one of its own groups (e.g. ``hydra/launcher``), plugins and ``roots`` included."""
+    from hydra import initialize_config_dir
+    from hydra.core.global_hydra import GlobalHydra
+
+    extra = ",".join(f"'file://{root.resolve()}'" for root in roots if root.resolve() != CONFIG_DIR)
+    overrides = [f"hydra.searchpath=[{extra}]"] if extra else []
+    with _own_global_hydra(), initialize_config_dir(str(CONFIG_DIR), version_base="1.3", job_name="govsim"):
+        loader = GlobalHydra.instance().config_loader()
+        return sorted(loader.get_group_options(group, config_name=PRIMARY, overrides=overrides))
 
 
 def options(group: str, config_dir: Path = CONFIG_DIR) -> list[str]:

@@ -17,8 +17,11 @@ from pathlib import Path
 from typing import Any
 
 from govsim.batch import RUN_OPTIONS
-from govsim.cli.compose import CONFIG_DIR, GROUPS, options
+from govsim.cli.compose import CONFIG_DIR, GROUPS, hydra_options, options
+from govsim.cli.datafiles import check_roots
 from govsim.config import ScenarioError, check_override
+from govsim.config.errors import shorten, shown
+from govsim.config.yamlio import check_data
 
 CLI_ONLY = ("seeds_per_job", "out")
 MAX_SEEDS_PER_JOB = 250
@@ -48,10 +51,12 @@ def prepare(args: list[str], multirun: bool, roots: list[Path] | None = None) ->
         try:
             parsed.append(parser.parse_override(text))
         except Exception as exc:  # noqa: BLE001 -- Hydra's grammar errors, re-worded
-            raise ScenarioError(f"cannot read override {text!r}: {str(exc).splitlines()[0]}. "
+            raise ScenarioError(f"cannot read override {shown(text)}: {shorten(str(exc).splitlines()[0], 200)}. "
                                 "Fix: write key=value, e.g. seed=3 or behaviour.decision.temperature=0.7") from None
     roots = [CONFIG_DIR, *(roots or []), *_search_path(parsed)]
+    check_roots(roots, GROUPS)
     for override in parsed:
+        _check_sweep(override, multirun)
         _accept(override, prepared, roots)
     prepared.overrides += _seed_overrides(prepared, multirun)
     return prepared
@@ -66,14 +71,25 @@ def _search_path(parsed) -> list[Path]:
     return found
 
 
+def _check_sweep(override, multirun: bool) -> None:
+    """Without -m only ``seed`` may take several values (its runs share one job)."""
+    if not multirun and override.is_sweep_override() and override.key_or_group != "seed":
+        raise ScenarioError(f"{shown(override.input_line)} gives several values, which is a sweep. "
+                            "Fix: add -m (govsim run -m ...) to run one job per value, or give one value")
+
+
 def _accept(override, prepared: Prepared, roots: list[Path]) -> None:
     key, line = override.key_or_group, override.input_line
     if override.is_hydra_override():
+        if "/" in key and not override.is_delete():
+            check_hydra_choice(key, _values(override), roots)
         prepared.overrides.append(line)
     elif key in CLI_ONLY:
         _cli_option(key, _values(override), prepared)
     elif key == "seed":
         seeds = [s for v in _values(override) for s in (v if isinstance(v, list) else [v])]
+        if not seeds:
+            raise ScenarioError(f"{shown(line)} gives no seeds. Fix: e.g. seed=3, seed=[1,2] or seed='range(0,10)'")
         check_override("seed", seeds)
         prepared.seeds = [int(s) for s in seeds]
     elif key in GROUPS:
@@ -101,11 +117,12 @@ def _values(override) -> list[Any]:
 
 def _cli_option(key: str, values: list[Any], prepared: Prepared) -> None:
     if len(values) != 1:
-        raise ScenarioError(f"{key} = {values}: give one value")
+        raise ScenarioError(f"{key} = {shown(values)}: give one value")
+    check_data(values[0], key)
     if key == "out":
         prepared.out = str(values[0])
     elif not isinstance(values[0], int) or values[0] < 1:
-        raise ScenarioError(f"seeds_per_job = {values[0]!r}: must be a whole number of runs >= 1. Fix: e.g. seeds_per_job=50")
+        raise ScenarioError(f"seeds_per_job = {shown(values[0])}: must be a whole number of runs >= 1. Fix: e.g. seeds_per_job=50")
     else:
         prepared.seeds_per_job = values[0]
 
@@ -117,8 +134,19 @@ def check_choices(group: str, values: list[Any], roots: list[Path] | None = None
     for value in values:
         for choice in value if isinstance(value, list) else [value]:
             if str(choice) not in known:
-                raise ScenarioError(f"unknown {group} {choice!r}. Fix: use one of {known} "
-                                    f"(files in {roots[0] / group}), or add {choice}.yaml there")
+                raise ScenarioError(f"unknown {group} {shown(choice)}. Fix: use one of {shorten(str(known), 200)} "
+                                    f"(files in {roots[0] / group}), or add {shorten(str(choice), 60)}.yaml there")
+
+
+def check_hydra_choice(group: str, values: list[Any], roots: list[Path]) -> None:
+    """Raise ScenarioError unless every value names a config of Hydra's ``group`` (e.g. hydra/launcher)."""
+    known = hydra_options(group, roots)
+    for value in values:
+        for choice in value if isinstance(value, list) else [value]:
+            if str(choice) not in known:
+                extra = " (submitit_* need pip install -e '.[cluster]')" if group == "hydra/launcher" else ""
+                raise ScenarioError(f"unknown {shorten(group, 60)} {shown(choice)}. Fix: use one of "
+                                    f"{shorten(str(known), 250)}{extra}")
 
 
 def _seed_overrides(prepared: Prepared, multirun: bool) -> list[str]:

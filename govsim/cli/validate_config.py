@@ -6,6 +6,7 @@ import sys
 
 from govsim.cli.compose import load_scenario
 from govsim.config import ScenarioError
+from govsim.config.rules import notes
 
 
 def main(argv: list[str]) -> int:
@@ -16,10 +17,16 @@ def main(argv: list[str]) -> int:
     try:
         scenario = load_scenario(argv[0], argv[1:])
     except ScenarioError as exc:
-        print(f"govsim validate-config: {argv[0]}: {exc}", file=sys.stderr)
+        if len(exc.problems) > 1:  # every problem on its own line
+            print(f"govsim validate-config: {argv[0]}: {len(exc.problems)} problems:", file=sys.stderr)
+            print("\n".join(f"  - {p}" for p in exc.problems), file=sys.stderr)
+        else:
+            print(f"govsim validate-config: {argv[0]}: {exc}", file=sys.stderr)
         return 2
     shocks = ", ".join(scenario.shocks) or "none"
     print(f"{argv[0]}: valid. scenario {scenario.name!r}, seed {scenario.seed}, {scenario.time.steps} steps of "
           f"{scenario.time.step_years} years from {scenario.time.start}, world {scenario.world.kind}, "
           f"forums {', '.join(scenario.forums)}, shocks {shocks}")
+    for note in notes(scenario):
+        print(f"warning: {note}")
     return 0

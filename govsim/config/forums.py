@@ -32,6 +32,9 @@ class ForumSpec(Strict):
     def _universal_has_no_lists(self) -> "ForumSpec":
         if self.rule == "universal" and (self.members or self.partners):
             raise ValueError("a universal forum has every country as a member: remove 'members'/'partners'")
+        if self.rule != "universal" and self.members == []:
+            raise ValueError("members = []: a club needs at least one founding member. Fix: list ISO3 codes, or "
+                             "leave members out to take them from the world table (built-in clubs)")
         return self
 
 

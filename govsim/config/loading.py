@@ -11,14 +11,15 @@ import typing
 from pathlib import Path
 from typing import Any, Iterable
 
-import yaml
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
+from govsim.config.base import BOOL_NUMBER, holds_bool, numeric
+from govsim.config.errors import ScenarioError, shorten, shown
 from govsim.config.scenario import Scenario
 from govsim.config.shocks import Shock
+from govsim.config.yamlio import NotYaml, check_data, load_yaml, read_text
 
-class ScenarioError(ValueError):
-    """A scenario, override or world table is invalid; the message says what to change."""
+__all__ = ["ScenarioError", "apply_override", "check_override", "load_file", "read_yaml", "validate"]
 
 
 def load_file(path: str | Path, overrides: Iterable[str] = ()) -> Scenario:
@@ -37,7 +38,7 @@ def load_file(path: str | Path, overrides: Iterable[str] = ()) -> Scenario:
     data = scenario.model_dump(mode="python")
     for text in overrides:
         apply_override(data, text)
-    return validate(data, source=f"{path} with overrides {overrides}")
+    return validate(data, source=f"{path} with overrides {shorten(str(overrides), 150)}")
 
 
 def check_override(key: str, values: Iterable[Any]) -> None:
@@ -46,17 +47,22 @@ def check_override(key: str, values: Iterable[Any]) -> None:
     Sections (a whole model) are checked later, when the composed scenario is validated.
     """
     annotation, field = _walk(key)
+    values = list(values)
+    for value in values:
+        check_data(value, f"override {shorten(key, 100)}")
     if models_of(annotation) and field is not None and not _is_union(annotation):
         return
     metadata = field.metadata if field is not None else []
     adapter = TypeAdapter(typing.Annotated[annotation, *metadata]) if metadata else TypeAdapter(annotation)
     for value in values:
+        if numeric(annotation) and holds_bool(value):
+            raise ScenarioError(f"{shorten(key, 100)} = {shown(value)}: true/false is not a number. Fix: write a number")
         try:
             adapter.validate_python(value)
         except ValidationError as exc:
-            msg = exc.errors()[0]["msg"].removeprefix("Value error, ")
-            hint = f" Fix: {field.description}" if field is not None and field.description else ""
-            raise ScenarioError(f"{key} = {value!r}: {msg}.{hint}") from None
+            msg = shorten(exc.errors()[0]["msg"].removeprefix("Value error, "), 250)
+            hint = f" Fix: {brief(field.description)}" if field is not None and field.description and "Fix:" not in msg else ""
+            raise ScenarioError(f"{shorten(key, 100)} = {shown(value)}: {msg}.{hint}") from None
 
 
 def _walk(key: str) -> tuple[Any, Any]:
@@ -74,7 +80,8 @@ def _descend(tp: Any, part: str, where: str, key: str) -> tuple[Any, Any]:
         owners = [m for m in models if part in m.model_fields]
         if not owners:
             allowed = sorted({f for m in models for f in m.model_fields})
-            raise ScenarioError(f"unknown key {key!r}: {part!r} is not a field of {where}. Fix: use one of {allowed}")
+            raise ScenarioError(f"unknown key {shown(key)}: {shown(part)} is not a field of {shorten(where, 100)}. "
+                                f"Fix: use one of {allowed}")
         field = owners[0].model_fields[part]
         return field.annotation, field
     origin, args = typing.get_origin(tp), typing.get_args(tp)
@@ -82,13 +89,15 @@ def _descend(tp: Any, part: str, where: str, key: str) -> tuple[Any, Any]:
         return args[1], None
     if origin is list:
         if not part.isdigit():
-            raise ScenarioError(f"key {key!r}: {part!r} is not a list index of {where}. Fix: use 0, 1, ...")
+            raise ScenarioError(f"key {shown(key)}: {shown(part)} is not a list index of {shorten(where, 100)}. "
+                                "Fix: use 0, 1, ...")
         return args[0], None
     if _is_union(tp):
         inner = [a for a in args if a is not type(None)]
         if len(inner) == 1:
             return _descend(inner[0], part, where, key)
-    raise ScenarioError(f"key {key!r}: {where} is a plain value, it has no {part!r}. Fix: set {where}=<value>")
+    where = shorten(where, 100)
+    raise ScenarioError(f"key {shown(key)}: {where} is a plain value, it has no {shown(part)}. Fix: set {where}=<value>")
 
 
 def models_of(tp: Any) -> list[type[BaseModel]]:
@@ -109,12 +118,18 @@ def _is_union(tp: Any) -> bool:
 
 
 def validate(data: dict[str, Any], source: str = "scenario") -> Scenario:
-    """Validate a plain dict as a :class:`Scenario`, turning pydantic errors into one clear message."""
+    """Validate a plain dict as a :class:`Scenario`, turning pydantic errors into one clear line.
+
+    The line holds every problem, separated by '; ' (cut at MAX_MESSAGE characters); the
+    error's ``problems`` lists them one by one.
+    """
     try:
         return Scenario.model_validate(data)
     except ValidationError as exc:
-        lines = [_describe(err) for err in exc.errors()]
-        raise ScenarioError(f"invalid scenario ({source}):\n" + "\n".join(lines)) from None
+        problems = [_describe(err) for err in exc.errors()]
+        raise ScenarioError(f"invalid scenario ({shorten(source, 200)}): " + "; ".join(problems), problems) from None
+    except RecursionError:
+        raise ScenarioError(f"invalid scenario ({shorten(source, 200)}): nested too deeply") from None
 
 
 def apply_override(data: dict[str, Any], text: str) -> None:
@@ -122,7 +137,7 @@ def apply_override(data: dict[str, Any], text: str) -> None:
     key, sep, value = text.partition("=")
     key = key.strip().lstrip("+")
     if not sep or not key:
-        raise ScenarioError(f"override {text!r} is not of the form key=value (e.g. seed=3 or world.n=1000)")
+        raise ScenarioError(f"override {shown(text)} is not of the form key=value (e.g. seed=3 or world.n=1000)")
     *parents, last = key.split(".")
     node: Any = data
     for i, part in enumerate(parents):
@@ -132,7 +147,7 @@ def apply_override(data: dict[str, Any], text: str) -> None:
     elif isinstance(node, dict):
         node[last] = _parse(value)
     else:
-        raise ScenarioError(f"override {text!r}: {'.'.join(parents)} is a value, not a section")
+        raise ScenarioError(f"override {shown(text)}: {shorten('.'.join(parents), 100)} is a value, not a section")
 
 
 def _child(node: Any, part: str, path: str) -> Any:
@@ -141,49 +156,65 @@ def _child(node: Any, part: str, path: str) -> Any:
     if isinstance(node, dict):
         if part not in node or not isinstance(node[part], (dict, list)):
             keys = sorted(k for k, v in node.items() if isinstance(v, (dict, list)))
-            raise ScenarioError(f"override key {path!r} is not a section of the scenario; sections here: {keys}")
+            raise ScenarioError(f"override key {shown(path)} is not a section of the scenario; "
+                                f"sections here: {shorten(str(keys), 200)}")
         return node[part]
-    raise ScenarioError(f"override key {path!r} goes below a plain value")
+    raise ScenarioError(f"override key {shown(path)} goes below a plain value")
 
 
 def _index(node: list, part: str, path: str) -> int:
     if not part.isdigit() or int(part) >= len(node):
-        raise ScenarioError(f"override key {path!r}: {part!r} is not an index of a list of {len(node)} items")
+        raise ScenarioError(f"override key {shown(path)}: {shown(part)} is not an index of a list of {len(node)} items")
     return int(part)
 
 
 def _parse(value: str) -> Any:
+    """An override's value as YAML (``3`` is an int); text that is not YAML stays text."""
+    if not value.strip():
+        return None
     try:
-        return yaml.safe_load(value) if value.strip() else None
-    except yaml.YAMLError:
+        parsed = load_yaml(value, "override value")
+    except NotYaml:
         return value
+    check_data(parsed, "override value")
+    return parsed
 
 
 def read_yaml(path: Path) -> dict[str, Any]:
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise ScenarioError(f"{path} is not valid YAML: {exc}") from None
+    """The mapping in YAML file ``path``: UTF-8, no repeated keys, bounded aliases, data only."""
+    data = load_yaml(read_text(path), str(path))
     if not isinstance(data, dict):
         raise ScenarioError(f"{path} must hold a mapping of scenario fields, got {type(data).__name__}")
+    check_data(data, str(path))
     return data
 
 
 def _describe(err: dict[str, Any]) -> str:
     loc = ".".join(str(p) for p in err["loc"]) or "scenario"
+    loc = shorten(loc, 120)
+    if err["type"] == BOOL_NUMBER:
+        field = (f"{loc}." if err["loc"] else "") + str(err["ctx"]["field"])
+        return f"{field} = {shown(err['ctx']['value'])}: {err['msg']}"
     if err["type"] == "extra_forbidden":
         parent = _model_at(err["loc"][:-1])
         allowed = sorted(parent.model_fields) if parent else []
-        return f"  - {loc}: unknown key. Fix: remove it or use one of {allowed}"
+        return f"{loc}: unknown key. Fix: remove it or use one of {shorten(str(allowed), 250)}"
     if err["type"] == "union_tag_not_found":
         kinds = [typing.get_args(m.model_fields["kind"].annotation)[0] for m in models_of(Shock)]
-        return (f"  - {loc}: no shock of this name, and no 'kind' to make a new one. "
+        return (f"{loc}: no shock of this name, and no 'kind' to make a new one. "
                 f"Fix: use an existing shock's name, or give {loc}.kind, one of {kinds}")
     got = err.get("input")
-    hint = "" if err["type"] == "value_error" else _field_hint(err["loc"])
-    msg = err["msg"].removeprefix("Value error, ")
-    shown = f" = {got!r}" if not isinstance(got, dict) else ""
-    return f"  - {loc}{shown}: {msg}." + (f" Fix: {hint}" if hint else "")
+    hint = "" if err["type"] == "value_error" else brief(_field_hint(err["loc"]))
+    msg = shorten(err["msg"].removeprefix("Value error, "), 250)
+    value = f" = {shown(got)}" if not isinstance(got, dict) else ""
+    return f"{loc}{value}: {msg}." + (f" Fix: {hint}" if hint else "")
+
+
+def brief(description: str) -> str:
+    """A field description cut for an error message: its first sentence and its 'Range:' sentence."""
+    sentences = description.split(". ")
+    kept = [sentences[0]] + [s for s in sentences[1:] if s.startswith("Range:")]
+    return shorten(". ".join(s.rstrip(".") for s in kept) + "." if description else "", 220)
 
 
 def _field_hint(loc: tuple) -> str:

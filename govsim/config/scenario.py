@@ -6,7 +6,8 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from govsim.config.base import Period, Strict, period_to_year
+from govsim.config import rules
+from govsim.config.base import Period, Slug, Strict, period_to_year
 from govsim.config.behaviour import Behaviour
 from govsim.config.forums import ForumSpec, default_forums
 from govsim.config.shocks import CapacityBuilding, ExportControls, ForumChange, ForumReform, Shock
@@ -65,9 +66,9 @@ class World(Strict):
 class Scenario(Strict):
     """A complete, validated govsim scenario."""
 
-    name: str = Field("custom", description="Scenario name (file stem when loaded from scenarios/).")
+    name: Slug = Field("custom", description="Scenario name (file stem when loaded from scenarios/), used in run ids and folder names: 1-64 letters, digits, '-', '_' or '.', not starting with '.'.")
     description: str = Field("", description="What the scenario represents and its real-world provenance.")
-    seed: int = Field(0, ge=0, description="Seed of the run's single numpy Generator.")
+    seed: int = Field(0, ge=0, lt=2**63, description="Seed of the run's single numpy Generator, below 2^63 (the tables store it as a 64-bit integer). Range: [0, 9223372036854775808).")
     time: Time = Field(default_factory=Time, description="Calendar.")
     world: World = Field(default_factory=World, description="Countries.")
     forums: dict[str, ForumSpec] = Field(default_factory=default_forums, description="Forums by name; 'un', 'g7', 'brics' by default.")
@@ -81,6 +82,7 @@ class Scenario(Strict):
 
     @model_validator(mode="after")
     def _references_exist(self) -> "Scenario":
+        rules.check(self)
         known = sorted(self.forums)
         for key, shock in self.shocks.items():
             for field, forum in _forum_refs(shock):
