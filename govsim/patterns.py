@@ -14,7 +14,6 @@ import numpy as np
 import pandas as pd
 from scipy.stats import spearmanr
 
-from govsim.codes import HIGH_INCOME, LOW_INCOME
 from govsim.config.scenario import Scenario
 from govsim.dynamics import investment_shares
 from govsim.phases import setup
@@ -55,10 +54,10 @@ PATTERNS = (
             "BRICS Kazan declaration (Oct 2024); Indonesia admitted Jan 2025 (govsim/data brics_member_since)"),
     Pattern("P4b", "BRICS partner countries, end 2025", "F", "10", 5, 15, False,
             "BRICS partner tier: 8 in Jan 2025, Nigeria (Jan) and Vietnam (Jun 2025) (govsim/data brics_partner_since)"),
-    Pattern("P6a", "internet use in high-income countries (population-weighted), initial", "C", "0.93", 0.90, 0.96, True,
-            "ITU Facts and Figures 2024"),
-    Pattern("P6b", "internet use in low-income countries (population-weighted), initial", "C", "0.27", 0.24, 0.30, False,
-            "ITU Facts and Figures 2024 (data check: the per-country ITU series in govsim/data lag the 2024 aggregate)"),
+    Pattern("P6a", "internet use in high-income countries (population-weighted), mid 2024", "C", "0.93", 0.90, 0.96, True,
+            "ITU Facts and Figures 2024 (the model moves each country's latest ITU value along its trend)"),
+    Pattern("P6b", "internet use in low-income countries (population-weighted), mid 2024", "C", "0.27", 0.24, 0.30, False,
+            "ITU Facts and Figures 2024 (the model moves each country's latest ITU value along its trend)"),
     Pattern("P7a", "US share of AI compute, end 2025", "C", "0.75", 0.65, 0.85, True, "Pilz et al. 2025 (Epoch AI)"),
     Pattern("P7b", "China share of AI compute, end 2025", "C", "0.15", 0.10, 0.20, True, "Pilz et al. 2025 (Epoch AI)"),
     Pattern("P7c", "countries with >= 0.1% of world AI compute, end 2025", "C", "32 host AI data centres", 25, 40, True,
@@ -96,6 +95,7 @@ def run_values(indices: pd.DataFrame, countries: pd.DataFrame, forums: pd.DataFr
     first = countries[countries.step == 0]
     growth = (c25.compute.sum() / countries[countries.step == s23].compute.sum()) ** 0.5
     c23, cq1 = countries[countries.step == s23], countries[countries.step == _step_at(indices, 2025.25)]
+    mid24 = countries[countries.step == _step_at(indices, 2024.5)]
     high25 = c25.income_group.astype(str) == "high"
     return {
         "P1": float(indices.loc[indices.step == s24, "none_share"].iloc[0]),
@@ -108,7 +108,7 @@ def run_values(indices: pd.DataFrame, countries: pd.DataFrame, forums: pd.DataFr
         "P12": float(spearmanr(first.capability, first.readiness).statistic),
         "P16": _china_lag(c23), "P17": _china_lag(cq1),
         "P18": float(indices.loc[indices.step == s25, "open_lag_years"].iloc[0]),
-        "P6c": _weighted(c24.internet.to_numpy(), _pop(c24), (c24.income_group.astype(str) == "low").to_numpy()),
+        "P6a": _internet(mid24, "high"), "P6b": _internet(mid24, "low"),
         "P19": _weighted(c25.adoption.to_numpy(), _pop(c25), high25.to_numpy()),
         "P20": _weighted(c25.adoption.to_numpy(), _pop(c25), ~high25.to_numpy()),
     }
@@ -120,8 +120,6 @@ def initial_values(scenario: Scenario) -> dict[str, float]:
     shares = investment_shares(state, scenario.behaviour.dynamics)
     iso = list(state.iso3)
     return {
-        "P6a": _weighted(state.internet, state.population, state.income_group == HIGH_INCOME),
-        "P6b": _weighted(state.internet, state.population, state.income_group == LOW_INCOME),
         "P14": float(shares[iso.index("USA")] / shares[iso.index("CHN")]),
     }
 
@@ -157,6 +155,11 @@ def _step_at(indices: pd.DataFrame, year: float) -> int:
 def _china_lag(countries: pd.DataFrame) -> float:
     lag = countries.set_index("iso3").lag_years
     return float(lag.get("CHN", np.nan) - lag.get("USA", np.nan))
+
+
+def _internet(countries: pd.DataFrame, group: str) -> float:
+    """Population-weighted internet use of an income group (its members at that step)."""
+    return _weighted(countries.internet.to_numpy(), _pop(countries), (countries.income_group.astype(str) == group).to_numpy())
 
 
 def _pop(countries: pd.DataFrame) -> np.ndarray:

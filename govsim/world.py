@@ -119,11 +119,11 @@ def _internet_slope(table: pd.DataFrame) -> np.ndarray:
 
 
 def _internet_at(table: pd.DataFrame, start_year: float) -> np.ndarray:
-    """Internet use at the start: the latest value moved along its trend from its data year (the
-    start of that year) to the start; where no data year is given, the value is taken as the start's."""
+    """Internet use at the start: the latest value moved along its trend from the middle of its data
+    year (ITU figures are annual) to the start; where no data year is given, the value is the start's."""
     share = table["internet_pct"].to_numpy(float) / 100
     year = pd.to_numeric(table["internet_year"], errors="coerce").to_numpy(float)
-    years = np.where(np.isfinite(year), np.maximum(start_year - year, 0.0), 0.0)
+    years = np.where(np.isfinite(year), np.maximum(start_year - (year + 0.5), 0.0), 0.0)
     inside = (share > 0) & (share < 1)
     safe = np.clip(share, 1e-6, 1 - 1e-6)
     moved = 1.0 / (1.0 + np.exp(-(np.log(safe / (1 - safe)) + _internet_slope(table) * years)))
