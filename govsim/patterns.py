@@ -73,8 +73,6 @@ PATTERNS = (
             "Stanford AI Index 2025 (Chatbot Arena US-China gap); years at ~140 Elo/yr of frontier progress (assumption)"),
     Pattern("P18", "lag of open-weight models behind the closed frontier, end 2025 (years)", "S", "0.29 (3.5 months)", 0.09, 0.44, True,
             "Epoch AI (Oct 2025): open weights trail by ~3.5 months (90% CI 1.1-5.3)"),
-    Pattern("P6c", "internet use in low-income countries (population-weighted), end 2024", "C", "0.27", 0.24, 0.30, False,
-            "ITU Facts and Figures 2024 (the model moves each country along its ITU trend)"),
     Pattern("P19", "share of people using AI in high-income countries (population-weighted), end 2025", "C", "0.247", 0.20, 0.30, False,
             "Microsoft AI Economy Institute, Global AI Adoption in 2025 (Jan 2026): Global North 24.7% of the working-age "
             "population in H2 2025 (figure recalled, not checked in this workplace; North = high income here)"),
