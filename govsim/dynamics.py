@@ -1,6 +1,7 @@
 """State dynamics for one step of length dt years (pure numpy, literature §5 and §8d).
 
-compute:    K_i <- K_i (1-delta)^dt + dt * D_i (1 - b_i), D_i = W [(1-kappa) Y_i r_i^rho / sum_j Y_j r_j^rho + kappa K_i / sum_j K_j],
+compute:    K_i <- K_i (1-delta)^dt + dt * D_i (1 - b_i), D_i = W [(1-kappa) Y_i r_i^rho / sum_j Y_j r_j^rho + kappa K_i / K*],
+            K* the world's uncapped capacity (K* <- K* (1-delta)^dt + dt W),
             b_i = (1 - leak_i) max(0, D_i - cap_i W) / D_i the blocked share; W grows by compute_growth;
             demand that a cap blocks is lost, not handed to others (capped countries' shares fall,
             nobody else's compute rises);
@@ -37,7 +38,8 @@ def advance(s: State, forum_access: np.ndarray, received: np.ndarray, positions:
 
 
 def investment_shares(s: State, p: Dynamics) -> np.ndarray:
-    """Each country's share of world compute demand: (1-kappa) Y_i r_i^rho / sum + kappa K_i / sum K.
+    """Each country's share of world compute demand: (1-kappa) Y_i r_i^rho / sum + kappa K_i / K*, K* the
+    world's uncapped capacity (equal to sum K until a cap binds; then the shares sum to less than 1).
 
     The first part follows the economy and its readiness; the incumbency part kappa follows the
     compute already installed (hyperscaler capacity, data-centre agglomeration).
@@ -45,10 +47,11 @@ def investment_shares(s: State, p: Dynamics) -> np.ndarray:
     weight = s.gdp_pc * s.population * s.readiness**p.invest_readiness_elasticity
     total = weight.sum()
     economic = weight / total if total > 0 else np.full(s.n, 1.0 / s.n)
-    installed = s.compute.sum()
-    if p.invest_incumbency == 0 or installed <= 0:
+    capacity = s.world_capacity if s.world_capacity > 0 else float(s.compute.sum())
+    if p.invest_incumbency == 0 or capacity <= 0:
         return economic
-    return (1 - p.invest_incumbency) * economic + p.invest_incumbency * s.compute / installed
+    # over the world's uncapped capacity: capacity a cap kept out attracts no investment elsewhere
+    return (1 - p.invest_incumbency) * economic + p.invest_incumbency * s.compute / capacity
 
 
 def blocked_share(s: State, p: Dynamics) -> np.ndarray:

@@ -14,6 +14,10 @@ from govsim.codes import APPLICANT, INCOME_GROUPS, MEMBER, PARTNER, STATUS_NAMES
 from govsim.state import State
 
 
+#: Columns of the indices table that record the frontier's state, not indices (not confined to [0, 1]).
+FRONTIER_STATE = ("frontier_capability", "open_lag_years")
+
+
 def measure(s: State, forums: ForumSet, p: Dynamics) -> dict[str, float | str]:
     """All index components and headlines for the current state (each in [0, 1])."""
     inclusion = indices.inclusiveness(s.engagement, s.status, forums.authority, forums.universal, s.population, s.income_group)

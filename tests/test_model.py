@@ -13,6 +13,7 @@ import govsim
 from govsim import GovernanceModel, load_scenario
 from govsim.agents import Country
 from govsim.dynamics import diplomatic_budget
+from govsim.record import FRONTIER_STATE
 from govsim.runner import collect_results
 
 STEPS = 12
@@ -20,8 +21,8 @@ FORUMS = ("un", "g7", "brics")
 STATUSES = {"member", "partner", "applicant", "none"}
 INCLUSIVENESS = ["none_share", "all_share", "representation_low", "voice_equality"]
 FRAGMENTATION = ["effective_forums", "modularity", "core_deficit", "normative_distance", "bridging_deficit"]
-DIVIDE = ["gini_capability_pop", "gini_capability", "theil_between_income", "gap_high_low", "compute_hhi",
-          "compute_top2"]
+DIVIDE = ["gini_capability_pop", "gini_capability", "theil_between_income", "gap_high_low", "gap_abs_high_low",
+          "gap_north_south", "access_gap", "adoption_gap", "intensity_gap", "compute_hhi", "compute_top2"]
 FOUNDERS = {"BRA", "CHN", "IND", "RUS", "ZAF"}
 
 
@@ -56,7 +57,8 @@ def test_headlines_are_the_documented_combinations_of_components(short):
 
 def test_countries_table_structure(short):
     c = short.countries
-    expected = ["step", "iso3", "income_group", "capability", "gdp_pc", "alignment", "tier"]
+    expected = ["step", "iso3", "income_group", "capability", "access", "adoption", "intensity", "lag_years",
+                "internet", "skills", "population", "readiness", "gdp_pc", "alignment", "tier"]
     expected += [f"{kind}_{f}" for f in FORUMS for kind in ("engagement", "status")]
     assert set(expected) <= set(c.columns)
     assert list(c.columns[:2]) == ["step", "iso3"]
@@ -91,7 +93,16 @@ def test_forums_table_structure_and_consistency_with_countries(short):
 
 # ------------------------------------------------------------------ invariants
 def _numeric_indices(ind: pd.DataFrame) -> pd.DataFrame:
-    return ind.drop(columns=["step", "period", "year"]).select_dtypes("number")
+    """The indices, without the time columns and the frontier's state (not indices: FRONTIER_STATE)."""
+    return ind.drop(columns=["step", "period", "year", *FRONTIER_STATE]).select_dtypes("number")
+
+
+def test_frontier_state_columns(short):
+    """The frontier's capability rises every step from 0.5; the open-weight lag stays within the cap."""
+    ind = short.indices
+    assert ind.frontier_capability.iloc[0] == pytest.approx(0.5)
+    assert (np.diff(ind.frontier_capability) > 0).all() and (ind.frontier_capability < 1).all()
+    assert ((ind.open_lag_years >= 0) & (ind.open_lag_years <= 10)).all()
 
 
 BOUNDED_RUNS = [
