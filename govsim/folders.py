@@ -27,7 +27,7 @@ RUN_FILES = {MANIFEST, LOCK, "indices.parquet", "forums.parquet", "countries.par
 
 def check_writable(folder: Path, option: str = "out") -> None:
     """Create ``folder`` and write a probe file in it; StoreError (one line) if that fails."""
-    folder = Path(folder)
+    folder = Path(folder).absolute()
     try:
         folder.mkdir(parents=True, exist_ok=True)
         probe = folder / f"{TMP_PREFIX}probe.{secrets.token_hex(6)}"
@@ -78,3 +78,8 @@ def remove_job_reports(root: Path, token: str) -> None:
     """Delete invocation ``token``'s own reports once read (they are only the driver's bookkeeping)."""
     for path in Path(root).glob(f"jobs/*/govsim-launch-{token}.json"):
         path.unlink(missing_ok=True)
+        for folder in (path.parent, path.parent.parent):  # jobs/<n> and jobs/ if the report was all they held
+            try:
+                folder.rmdir()
+            except OSError:
+                break

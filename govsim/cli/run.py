@@ -28,10 +28,12 @@ def main(argv: list[str]) -> int:
     """Check the overrides and the output folder, hand them to Hydra, then report the runs from the store."""
     flags, overrides = _split_flags(argv)
     multirun = "-m" in flags or "--multirun" in flags
+    informative = any(f in flags for f in ("-h", "--help", "--hydra-help", "-c", "--cfg", "--info"))
     try:
         prepared = prepare(overrides, multirun, _config_dirs(flags))
         batch = multirun or len(prepared.seeds or []) > 1
-        folder = _output_folder(sweep_folder(overrides, prepared, "sweeps" if multirun else "outputs"), prepared, batch)
+        folder = _output_folder(sweep_folder(overrides, prepared, "sweeps" if multirun else "outputs"), prepared, batch,
+                                check=not informative)
     except (ScenarioError, store.StoreError) as exc:
         print(f"govsim run: {exc}", file=sys.stderr)
         return 2
@@ -39,20 +41,22 @@ def main(argv: list[str]) -> int:
     target = [_quoted(f"hydra.{'sweep' if multirun else 'run'}.dir", folder)] if batch or prepared.out else []
     launch = [f"++hydra.job.env_set.GOVSIM_LAUNCH={token}"] if batch else []
     code = _hydra([*flags, *prepared.overrides, *target, *launch])
-    informative = any(f in flags for f in ("-h", "--help", "--hydra-help", "-c", "--cfg", "--info"))
     if code or not batch or informative:
         return code
     return _report_sweep(folder, token, _job_count(prepared.overrides) if multirun else 1)
 
 
-def _output_folder(folder: str, prepared, batch: bool) -> Path:
-    """The output folder as an absolute path (workers may run elsewhere), checked before Hydra writes.
+def _output_folder(folder: str, prepared, batch: bool, check: bool = True) -> Path:
+    """The output folder as an absolute path (workers may run elsewhere), checked before Hydra writes
+    (unless only help or the config is printed, which writes nothing).
 
     A single run must not go into someone's folder of other files; any folder must be writable.
     """
     if "${" in folder:
         raise ScenarioError(f"out={folder[:80]!r}: interpolations are not allowed in out=. Fix: write the path itself")
     path = Path(folder).expanduser().resolve()
+    if not check:
+        return path
     if not batch and prepared.out:
         check_single_run_folder(path)
     check_writable(path if batch or prepared.out else Path("outputs").resolve())
@@ -71,6 +75,8 @@ def _job_count(overrides: list[str]) -> int | None:
 
     try:
         parsed = OverridesParser.create().parse_overrides(overrides)
+        if any(o.key_or_group.startswith("hydra/sweeper") for o in parsed):
+            return None  # another sweeper decides its own jobs
         count = 1
         for override in parsed:
             if override.is_sweep_override() and not override.is_hydra_override():
