@@ -39,6 +39,7 @@ class Results:
         for name in ("indices", "countries", "forums"):
             atomic_write(folder / f"{name}.parquet", lambda tmp, n=name: getattr(self, n).to_parquet(tmp, index=False))
         self.save_scenario(folder)
+        sync_folder(folder)
         return folder
 
     def save_scenario(self, folder: Path) -> None:
@@ -111,8 +112,8 @@ def atomic_write(target: Path, write) -> None:
     """Write via a temporary file in the same folder, flushed to disk, then rename (no half-written files).
 
     The temporary file is ``.govsim-tmp-<name>.<random>``, created with the mode the umask gives
-    (like any new file), and fsynced before the rename; the folder is fsynced after it, where the
-    system allows, so a crash never leaves a renamed but empty file.
+    (like any new file), and fsynced before the rename. Call :func:`sync_folder` once the
+    folder's files are all in place, to make the renames themselves durable.
     """
     target = Path(target)
     tmp = _new_temporary(target)
@@ -120,9 +121,13 @@ def atomic_write(target: Path, write) -> None:
         write(str(tmp))
         _fsync(tmp, os.O_RDONLY)
         os.replace(tmp, target)
-        _fsync(target.parent, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0), optional=True)
     finally:
         tmp.unlink(missing_ok=True)
+
+
+def sync_folder(folder: Path) -> None:
+    """Flush a folder's entries (its renames) to disk, where the system allows it."""
+    _fsync(Path(folder), os.O_RDONLY | getattr(os, "O_DIRECTORY", 0), optional=True)
 
 
 def _new_temporary(target: Path) -> Path:

@@ -34,7 +34,7 @@ from typing import Any
 import pandas as pd
 
 from govsim.config.scenario import Scenario
-from govsim.runner import TMP_PREFIX, Results, atomic_write
+from govsim.runner import TMP_PREFIX, Results, atomic_write, sync_folder
 
 MANIFEST = "manifest.json"
 LOCK = ".govsim-lock"
@@ -62,7 +62,10 @@ def run_id(name: str, digest: str, seed: int) -> str:
 def run_folder(root: str | Path, run_id: str) -> Path:
     """``root/runs/<run_id>``, resolved; StoreError if that is not a folder directly inside ``root/runs``."""
     runs = (Path(root) / "runs").resolve()
-    folder = (runs / run_id).resolve()
+    try:
+        folder = (runs / run_id).resolve()
+    except (ValueError, OSError):  # e.g. a NUL byte
+        folder = runs
     if not run_id or folder.parent != runs:
         raise StoreError(f"run id {_short(run_id)} would put the run outside {runs}, so it is not written. "
                          "Fix: give the scenario a plain name (letters, digits, '-' and '_')")
@@ -149,6 +152,7 @@ def write_manifest(folder: Path, manifest: dict[str, Any]) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     full = {**manifest, "versions": versions(), "git": git_commit(), "code_digest": code_digest()}
     atomic_write(folder / MANIFEST, lambda tmp: Path(tmp).write_text(json.dumps(full, indent=2, default=str)))
+    sync_folder(folder)  # the manifest comes last: one folder fsync makes every rename of the run durable
 
 
 def _remove_leftovers(folder: Path) -> None:
@@ -195,7 +199,8 @@ def git_commit() -> dict[str, Any] | None:
     repo = Path(__file__).resolve().parents[1]
     try:
         commit = subprocess.run(["git", "-C", str(repo), "rev-parse", "HEAD"], capture_output=True, text=True, timeout=10)
-        status = subprocess.run(["git", "-C", str(repo), "status", "--porcelain", "--untracked-files=no"],
+        status = subprocess.run(["git", "--no-optional-locks", "-C", str(repo), "status", "--porcelain",  # no index refresh
+                                 "--untracked-files=no"],
                                 capture_output=True, text=True, timeout=10)
     except (OSError, subprocess.SubprocessError):
         return None

@@ -97,7 +97,7 @@ def test_single_run_writes_into_a_new_folder_and_again_into_its_own(tmp_path):
 
 
 # ------------------------------------------------------------------ item 2: nothing outside the store's root
-@pytest.mark.parametrize("run_id", ["../../x-abc-seed0", "/abs/path-abc-seed0", "a/b-abc-seed0", "..", ""])
+@pytest.mark.parametrize("run_id", ["../../x-abc-seed0", "/abs/path-abc-seed0", "a/b-abc-seed0", "..", "", "a\0b"])
 def test_store_refuses_run_folders_outside_its_root(tmp_path, run_id):
     with pytest.raises(store.StoreError, match="outside"):
         store.run_folder(tmp_path / "sw", run_id)
@@ -189,13 +189,19 @@ def test_corrupt_manifest_is_one_line_in_load_sweep_compare_and_resume(tmp_path)
     assert store.read_manifest(bad.parent)["status"] == "complete"
 
 
-def test_atomic_write_fsyncs_the_file_before_the_rename(tmp_path, monkeypatch):
+def test_every_file_is_fsynced_before_its_rename_and_the_folder_after_the_manifest(tmp_path, results, monkeypatch):
     events = []
     real_fsync, real_replace = os.fsync, os.replace
-    monkeypatch.setattr(os, "fsync", lambda fd: (events.append("fsync"), real_fsync(fd))[1])
-    monkeypatch.setattr(os, "replace", lambda a, b: (events.append("replace"), real_replace(a, b))[1])
-    atomic_write(tmp_path / "t.json", lambda tmp: Path(tmp).write_text("{}"))
-    assert events[:2] == ["fsync", "replace"]
+    monkeypatch.setattr(os, "fsync", lambda fd: (events.append(("fsync", Path(f"/proc/self/fd/{fd}").resolve().name)),
+                                                 real_fsync(fd))[1])
+    monkeypatch.setattr(os, "replace", lambda a, b: (events.append(("replace", Path(b).name)), real_replace(a, b))[1])
+    store.write_run(tmp_path, results, manifest_of())
+    renamed = [name for kind, name in events if kind == "replace"]
+    assert renamed == ["indices.parquet", "forums.parquet", "scenario.json", "manifest.json"]
+    for name in renamed:
+        synced = events.index(("replace", name)) - 1
+        assert events[synced][0] == "fsync" and events[synced][1].startswith(f".govsim-tmp-{name}."), events
+    assert events[-1] == ("fsync", tmp_path.name), "the folder is fsynced after the manifest's rename"
 
 
 # ------------------------------------------------------------------ item 12: the umask is honoured
@@ -347,7 +353,8 @@ def test_no_command_writes_outside_its_output_root(tmp_path):
         ["validate", "seeds=1", "time.steps=12", "out=val"],
     ]
     allowed = ("outputs", "sweeps", "one", "sw", "sens", "val")
-    repo = [p for p in ROOT.iterdir() if p.name not in (".git",)]
+    git = ROOT / ".git"  # a folder, or (in a worktree) a file naming the folder: git status must not touch it
+    repo = [*ROOT.iterdir(), Path(git.read_text().split(":", 1)[1].strip()) if git.is_file() else git]
     before = _snapshot([home, tmp, *repo])
     cwd = tmp_path / "work"
     cwd.mkdir()

@@ -236,7 +236,7 @@ def _report_sweep(folder: Path, token: str, launched: int | None) -> int:
         print(f"  {len(missing)} launched runs are missing: expected under {folder / 'runs'} (e.g. {missing[0]}). "
               "Fix: re-run the same command", file=sys.stderr)
     if silent:
-        print(f"  {silent} of {launched} jobs did not report to {folder}: their runs went elsewhere or the jobs died. "
+        print(f"  {silent} of {launched} jobs did not report to {folder}: their runs went elsewhere, the jobs died, or the disk is full. "
               f"Fix: make {folder} reachable by every worker and re-run the same command", file=sys.stderr)
     remove_job_reports(folder, token)
     print(f"load it with: govsim.load_sweep({str(folder)!r})")
