@@ -246,6 +246,19 @@ def test_sweep_report_fails_when_launched_runs_are_missing(tmp_path, capsys):
     assert "1 of 3 jobs" in capsys.readouterr().err
 
 
+def test_sweep_report_counts_unrecorded_failures_and_names_a_full_disk(tmp_path, capsys, monkeypatch):
+    folder = tmp_path / "sw"
+    folders.write_job_report(folder, 0, "tok", {"runs": ["baseline-a-seed0", "baseline-a-seed1"], "busy": [],
+                                                "unrecorded": {"baseline-a-seed1": "OSError: No space left on device"}})
+    store.write_manifest(store.run_folder(folder, "baseline-a-seed0"), {**manifest_of("baseline-a-seed0"), "status": "complete"})
+    monkeypatch.setattr(cli_run, "_free_bytes", lambda folder: 0)
+    assert cli_run._report_sweep(folder, "tok", launched=1) == 1
+    out = capsys.readouterr()
+    assert "1 runs complete, 1 failed" in out.out and "missing" not in out.out
+    assert "baseline-a-seed1 (not recorded): OSError: No space left" in out.err and "disk holding" in out.err
+    assert not list(folder.glob("jobs/*/govsim-launch-tok.json")), "the driver removes its own reports"
+
+
 # ------------------------------------------------------------------ item 10: unwritable folders, full disks
 def _without_root_powers() -> dict:
     """Popen arguments for a child that cannot write a 0555 folder. Tests run as root here, and root

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+import shutil
 import sys
 from pathlib import Path
 from typing import Any
@@ -139,12 +140,15 @@ def _job(cfg) -> None:
         return
     auto = {k: (v if v != "auto" else single) for k, v in options.items()}
     context = {"overrides": task, "job": int(hc.job.get("num") or 0)}
+    logging.raiseExceptions = False  # a log file on a full disk must not print a traceback per message
+    token = None if single else hc.job.env_set.get("GOVSIM_LAUNCH")
+    _report_job(out, context["job"], token, specs)  # first, while there is space: the runs this job was given
     counts = run_specs(specs, (lambda s: out) if single else (lambda s: store.run_folder(out, s.run_id)), auto, context,
                        label=f"job {context['job']}", log_failures=not single)
     if single:
         _EXIT["code"] = _report_single(out, specs[0], counts)
         return
-    _report_job(out, context["job"], hc.job.env_set.get("GOVSIM_LAUNCH"), specs, counts)
+    _report_job(out, context["job"], token, specs, counts)
     if hc.mode == RunMode.RUN:
         _EXIT["code"] = 1 if counts.failed else 0
 
@@ -160,11 +164,13 @@ def _single_folder_ok(out: Path) -> bool:
         return False
 
 
-def _report_job(out: Path, job: int, token: str | None, specs: list[RunSpec], counts) -> None:
-    """Leave this job's report for the driver (which runs it had, which were busy or unrecorded)."""
+def _report_job(out: Path, job: int, token: str | None, specs: list[RunSpec], counts=None) -> None:
+    """Leave this job's report for the driver: the runs it was given (before running them), then
+    (``counts``) which of them were busy or failed unrecorded."""
     if not token:
         return
-    report = {"runs": [s.run_id for s in specs], "busy": counts.busy_ids, "unrecorded": counts.unrecorded}
+    report = {"runs": [s.run_id for s in specs], "busy": getattr(counts, "busy_ids", []),
+              "unrecorded": getattr(counts, "unrecorded", {}), "finished": counts is not None}
     try:
         write_job_report(out, job, token, report)
     except OSError as exc:
@@ -207,6 +213,13 @@ def _report_single(folder: Path, spec: RunSpec, counts) -> int:
     return 0
 
 
+def _free_bytes(folder: Path) -> int:
+    try:
+        return shutil.disk_usage(folder).free
+    except OSError:
+        return 1 << 30
+
+
 def _report_sweep(folder: Path, token: str, launched: int | None) -> int:
     """Print the sweep's totals from its manifests, checked against the runs its jobs were given.
 
@@ -236,8 +249,10 @@ def _report_sweep(folder: Path, token: str, launched: int | None) -> int:
         print(f"  {len(missing)} launched runs are missing: expected under {folder / 'runs'} (e.g. {missing[0]}). "
               "Fix: re-run the same command", file=sys.stderr)
     if silent:
-        print(f"  {silent} of {launched} jobs did not report to {folder}: their runs went elsewhere, the jobs died, or the disk is full. "
+        print(f"  {silent} of {launched} jobs did not report to {folder}: their runs went elsewhere or the jobs died. "
               f"Fix: make {folder} reachable by every worker and re-run the same command", file=sys.stderr)
+    if (missing or silent or unrecorded) and _free_bytes(folder) < 1 << 20:
+        print(f"  the disk holding {folder} is full. Fix: free space, then re-run the same command", file=sys.stderr)
     remove_job_reports(folder, token)
     print(f"load it with: govsim.load_sweep({str(folder)!r})")
     return 1 if failed or unrecorded or missing or silent else 0
