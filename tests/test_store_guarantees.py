@@ -89,6 +89,16 @@ def test_single_run_refuses_a_non_empty_folder_that_is_not_a_run_folder(tmp_path
     assert tree(tmp_path) == before and sorted(p.name for p in tmp_path.iterdir()) == sorted(before)
 
 
+def test_single_run_refuses_its_default_folder_if_it_holds_other_files(tmp_path):
+    """The default folder (outputs/<name>-seed<N>) is only known once Hydra composed the config."""
+    (tmp_path / "outputs" / "baseline-seed42").mkdir(parents=True)
+    (tmp_path / "outputs" / "baseline-seed42" / "notes.txt").write_text("mine")
+    line = one_line_error(govsim_cli(tmp_path, "run", "time.steps=2"))
+    assert "not empty" in line and "notes.txt" in line
+    assert (tmp_path / "outputs" / "baseline-seed42" / "notes.txt").read_text() == "mine"
+    assert not (tmp_path / "outputs" / "baseline-seed42" / "manifest.json").exists()
+
+
 def test_single_run_writes_into_a_new_folder_and_again_into_its_own(tmp_path):
     for _ in range(2):
         proc = govsim_cli(tmp_path, "run", "time.steps=2", "out=mine")

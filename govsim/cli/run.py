@@ -1,8 +1,11 @@
 """``govsim run``: one run, or with ``-m`` a sweep, through Hydra and its launchers.
 
-Each Hydra job runs a batch (the seeds of one configuration, or a chunk of a design) in one
-process and records every run in the results store. After Hydra returns, the store says
-whether any run failed, which sets the exit status.
+Before Hydra writes anything, the output folder is made absolute (workers may run in other
+working directories) and checked: it must be writable, and a single run's folder must not hold
+someone else's files. Each Hydra job runs a batch (the seeds of one configuration, or a chunk of
+a design) in one process, records every run in the results store and leaves a report of the
+runs it was given (``govsim.folders``). After Hydra returns, the store and the reports say
+whether any run failed or went missing, which sets the exit status.
 """
 
 from __future__ import annotations
@@ -156,7 +159,7 @@ def _job(cfg) -> None:
 def _single_folder_ok(out: Path) -> bool:
     """Check a single run's folder (the default one is only known here); print why not."""
     try:
-        check_single_run_folder(out, option="hydra.run.dir")
+        check_single_run_folder(out)
         return True
     except store.StoreError as exc:
         print(f"govsim run: {exc}", file=sys.stderr)
