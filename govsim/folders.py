@@ -5,8 +5,9 @@
   folder must be new, empty, or a govsim run folder; never someone's folder of other files.
 - :func:`write_job_report` / :func:`read_job_reports`: each job of a sweep writes which runs it
   was given, which were being written by another process and which failed without a record, in
-  ``<sweep>/jobs/<n>/govsim-launch-<token>.json``. The driver reads the reports of its own
-  invocation (its ``token``) to compare the runs found with the runs launched.
+  its folder: ``<sweep>/jobs/<n>/govsim-launch-<token>.json``. The driver reads the reports of
+  its own invocation (its ``token``) to compare the runs found with the runs launched, then
+  deletes them.
 """
 
 from __future__ import annotations
@@ -52,21 +53,24 @@ def check_single_run_folder(folder: Path, option: str = "out") -> None:
                          f"Fix: give {option}= a new or empty folder, e.g. {option}={folder / 'govsim-run'}")
 
 
-def job_report_path(root: Path, job: int, token: str) -> Path:
-    return Path(root) / "jobs" / str(job) / f"govsim-launch-{token}.json"
+def _report_name(token: str) -> str:
+    return f"govsim-launch-{token}.json"
 
 
-def write_job_report(root: Path, job: int, token: str, report: dict[str, Any]) -> None:
-    """Record what job ``job`` of invocation ``token`` did (run ids, busy ids, unrecorded failures)."""
-    path = job_report_path(root, job, token)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    atomic_write(path, lambda tmp: Path(tmp).write_text(json.dumps(report, indent=1)))
+def write_job_report(job_dir: Path, token: str, report: dict[str, Any]) -> None:
+    """Record in the job's own folder (Hydra's ``jobs/<n>``, or the root of a one-job batch) what
+    the job of invocation ``token`` did: its run ids, the busy ones, its unrecorded failures."""
+    atomic_write(Path(job_dir) / _report_name(token), lambda tmp: Path(tmp).write_text(json.dumps(report, indent=1)))
+
+
+def _report_paths(root: Path, token: str) -> list[Path]:
+    return sorted([*Path(root).glob(_report_name(token)), *Path(root).glob(f"jobs/*/{_report_name(token)}")])
 
 
 def read_job_reports(root: Path, token: str) -> list[dict[str, Any]]:
     """The reports of invocation ``token``'s jobs; a damaged report counts as missing."""
     found = []
-    for path in sorted(Path(root).glob(f"jobs/*/govsim-launch-{token}.json")):
+    for path in _report_paths(root, token):
         try:
             found.append(json.loads(path.read_text()))
         except (OSError, ValueError):
@@ -76,10 +80,5 @@ def read_job_reports(root: Path, token: str) -> list[dict[str, Any]]:
 
 def remove_job_reports(root: Path, token: str) -> None:
     """Delete invocation ``token``'s own reports once read (they are only the driver's bookkeeping)."""
-    for path in Path(root).glob(f"jobs/*/govsim-launch-{token}.json"):
+    for path in _report_paths(root, token):
         path.unlink(missing_ok=True)
-        for folder in (path.parent, path.parent.parent):  # jobs/<n> and jobs/ if the report was all they held
-            try:
-                folder.rmdir()
-            except OSError:
-                break

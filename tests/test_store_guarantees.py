@@ -240,10 +240,15 @@ def test_sweep_folder_is_absolute_for_the_workers(tmp_path):
     assert yaml.safe_load((tmp_path / "rel" / "multirun.yaml").read_text())["hydra"]["sweep"]["dir"] == str(tmp_path / "rel")
 
 
+def _job_report(job_dir: Path, report: dict) -> None:
+    job_dir.mkdir(parents=True, exist_ok=True)
+    folders.write_job_report(job_dir, "tok", report)
+
+
 def test_sweep_report_fails_when_launched_runs_are_missing(tmp_path, capsys):
     folder = tmp_path / "sw"
     jobs = [["baseline-a-seed0", "baseline-a-seed1"], ["baseline-a-seed2"]]
-    report = lambda: [folders.write_job_report(folder, num, "tok", {"runs": ids, "busy": [], "unrecorded": {}})  # noqa: E731
+    report = lambda: [_job_report(folder / "jobs" / str(num), {"runs": ids, "busy": [], "unrecorded": {}})  # noqa: E731
                       for num, ids in enumerate(jobs)]
     report()
     for run_id in ("baseline-a-seed0", "baseline-a-seed2"):
@@ -258,15 +263,15 @@ def test_sweep_report_fails_when_launched_runs_are_missing(tmp_path, capsys):
 
 def test_sweep_report_counts_unrecorded_failures_and_names_a_full_disk(tmp_path, capsys, monkeypatch):
     folder = tmp_path / "sw"
-    folders.write_job_report(folder, 0, "tok", {"runs": ["baseline-a-seed0", "baseline-a-seed1"], "busy": [],
-                                                "unrecorded": {"baseline-a-seed1": "OSError: No space left on device"}})
+    _job_report(folder, {"runs": ["baseline-a-seed0", "baseline-a-seed1"], "busy": [],
+                         "unrecorded": {"baseline-a-seed1": "OSError: No space left on device"}})
     store.write_manifest(store.run_folder(folder, "baseline-a-seed0"), {**manifest_of("baseline-a-seed0"), "status": "complete"})
     monkeypatch.setattr(cli_run, "_free_bytes", lambda folder: 0)
     assert cli_run._report_sweep(folder, "tok", launched=1) == 1
     out = capsys.readouterr()
     assert "1 runs complete, 1 failed" in out.out and "missing" not in out.out
     assert "baseline-a-seed1 (not recorded): OSError: No space left" in out.err and "disk holding" in out.err
-    assert not list(folder.glob("jobs/*/govsim-launch-tok.json")), "the driver removes its own reports"
+    assert not list(folder.rglob("govsim-launch-tok.json")), "the driver removes its own reports"
 
 
 # ------------------------------------------------------------------ item 10: unwritable folders, full disks

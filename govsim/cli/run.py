@@ -145,13 +145,14 @@ def _job(cfg) -> None:
     context = {"overrides": task, "job": int(hc.job.get("num") or 0)}
     logging.raiseExceptions = False  # a log file on a full disk must not print a traceback per message
     token = None if single else hc.job.env_set.get("GOVSIM_LAUNCH")
-    _report_job(out, context["job"], token, specs)  # first, while there is space: the runs this job was given
+    job_dir = Path(hc.runtime.output_dir).resolve()
+    _report_job(job_dir, token, specs)  # first, while there is space: the runs this job was given
     counts = run_specs(specs, (lambda s: out) if single else (lambda s: store.run_folder(out, s.run_id)), auto, context,
                        label=f"job {context['job']}", log_failures=not single)
     if single:
         _EXIT["code"] = _report_single(out, specs[0], counts)
         return
-    _report_job(out, context["job"], token, specs, counts)
+    _report_job(job_dir, token, specs, counts)
     if hc.mode == RunMode.RUN:
         _EXIT["code"] = 1 if counts.failed else 0
 
@@ -167,7 +168,7 @@ def _single_folder_ok(out: Path) -> bool:
         return False
 
 
-def _report_job(out: Path, job: int, token: str | None, specs: list[RunSpec], counts=None) -> None:
+def _report_job(job_dir: Path, token: str | None, specs: list[RunSpec], counts=None) -> None:
     """Leave this job's report for the driver: the runs it was given (before running them), then
     (``counts``) which of them were busy or failed unrecorded."""
     if not token:
@@ -175,9 +176,9 @@ def _report_job(out: Path, job: int, token: str | None, specs: list[RunSpec], co
     report = {"runs": [s.run_id for s in specs], "busy": getattr(counts, "busy_ids", []),
               "unrecorded": getattr(counts, "unrecorded", {}), "finished": counts is not None}
     try:
-        write_job_report(out, job, token, report)
+        write_job_report(job_dir, token, report)
     except OSError as exc:
-        logging.getLogger("govsim").error("job %d could not write its report into %s: %s", job, out, exc)
+        logging.getLogger("govsim").error("the job could not write its report into %s: %s", job_dir, exc)
 
 
 def _params(task: list[str]) -> dict[str, Any]:
