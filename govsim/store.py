@@ -224,6 +224,9 @@ def load_sweep(path: str | Path, table: str = "indices") -> pd.DataFrame:
     ``behaviour.decision.temperature``; missing where a run did not set it), then the table's
     own columns (for indices: step, period, year and every index). ``path`` is a sweep folder
     or one run folder. ``table`` is 'indices', 'forums' or 'countries' (if the sweep wrote it).
+    Each file read must match the size and SHA-256 in its run's manifest (manifests written by a
+    govsim older than these checksums are read as they are); a damaged table or manifest raises
+    StoreError, one line naming the file.
     """
     if table not in TABLES:
         raise ValueError(f"table={table!r}: choose one of {list(TABLES)}")
