@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 import pandas as pd
+from filelock import FileLock, Timeout
 
 from govsim.config import ScenarioError, apply_override, validate
 from govsim.config.scenario import Scenario
@@ -102,29 +103,62 @@ def with_values(base: Scenario, values: dict[str, Any], source: str | None = Non
 
 def run_specs(specs: list[RunSpec], folder_of: Callable[[RunSpec], Path], options: dict[str, Any],
               context: dict[str, Any] | None = None, label: str = "runs", log_failures: bool = True) -> Counts:
-    """Do every run not already complete; record each in its folder. Never raises on a failed run."""
+    """Do every run not already complete; record each in its folder. Never raises on a failed run.
+
+    Each run is done under a lock on its folder (``filelock``), so concurrent sweeps into one
+    folder never write the same run at once: a run locked by another process is skipped and
+    counted as busy. A run whose folder cannot be made, or whose failure cannot be recorded
+    (a full disk), is counted as failed and listed in ``Counts.unrecorded``.
+    """
     progress = Progress(len(specs), label)
     tables = ["indices", "forums"] + (["countries"] if options.get("countries") is True else [])
-    older = 0  # complete runs skipped that other govsim code made
+    older, busy, unrecorded = 0, [], {}  # complete runs skipped that other govsim code made; skipped while locked
     for spec in specs:
-        folder = folder_of(spec)
-        done = store.complete_run(folder, spec.digest) if spec.scenario is not None else None
-        if done is not None:
-            older += done.get("code_digest") != store.code_digest()
-            progress.update(skipped=True)
+        try:
+            folder = folder_of(spec)
+            folder.mkdir(parents=True, exist_ok=True)
+            lock = FileLock(folder / store.LOCK)
+            lock.acquire(blocking=False)
+        except Timeout:
+            busy.append(spec.run_id)
+            progress.update(busy=True)
             continue
-        ok = _one_run(spec, folder, tables, options.get("figure") is True, context or {}, log_failures)
-        progress.update(failed=not ok)
+        except (store.StoreError, OSError) as exc:
+            unrecorded[spec.run_id] = _unrecorded(spec, exc)
+            progress.update(failed=True)
+            continue
+        try:
+            done = store.complete_run(folder, spec.digest) if spec.scenario is not None else None
+            if done is not None:
+                older += done.get("code_digest") != store.code_digest()
+                progress.update(skipped=True)
+                continue
+            ok, problem = _one_run(spec, folder, tables, options.get("figure") is True, context or {}, log_failures)
+            if problem is not None:
+                unrecorded[spec.run_id] = problem
+            progress.update(failed=not ok)
+        finally:
+            lock.release()
     if older:
         logging.getLogger("govsim").warning(
             "%d complete runs were kept from earlier invocations that ran other govsim code (code_digest differs): "
             "the sweep now mixes two versions of the model. To redo them with this code, sweep into a new out= "
             "folder or delete those runs", older)
-    return progress.close()
+    counts = progress.close()
+    counts.busy_ids, counts.unrecorded = busy, unrecorded
+    return counts
 
 
-def _one_run(spec: RunSpec, folder: Path, tables: list[str], figure: bool, context: dict[str, Any], log_failures: bool) -> bool:
-    """Run one spec and record it; return whether it completed."""
+def _unrecorded(spec: RunSpec, exc: Exception) -> str:
+    """Log a run that failed without a record (no folder, no space) and return its one-line reason."""
+    reason = " ".join(f"{type(exc).__name__}: {exc}".split())
+    logging.getLogger("govsim").error("run %s failed and could not be recorded: %s", spec.run_id, reason)
+    return reason
+
+
+def _one_run(spec: RunSpec, folder: Path, tables: list[str], figure: bool, context: dict[str, Any],
+             log_failures: bool) -> tuple[bool, str | None]:
+    """Run one spec and record it; return whether it completed, and why its failure is unrecorded (if so)."""
     started, clock = datetime.now(timezone.utc).isoformat(timespec="seconds"), time.perf_counter()
     manifest = {"run_id": spec.run_id, "scenario": spec.name, "scenario_hash": spec.digest, "seed": spec.seed,
                 "params": spec.params, **context, "started": started}
@@ -135,14 +169,17 @@ def _one_run(spec: RunSpec, folder: Path, tables: list[str], figure: bool, conte
         store.write_run(folder, results, {**manifest, "wall_time_s": round(time.perf_counter() - clock, 4)}, tables)
         if figure:
             _save_figure(folder, results)
-        return True
+        return True, None
     except Exception as exc:  # noqa: BLE001 -- a failed run is recorded and the batch goes on
         detail = "" if isinstance(exc, ScenarioError) else traceback.format_exc()
         if log_failures:
             logging.getLogger("govsim").error("run %s failed: %s: %s", spec.run_id, type(exc).__name__, str(exc).strip())
-        store.write_manifest(folder, {**manifest, "status": "failed", "wall_time_s": round(time.perf_counter() - clock, 4),
-                                      "error": {"type": type(exc).__name__, "message": str(exc), "traceback": detail}})
-        return False
+        try:
+            store.write_manifest(folder, {**manifest, "status": "failed", "wall_time_s": round(time.perf_counter() - clock, 4),
+                                          "error": {"type": type(exc).__name__, "message": str(exc), "traceback": detail}})
+        except OSError as unwritable:  # e.g. the disk is full: count it, tell, and go on with the next run
+            return False, _unrecorded(spec, unwritable)
+        return False, None
 
 
 def _save_figure(folder: Path, results) -> None:

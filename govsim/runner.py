@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
+import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,6 +39,7 @@ class Results:
         for name in ("indices", "countries", "forums"):
             atomic_write(folder / f"{name}.parquet", lambda tmp, n=name: getattr(self, n).to_parquet(tmp, index=False))
         self.save_scenario(folder)
+        sync_folder(folder)
         return folder
 
     def save_scenario(self, folder: Path) -> None:
@@ -104,13 +105,55 @@ def _label(year: float, dt: float) -> str:
     return f"{whole}" if dt == 1.0 else f"{whole}Q{int(round((year - whole) * 4)) + 1}"
 
 
+TMP_PREFIX = ".govsim-tmp-"  # temporary files of atomic_write: the only names the store ever cleans up
+
+
 def atomic_write(target: Path, write) -> None:
-    """Write via a temporary file in the same folder, then rename (no half-written files)."""
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
-    os.close(fd)
+    """Write via a temporary file in the same folder, flushed to disk, then rename (no half-written files).
+
+    The temporary file is ``.govsim-tmp-<name>.<random>``, created with the mode the umask gives
+    (like any new file), and fsynced before the rename. Call :func:`sync_folder` once the
+    folder's files are all in place, to make the renames themselves durable.
+    """
+    target = Path(target)
+    tmp = _new_temporary(target)
     try:
-        write(tmp)
+        write(str(tmp))
+        _fsync(tmp, os.O_RDONLY)
         os.replace(tmp, target)
     finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
+        tmp.unlink(missing_ok=True)
+
+
+def sync_folder(folder: Path) -> None:
+    """Flush a folder's entries (its renames) to disk, where the system allows it."""
+    _fsync(Path(folder), os.O_RDONLY | getattr(os, "O_DIRECTORY", 0), optional=True)
+
+
+def _new_temporary(target: Path) -> Path:
+    """Create an empty, new temporary file next to ``target`` (mode 0666 minus the umask)."""
+    for _ in range(100):
+        tmp = target.parent / f"{TMP_PREFIX}{target.name}.{secrets.token_hex(6)}"
+        try:
+            os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
+            return tmp
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"no free temporary name for {target}")
+
+
+def _fsync(path: Path, flags: int, optional: bool = False) -> None:
+    """Flush ``path`` to disk; folders cannot be fsynced on every system (``optional``)."""
+    try:
+        fd = os.open(path, flags)
+    except OSError:
+        if optional:
+            return
+        raise
+    try:
+        os.fsync(fd)
+    except OSError:
+        if not optional:
+            raise
+    finally:
+        os.close(fd)

@@ -8,8 +8,14 @@ Layout of a sweep folder::
                           scenario.json     the resolved, validated scenario with its seed
                           manifest.json     written LAST: status, params, hash, versions, timing
 
-A run counts as done only when its manifest says ``"status": "complete"``; tables are written
-atomically first, so a crash or kill never leaves a run that looks complete but is not.
+                          .govsim-lock      held (filelock) by the process writing the run
+    <sweep>/jobs/<n>/govsim-launch-<token>.json  what job n of one invocation ran (see cli/run.py)
+
+A run counts as done only when its manifest says ``"status": "complete"`` and every file it
+lists still has the recorded size and SHA-256; tables are written atomically first, so a crash,
+a kill or a damaged file never leaves a run that looks complete but is not. Run folders never
+leave the sweep's ``runs/`` folder, and the only files the store deletes are its own temporary
+files (``.govsim-tmp-*``).
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import logging
 import platform
 import subprocess
 import warnings
@@ -27,11 +34,17 @@ from typing import Any
 import pandas as pd
 
 from govsim.config.scenario import Scenario
-from govsim.runner import Results, atomic_write
+from govsim.runner import TMP_PREFIX, Results, atomic_write, sync_folder
 
 MANIFEST = "manifest.json"
+LOCK = ".govsim-lock"
 TABLES = ("indices", "forums", "countries")
 _VERSIONED = ("govsim", "mesa", "numpy", "pandas", "pydantic", "hydra-core", "pyarrow")
+log = logging.getLogger("govsim")
+
+
+class StoreError(ValueError):
+    """The store cannot be read or written as asked; the message is one line naming the path and the fix."""
 
 
 def scenario_hash(scenario: Scenario | dict[str, Any]) -> str:
@@ -46,21 +59,82 @@ def run_id(name: str, digest: str, seed: int) -> str:
     return f"{name}-{digest[:10]}-seed{seed}"
 
 
+def run_folder(root: str | Path, run_id: str) -> Path:
+    """``root/runs/<run_id>``, resolved; StoreError if that is not a folder directly inside ``root/runs``."""
+    runs = (Path(root) / "runs").resolve()
+    try:
+        folder = (runs / run_id).resolve()
+    except (ValueError, OSError):  # e.g. a NUL byte
+        folder = runs
+    if not run_id or folder.parent != runs:
+        raise StoreError(f"run id {_short(run_id)} would put the run outside {runs}, so it is not written. "
+                         "Fix: give the scenario a plain name (letters, digits, '-' and '_')")
+    return folder
+
+
 def complete_run(folder: Path, digest: str) -> dict[str, Any] | None:
-    """The manifest if ``folder`` holds a complete run of the configuration with hash ``digest``, else None."""
-    manifest = read_manifest(folder)
-    done = manifest is not None and manifest.get("status") == "complete" and manifest.get("scenario_hash") == digest
-    return manifest if done else None
+    """The manifest if ``folder`` holds a complete, verified run of the configuration ``digest``, else None.
+
+    A damaged manifest or a file that does not match it is logged (the caller redoes the run).
+    """
+    try:
+        manifest = read_manifest(folder)
+    except StoreError as exc:
+        log.warning("%s: redoing the run", exc)
+        return None
+    if manifest is None or manifest.get("status") != "complete" or manifest.get("scenario_hash") != digest:
+        return None
+    problem = verify_run(folder, manifest)
+    if problem is not None:
+        log.warning("run %s does not verify (%s): redoing it", folder, problem)
+        return None
+    return manifest
 
 
 def read_manifest(folder: Path) -> dict[str, Any] | None:
-    """The run's manifest, or None if it has none (never started, or killed before the end)."""
+    """The run's manifest, or None if it has none (never started, or killed before the end).
+
+    Raises StoreError (one line naming the file) if the manifest is not a JSON object.
+    """
     path = Path(folder) / MANIFEST
-    return json.loads(path.read_text()) if path.is_file() else None
+    if not path.is_file():
+        return None
+    try:
+        data = json.loads(path.read_bytes())
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise StoreError(f"{path} is damaged ({_short(str(exc), 80)}). Fix: delete {path.parent} "
+                         "and re-run the sweep command to redo that run") from None
+    if not isinstance(data, dict):
+        raise StoreError(f"{path} is damaged (not a JSON object). Fix: delete {path.parent} and re-run the sweep command")
+    return data
+
+
+def file_record(path: Path) -> dict[str, Any]:
+    """Size and SHA-256 of a written file, as recorded in the manifest."""
+    data = Path(path).read_bytes()
+    return {"bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+
+
+def verify_run(folder: Path, manifest: dict[str, Any], names: list[str] | None = None) -> str | None:
+    """None if the files ``names`` (default: all the manifest lists) match their size and SHA-256, else why not."""
+    files = manifest.get("files")
+    if not isinstance(files, dict):
+        return "its manifest records no sizes and checksums (written by an older govsim)"
+    for name in names or list(files):
+        path, want = Path(folder) / name, files.get(name) or {}
+        if not path.is_file():
+            return f"{name} is missing"
+        got = file_record(path)
+        if got["bytes"] != want.get("bytes"):
+            return f"{name} has {got['bytes']} bytes, its manifest says {want.get('bytes')}"
+        if got["sha256"] != want.get("sha256"):
+            return f"{name} does not match the SHA-256 in its manifest"
+    return None
 
 
 def write_run(folder: Path, results: Results, manifest: dict[str, Any], tables=("indices", "forums")) -> None:
-    """Write ``tables`` of ``results`` (tagged with run_id/scenario/seed) and the scenario, then the manifest."""
+    """Write ``tables`` of ``results`` (tagged with run_id/scenario/seed) and the scenario, then the manifest
+    with each file's size and SHA-256. The caller holds the run's lock (see ``govsim.batch``)."""
     folder.mkdir(parents=True, exist_ok=True)
     _remove_leftovers(folder)
     tags = {"run_id": manifest["run_id"], "scenario": results.scenario.name, "seed": results.seed}
@@ -69,7 +143,8 @@ def write_run(folder: Path, results: Results, manifest: dict[str, Any], tables=(
         tagged = pd.concat([pd.DataFrame(tags, index=table.index), table], axis=1)
         atomic_write(folder / f"{name}.parquet", lambda tmp, t=tagged: t.to_parquet(tmp, index=False))
     results.save_scenario(folder)
-    write_manifest(folder, {**manifest, "status": "complete", "tables": list(tables)})
+    files = {name: file_record(folder / name) for name in [*(f"{t}.parquet" for t in tables), "scenario.json"]}
+    write_manifest(folder, {**manifest, "status": "complete", "tables": list(tables), "files": files})
 
 
 def write_manifest(folder: Path, manifest: dict[str, Any]) -> None:
@@ -77,12 +152,18 @@ def write_manifest(folder: Path, manifest: dict[str, Any]) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     full = {**manifest, "versions": versions(), "git": git_commit(), "code_digest": code_digest()}
     atomic_write(folder / MANIFEST, lambda tmp: Path(tmp).write_text(json.dumps(full, indent=2, default=str)))
+    sync_folder(folder)  # the manifest comes last: one folder fsync makes every rename of the run durable
 
 
 def _remove_leftovers(folder: Path) -> None:
-    """Delete temporary files of a write interrupted by a kill (named '.<table>.<random>')."""
-    for tmp in folder.glob(".*.*"):
+    """Delete temporary files of a write interrupted by a kill (``.govsim-tmp-*``, and nothing else)."""
+    for tmp in folder.glob(f"{TMP_PREFIX}*"):
         tmp.unlink(missing_ok=True)
+
+
+def _short(text: str, limit: int = 60) -> str:
+    """``text`` quoted, cut to ``limit`` characters: long values must not make long messages."""
+    return repr(text if len(text) <= limit else text[:limit] + "...")
 
 
 @functools.lru_cache(maxsize=1)
@@ -118,7 +199,8 @@ def git_commit() -> dict[str, Any] | None:
     repo = Path(__file__).resolve().parents[1]
     try:
         commit = subprocess.run(["git", "-C", str(repo), "rev-parse", "HEAD"], capture_output=True, text=True, timeout=10)
-        status = subprocess.run(["git", "-C", str(repo), "status", "--porcelain", "--untracked-files=no"],
+        status = subprocess.run(["git", "--no-optional-locks", "-C", str(repo), "status", "--porcelain",  # no index refresh
+                                 "--untracked-files=no"],
                                 capture_output=True, text=True, timeout=10)
     except (OSError, subprocess.SubprocessError):
         return None
@@ -129,12 +211,10 @@ def git_commit() -> dict[str, Any] | None:
 
 def manifests(path: str | Path) -> list[dict[str, Any]]:
     """Every run manifest under ``path`` (a sweep folder or a single run folder), sorted by run_id."""
-    root = Path(path)
+    root = Path(path).resolve()
     files = [root / MANIFEST] if (root / MANIFEST).is_file() else sorted(root.glob(f"runs/*/{MANIFEST}"))
-    found = []
-    for file in files:
-        found.append({**json.loads(file.read_text()), "folder": str(file.parent)})
-    return sorted(found, key=lambda m: m["run_id"])
+    found = [{**read_manifest(file.parent), "folder": str(file.parent)} for file in files]
+    return sorted(found, key=lambda m: str(m.get("run_id")))
 
 
 def load_sweep(path: str | Path, table: str = "indices") -> pd.DataFrame:
@@ -144,6 +224,9 @@ def load_sweep(path: str | Path, table: str = "indices") -> pd.DataFrame:
     ``behaviour.decision.temperature``; missing where a run did not set it), then the table's
     own columns (for indices: step, period, year and every index). ``path`` is a sweep folder
     or one run folder. ``table`` is 'indices', 'forums' or 'countries' (if the sweep wrote it).
+    Each file read must match the size and SHA-256 in its run's manifest (manifests written by a
+    govsim older than these checksums are read as they are); a damaged table or manifest raises
+    StoreError, one line naming the file.
     """
     if table not in TABLES:
         raise ValueError(f"table={table!r}: choose one of {list(TABLES)}")
@@ -155,9 +238,19 @@ def load_sweep(path: str | Path, table: str = "indices") -> pd.DataFrame:
         raise ValueError(f"table {table!r} was not written for {len(missing)} runs (e.g. {missing[0]}); "
                          f"sweep with store.{table}=true to keep it")
     _warn_if_mixed(done, path)
-    files = [str(Path(m["folder"]) / f"{table}.parquet") for m in done]
+    files = [str(_verified(m, f"{table}.parquet")) for m in done]
     data = pd.read_parquet(files[0]) if len(files) == 1 else _read_many(files)
     return _with_params(data, done)
+
+
+def _verified(manifest: dict[str, Any], name: str) -> Path:
+    """The path of a complete run's file ``name``; StoreError naming it if it does not match the manifest."""
+    path = Path(manifest["folder"]) / name
+    problem = verify_run(path.parent, manifest, [name]) if "files" in manifest else None
+    if problem is not None:
+        raise StoreError(f"{path}: {problem}, so the file was changed or damaged after the run. "
+                         "Fix: re-run the same sweep command, which redoes that run")
+    return path
 
 
 def _warn_if_mixed(done: list[dict[str, Any]], path: str | Path) -> None:

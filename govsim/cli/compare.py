@@ -36,16 +36,23 @@ def main(argv: list[str]) -> int:
         df = _load(args.dirs)
         years = args.years or default_years(df)
         table = compare(df, years, reference=args.reference, by=args.by, indices=args.indices, level=args.level)
+        out = args.out or args.dirs[0] / "compare"
+        _check_writable(out)
     except SystemExit as exc:  # --help
         return int(exc.code or 0)
-    except (BadInput, ValueError, OSError) as exc:
+    except (BadInput, ValueError, OSError) as exc:  # the store's StoreError is a ValueError
         print(f"govsim compare: {' '.join(str(exc).split())}", file=sys.stderr)
         return 2
-    out = args.out or args.dirs[0] / "compare"
     markdown = write_outputs(df, table, out, by=args.by, level=args.level)
     print(markdown)
     print(f"wrote {out}")
     return 0
+
+
+def _check_writable(out: Path) -> None:
+    from govsim.folders import check_writable  # lazy, like the store
+
+    check_writable(out, option="--out")
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -42,7 +42,8 @@ from govsim.cli.compose import CONFIG_DIR, GROUPS, compose_config, options, scen
 from govsim.batch import with_values
 from govsim.config import ScenarioError, check_override
 from govsim.config.scenario import Scenario
-from govsim.store import scenario_hash
+from govsim.folders import check_writable
+from govsim.store import StoreError, scenario_hash
 
 SETTINGS_DIR = CONFIG_DIR / "sensitivity"
 DEFAULTS: dict[str, Any] = {"scenario": "baseline", "method": "morris", "samples": None, "levels": sa.DEFAULT_LEVELS,
@@ -81,7 +82,8 @@ def main(argv: list[str]) -> int:
         return 0
     try:
         plan = make_plan(*parse_args(argv))
-    except (sa.SensitivityError, ScenarioError) as exc:
+        check_writable(plan.out)
+    except (sa.SensitivityError, ScenarioError, StoreError) as exc:
         print(f"govsim sensitivity: {' '.join(str(exc).split())}", file=sys.stderr)
         return 2
     prepare_out(plan)

@@ -16,6 +16,7 @@ import pandas as pd
 from govsim import patterns
 from govsim.cli.compose import load_scenario
 from govsim.config import ScenarioError
+from govsim.folders import check_writable
 from govsim.runner import run
 
 OPTIONS = {"scenario": "baseline", "seeds": 8, "out": "outputs/validation"}
@@ -26,8 +27,9 @@ def main(argv: list[str]) -> int:
     try:
         options, overrides = _parse(argv)
         scenario = load_scenario(options["scenario"], overrides)
+        check_writable(Path(options["out"]))
         rows = [_values(scenario, seed) for seed in range(options["seeds"])]
-    except (ScenarioError, ValueError) as exc:
+    except (ScenarioError, ValueError) as exc:  # StoreError is a ValueError
         print(f"govsim validate: {exc}", file=sys.stderr)
         return 2
     table = patterns.report(pd.DataFrame(rows), patterns.initial_values(scenario))
