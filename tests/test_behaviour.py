@@ -35,17 +35,21 @@ def test_un_engagement_stays_near_universal(cached_run):
         assert share.min() >= 0.95, f"seed {seed}: UN engagement share fell to {share.min():.3f} at step {share.idxmin()}"
 
 
-def test_export_controls_raise_fragmentation_while_in_force(cached_run, row_at):
-    """The Jan 2025 AI Diffusion caps (in force in 2025Q1 only) fragment governance then."""
+def test_export_controls_pull_norms_apart_while_in_force(cached_run, row_at):
+    """The Jan 2025 AI Diffusion caps (in force in 2025Q1 only): capped BRICS members and partners
+    shift engagement towards BRICS, so the forums' norms diverge (normative distance up on every
+    seed), while capped G7 outreach partners resent the G7 (modularity down). Since capability is
+    used capability (issue 10), the capped Tier-2 states weigh less in the capability-weighted
+    indices and the two effects nearly cancel in the headline (scenario header)."""
     short = ["time.steps=9"]  # step 9 is the 2025Q1 row
     diffs = []
     for seed in SEEDS:
         base = row_at(cached_run("baseline", short, seed).indices, "2025Q1")
         controls = row_at(cached_run("export_controls_2025", short, seed).indices, "2025Q1")
-        diffs.append(controls.fragmentation - base.fragmentation)
-    diffs = np.array(diffs)
-    assert diffs.mean() > 0, f"fragmentation(controls) - fragmentation(baseline) at 2025Q1 per seed: {diffs.round(4)}"
-    assert (diffs > 0).sum() >= 6, f"per-seed differences: {diffs.round(4)}"
+        diffs.append([controls[c] - base[c] for c in ("normative_distance", "modularity")])
+    distance, modularity = np.array(diffs).T
+    assert (distance > 0).all(), f"normative distance, controls - baseline at 2025Q1 per seed: {distance.round(4)}"
+    assert (modularity < 0).sum() >= 6, f"modularity, controls - baseline at 2025Q1 per seed: {modularity.round(4)}"
 
 
 def test_export_controls_only_bite_while_in_force(cached_run, row_at):
@@ -169,7 +173,7 @@ def test_a_membership_review_leaves_locked_cells_alone():
 
 
 def test_an_entrant_dilutes_or_raises_what_members_can_learn():
-    """Consensus admission (membership._entry_change): an entrant at the forum's capability level and
+    """Consensus admission (membership._entry_change): an entrant at the forum's level (of standing) and
     position changes nothing for members; a weaker one dilutes the level members below it learn from
     (a loss), a stronger one raises it (a gain)."""
     scenario = load_scenario("baseline")
@@ -177,13 +181,14 @@ def test_an_entrant_dilutes_or_raises_what_members_can_learn():
     forums.update(s, scenario.behaviour.dynamics)
     k = forums.index("brics")
     members = np.flatnonzero(s.status[:, k] == MEMBER)
-    below = members[s.capability[members] < forums.level[k]]
+    below = members[s.standing[members] < forums.level[k]]
     assert below.size >= 3
     entrant = np.array([list(s.iso3).index("KEN")])
+    top = s.capability.max()  # levels are in standing, capability relative to the most capable country
 
-    def change(capability: float) -> np.ndarray:
-        s.capability[entrant], s.alignment[entrant] = capability, forums.position[k]
+    def change(standing: float) -> np.ndarray:
+        s.capability[entrant], s.alignment[entrant] = standing * top, forums.position[k]
         return _entry_change(s, forums, k, entrant, below, scenario.behaviour)[0]
 
     np.testing.assert_allclose(change(forums.level[k]), 0.0, atol=1e-12)
-    assert (change(0.1) < 0).all() and (change(1.0) > 0).all()
+    assert (change(0.1 * forums.level[k]) < 0).all() and (change(1.0) > 0).all()

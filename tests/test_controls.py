@@ -51,10 +51,10 @@ def test_alienation_falls_only_where_a_cap_blocks_demand():
 def test_the_strictest_enforcement_holds_and_api_routes_are_closed_by_tier():
     scenario = govsim.load_scenario("export_controls_escalation", overrides=["time.steps=9"])
     model = govsim.GovernanceModel(scenario, seed=0, record_countries=False)
-    model.run()  # 2025Q1 and Q2 in force: the 2022 rules (leakage 0.99) and the escalation (0.5 on Tier 3)
+    model.run()  # 2025Q1 and Q2 in force: the 2022 rules (leakage 0.99) and the escalation (0.9 on Tier 3)
     s = model.state
     china, india, usa = (list(s.iso3).index(c) for c in ("CHN", "IND", "USA"))
-    assert s.policy.leakage[china] == 0.5 and s.policy.leakage[india] == 0.3
+    assert s.policy.leakage[china] == 0.9 and s.policy.leakage[india] == 0.3
     assert s.policy.api_delay[china] == np.inf and s.policy.api_delay[india] == 0.5 and s.policy.api_delay[usa] == 0.0
     # China's route is its own (APIs blocked), India's the open weights (quicker than its delayed API)
     assert s.lag[india] == pytest.approx(min(s.open_lag, 0.1 + 0.5))

@@ -80,9 +80,11 @@ def test_the_frontier_is_the_best_model_anyone_trains():
 
 def test_knowhow_relaxes_exactly_towards_its_steady_lag_measured_from_the_leader():
     lam = np.array([1.0, 2.0, 0.0])
-    k = frontier.relax_knowhow(np.array([3.0, 0.5, 0.0]), lam, 1.0, P, leader=1)
     raw = np.array([3.0 * np.exp(-1) + (1 - np.exp(-1)), 0.5 * np.exp(-2) + (1 - np.exp(-2)) / 2, 1.0])
-    np.testing.assert_allclose(k, np.maximum(raw - raw[1], 0.0))
+    for leader in (1, 2):  # from the leader's know-how; a faster diffuser than the leader is at 0, not below
+        k = frontier.relax_knowhow(np.array([3.0, 0.5, 0.0]), lam, 1.0, P, leader=leader)
+        np.testing.assert_allclose(k, np.maximum(raw - raw[leader], 0.0))
+    assert k[1] == 0.0 and k[0] == pytest.approx(raw[0] - 1.0)
     steady = frontier.steady_knowhow(np.array([1.0, 2.0]), P, leader=1)
     np.testing.assert_allclose(steady, [0.5, 0.0])
     np.testing.assert_allclose(frontier.relax_knowhow(np.array([1.0, 0.5]), np.array([1.0, 2.0]), 0.25, P, leader=1), steady)

@@ -252,11 +252,11 @@ def test_sensitivity_end_to_end_on_the_model_then_resumes(tmp_path, capsys):
     out = tmp_path / "sa"
     args = ["method=morris", "samples=2", "seeds=1", "years=[2024]", "time.steps=8", f"out={out}",
             "uncertain={behaviour.decision.temperature: [0.5, 2.0], behaviour.decision.w_access: [1.5, 6.0],"
-            " behaviour.dynamics.diffusion_speed: [0.25, 1.0]}"]
+            " behaviour.dynamics.adoption_speed: [0.05, 0.5]}"]
     assert cli.main(args) == 0
     printed = capsys.readouterr().out
     assert "## inclusiveness" in printed and f"written to {out}" in printed
-    params = ["behaviour.decision.temperature", "behaviour.decision.w_access", "behaviour.dynamics.diffusion_speed"]
+    params = ["behaviour.decision.temperature", "behaviour.decision.w_access", "behaviour.dynamics.adoption_speed"]
     table = pd.read_csv(out / "sensitivity.csv")
     assert list(table.columns) == ["index", "year", "parameter", "group", "mu_star", "mu_star_conf", "mu", "sigma"]
     assert sorted(zip(table["index"], table["year"], table["parameter"])) == sorted(

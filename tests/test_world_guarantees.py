@@ -27,6 +27,7 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings, strategies as st
 
 import govsim
+from govsim.record import FRONTIER_STATE
 from govsim import ScenarioError
 from govsim.codes import MEMBER
 from govsim.config import Synthetic
@@ -71,7 +72,8 @@ def _edited(column: str, value: str, rows=(3,)) -> pd.DataFrame:
 
 
 def _numeric_indices(indices: pd.DataFrame) -> pd.DataFrame:
-    return indices.drop(columns=["step", "period", "year"]).select_dtypes("number")
+    """The indices, without the time columns and the frontier's state (not indices)."""
+    return indices.drop(columns=["step", "period", "year", *FRONTIER_STATE]).select_dtypes("number")
 
 
 # ------------------------------------------------------------------ item 5: non-finite and absurd numbers
@@ -102,7 +104,7 @@ def _finite_run(overrides: list[str]) -> govsim.Results:
     values = _numeric_indices(results.indices).to_numpy(float)
     assert np.isfinite(values).all(), results.indices[~np.isfinite(values).all(axis=1)].head()
     assert ((values >= 0) & (values <= 1)).all()
-    for column in ("gdp_pc", "compute", "capability", "readiness", "alignment"):
+    for column in ("gdp_pc", "compute", "capability", "readiness", "alignment", "adoption", "intensity", "access"):
         assert np.isfinite(results.countries[column].to_numpy(float)).all(), column
     return results
 
@@ -136,6 +138,7 @@ def test_compute_rescaling_leaves_shares_and_capability_unchanged():
     model = govsim.GovernanceModel(scenario)
     model.state.compute = model.state.compute * dynamics.COMPUTE_RESCALE_AT
     model.state.world_investment *= dynamics.COMPUTE_RESCALE_AT
+    model.state.world_capacity *= dynamics.COMPUTE_RESCALE_AT
     model.run()
     after = model.datacollector.get_model_vars_dataframe().reset_index(drop=True)
     assert model.state.world_investment < dynamics.COMPUTE_RESCALE_AT
