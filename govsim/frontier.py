@@ -129,7 +129,7 @@ def use_intensity(s: State, p: Dynamics) -> None:
     """iota_i = q^eta / (1 + q^eta), q_i = compute per user against the world's uncapped capacity per
     user: 1/2 for a country with the world's average compute per user; caps lower q where they bind
     without raising anyone else's (the reference ignores the caps)."""
-    users = np.maximum(s.adoption * s.population, _TINY)
+    users = np.maximum(s.adoption * s.population, 1.0)  # at least one person (no users: capability is 0 anyway)
     reference = max(s.world_capacity, _TINY) / float(users.sum())
     q = np.maximum(available_compute(s, p) / users / reference, _TINY) ** p.intensity_elasticity
     s.intensity = q / (1.0 + q)
