@@ -1,4 +1,6 @@
-"""Inclusiveness, fragmentation and AI-divide indices: pure numpy functions.
+"""Inclusiveness and fragmentation indices, and the shared inequality measures: pure numpy functions.
+
+The AI-divide indices live in :mod:`govsim.divide`.
 
 Every function takes plain arrays and returns a float in [0, 1] (or a dict of
 such floats, or a per-country array). Nothing here builds an N x N array, so
@@ -39,6 +41,7 @@ from govsim.codes import (  # noqa: F401
     PARTNER,
     UPPER_MIDDLE_INCOME,
 )
+from govsim.inequality import _nonneg, _unit, gini, theil_between_share  # noqa: F401 -- gini, theil re-exported
 
 #: Minimum engagement in a universal forum for a country to count as inside
 #: the core institution (F3). Assumption: 0.05 = "shows up at all".
@@ -54,30 +57,15 @@ SYNERGISTIC_MAX_NORM_DISTANCE = 0.15
 #: the two most capable countries anchored in different club forums.
 CONFLICTIVE_MIN_NORM_DISTANCE = 0.35
 
-#: Total Theil index at or below which values count as equal (round-off).
-_THEIL_EPS = 1e-12
-
 __all__ = [
     "NONE", "APPLICANT", "PARTNER", "MEMBER",
     "gini", "theil_between_share", "voice", "inclusiveness",
     "effective_forums", "modularity", "dominant_club", "core_deficit",
-    "normative_distance", "bridging_deficit", "fragmentation", "ai_divide",
+    "normative_distance", "bridging_deficit", "fragmentation",
 ]
 
 
 # ---------------------------------------------------------------- helpers
-def _nonneg(x, name: str) -> np.ndarray:
-    arr = np.asarray(x, dtype=float)
-    if arr.size and arr.min() < 0:
-        raise ValueError(f"{name} must be non-negative; got min {arr.min()!r}.")
-    return arr
-
-
-def _unit(x) -> float:
-    """``x`` as a float clipped to [0, 1] (only ever to remove floating round-off)."""
-    return min(max(float(x), 0.0), 1.0)
-
-
 def _normalise_authority(authority, n_forums: int) -> np.ndarray:
     """A_k / sum(A); uniform 1/K if the total is zero."""
     a = _nonneg(authority, "authority").ravel()
@@ -96,93 +84,6 @@ def _forum_shares(engagement, capability) -> np.ndarray | None:
     w = _nonneg(capability, "capability") @ np.asarray(engagement, dtype=float)
     total = w.sum()
     return w / total if total > 0 else None
-
-
-def _xlogx(r: np.ndarray) -> np.ndarray:
-    """r ln r elementwise with the limit 0 ln 0 = 0."""
-    safe = np.where(r > 0, r, 1.0)
-    return np.where(r > 0, r * np.log(safe), 0.0)
-
-
-# ---------------------------------------------------------------- inequality
-def gini(values, weights=None) -> float:
-    """(Weighted) Gini coefficient from the Lorenz curve.
-
-    Sort values ascending; with population shares p_j = w_j / sum(w), the
-    cumulative population share P_j = sum_{l<=j} p_l and the cumulative value
-    share L_j = sum_{l<=j} w_l v_l / sum_l w_l v_l (P_0 = L_0 = 0),
-
-        G = 1 - sum_j p_j (L_j + L_{j-1})      (trapezoid rule, exact here)
-          = sum_j p_j [(P_j - L_j) + (P_{j-1} - L_{j-1})]
-
-    (twice the area between the equality line and the Lorenz curve; the
-    second form is the one computed, as it gives exactly 0 for equal values).
-
-    For unit weights this equals sum_ij |v_i - v_j| / (2 N^2 mean(v)); for
-    integer weights it equals the Gini of the sample with v_j repeated w_j
-    times (population convention, no N/(N-1) correction).
-
-    Range: [0, 1) for non-negative values ([0, 1 - 1/N] unweighted).
-    Edge cases: 0.0 when N <= 1, when total weight is 0 or when the
-    weighted total sum(w v) is 0. The
-    result is clipped to [0, 1] only to remove floating round-off.
-    Source: Gini (1912); Lorenz (1905). Raises ValueError on negative input.
-    """
-    v = _nonneg(values, "values").ravel()
-    w = np.ones_like(v) if weights is None else _nonneg(weights, "weights").ravel()
-    order = np.argsort(v, kind="stable")
-    return _gini_sorted(v[order], w[order])
-
-
-def _gini_sorted(v: np.ndarray, w: np.ndarray) -> float:
-    """:func:`gini` for values already sorted ascending (with their weights)."""
-    if v.size <= 1:
-        return 0.0
-    cum_w, cum_wv = np.cumsum(w), np.cumsum(w * v)
-    total_w, total_wv = cum_w[-1], cum_wv[-1]
-    if total_w <= 0 or total_wv <= 0:
-        return 0.0
-    gap = cum_w / total_w - cum_wv / total_wv        # P_j - L_j, j = 1..N
-    trapezoid = gap.copy()
-    trapezoid[1:] += gap[:-1]                        # (P_j - L_j) + (P_{j-1} - L_{j-1}), P_0 = L_0 = 0
-    return _unit((w @ trapezoid) / total_w)
-
-
-def theil_between_share(values, groups) -> float:
-    """Between-group share of the Theil T index.
-
-    With mean mu, group sizes N_g and group means mu_g:
-
-        T         = (1/N) sum_i (v_i/mu) ln(v_i/mu)
-        T_between = sum_g (N_g/N) (mu_g/mu) ln(mu_g/mu)
-        share     = T_between / T           (T = T_between + T_within)
-
-    with 0 ln 0 = 0. Range: [0, 1] because T_between, T_within >= 0.
-    Edge cases: 0.0 if N == 0, the total is zero, or T <= 1e-12 (values
-    numerically equal). Clipped to [0, 1] only against round-off.
-    Source: Theil (1967); Shorrocks (1980) for the decomposition.
-    """
-    v = _nonneg(values, "values").ravel()
-    if v.size == 0 or v.sum() <= 0:
-        return 0.0
-    mu = v.mean()
-    t_total = np.mean(_xlogx(v / mu))
-    if t_total <= _THEIL_EPS:
-        return 0.0
-    n_g, sums = _group_counts_sums(np.asarray(groups).ravel(), v)
-    mu_g = sums / n_g
-    t_between = np.sum(n_g / v.size * _xlogx(mu_g / mu))
-    return _unit(t_between / t_total)
-
-
-def _group_counts_sums(groups: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Size and sum of ``v`` of every group present (small non-negative int codes take a fast path)."""
-    if groups.dtype.kind in "iu" and groups.size and groups.min() >= 0:
-        counts, sums = np.bincount(groups), np.bincount(groups, weights=v)
-        present = counts > 0
-        return counts[present], sums[present]
-    _, inverse = np.unique(groups, return_inverse=True)
-    return np.bincount(inverse), np.bincount(inverse, weights=v)
 
 
 # ---------------------------------------------------------------- inclusiveness
@@ -443,93 +344,4 @@ def fragmentation(engagement, status, authority, capability, positions,
         "bridging_deficit": bridging_deficit(engagement, status, capability, universal),
         "fragmentation": float((f2 + f3 + f4) / 3.0),
         "regime_class": _regime_class(f3, f4, split),
-    }
-
-
-# ---------------------------------------------------------------- AI divide
-def _gap_high_low(capability, income_group) -> float:
-    """1 - mean_c(low income) / mean_c(high income), clipped to [0, 1]."""
-    inc = np.asarray(income_group)
-    low, high = capability[inc == LOW_INCOME], capability[inc == HIGH_INCOME]
-    if low.size == 0 or high.size == 0 or high.mean() <= 0:
-        return 0.0
-    return _unit(1.0 - low.mean() / high.mean())
-
-
-def _compute_concentration(compute) -> tuple[float, float]:
-    """(HHI, top-2 share) of compute shares; (0, 0) if total compute is 0."""
-    x = _nonneg(compute, "compute").ravel()
-    if x.sum() <= 0:
-        return 0.0, 0.0
-    s = x / x.sum()
-    top2 = s.sum() if s.size <= 2 else np.partition(s, s.size - 2)[-2:].sum()
-    return float(np.sum(s**2)), _unit(top2)
-
-
-def _weighted_gap(values, population, north) -> float:
-    """1 - (population-weighted mean of the South) / (that of the North), clipped to [0, 1]."""
-    pop = np.asarray(population, float)
-    south = ~north
-    if not north.any() or not south.any() or pop[north].sum() <= 0 or pop[south].sum() <= 0:
-        return 0.0
-    top = np.average(values[north], weights=pop[north])
-    return _unit(1.0 - np.average(values[south], weights=pop[south]) / top) if top > 0 else 0.0
-
-
-def ai_divide(capability, population, income_group, compute, *, access, adoption, intensity) -> dict[str, float]:
-    """AI-divide components and headline (model-literature.md 8a (3); docs/indices.md).
-
-    ``capability`` is used AI capability c_i = a_i u_i iota_i, ``access`` the capability a_i of the
-    best model a country can reach, ``adoption`` its share of people using AI u_i, ``intensity`` the
-    intensity of their use iota_i (compute per user; govsim/frontier.py).
-
-    gini_capability_pop   Gini_pop(c_i), population-weighted   [headline, relative]
-    gini_capability       Gini(c_i), unweighted
-    theil_between_income  T_between / T over income groups (Theil 1967)
-    gap_high_low          1 - mean_c(low) / mean_c(high): relative gap of income-group means
-                          (Jeon et al. 2024 RAID complement), LIC = code 0, HIC = code 3; clipped
-                          to [0, 1]; 0.0 if either group is empty or mean_c(high) == 0
-    gap_abs_high_low      mean_c(high) - mean_c(low), clipped to [0, 1]: the absolute divide
-                          (Jeon et al. 2024 AAID); it can widen while relative measures narrow
-    gap_north_south       1 - pop-mean c(South) / pop-mean c(North), North = high income
-                          (World Bank), South = the rest
-    access_gap            1 - pop-mean a_i / max_i a_i: shortfall of reachable model capability
-                          (routes of access: own compute, closed APIs, open weights)
-    adoption_gap          1 - pop-mean u(South) / pop-mean u(North): the extensive margin of use
-                          (absorption), where the North-South divide lives (Comin & Mestieri 2018)
-    intensity_gap         1 - pop-mean iota(South) / pop-mean iota(North): the intensive margin
-                          (compute per user), where export caps and cloud restrictions act
-    compute_hhi           sum_i s_i^2, s_i = compute_i / sum compute, in
-                          [1/N, 1]; 0.0 if total compute is 0
-    compute_top2          s_(1) + s_(2), share of the two largest (= 1 if N<=2)
-    ai_divide             = gini_capability_pop
-
-    Sources: Gini (1912); Theil (1967); Jeon et al. (2024) for RAID/AAID; Herfindahl (1950) /
-    Hirschman (1945); Comin & Mestieri (2018) for the extensive/intensive split.
-    """
-    c = _nonneg(capability, "capability").ravel()
-    pop = _nonneg(population, "population").ravel()
-    a = _nonneg(access, "access").ravel()
-    u = _nonneg(adoption, "adoption").ravel()
-    iota = _nonneg(intensity, "intensity").ravel()
-    inc = np.asarray(income_group).ravel()
-    north = inc == HIGH_INCOME
-    hhi, top2 = _compute_concentration(compute)
-    order = np.argsort(c, kind="stable")  # one sort serves both Ginis
-    g_pop = _gini_sorted(c[order], pop[order])
-    low, high = c[inc == LOW_INCOME], c[north]
-    top_a = a.max() if a.size else 0.0
-    return {
-        "gini_capability_pop": g_pop,
-        "gini_capability": _gini_sorted(c[order], np.ones_like(c)),
-        "theil_between_income": theil_between_share(c, inc),
-        "gap_high_low": _gap_high_low(c, inc),
-        "gap_abs_high_low": _unit(high.mean() - low.mean()) if low.size and high.size else 0.0,
-        "gap_north_south": _weighted_gap(c, pop, north),
-        "access_gap": _unit(1.0 - np.average(a, weights=pop) / top_a) if top_a > 0 and pop.sum() > 0 else 0.0,
-        "adoption_gap": _weighted_gap(u, pop, north),
-        "intensity_gap": _weighted_gap(iota, pop, north),
-        "compute_hhi": hhi,
-        "compute_top2": top2,
-        "ai_divide": g_pop,
     }

@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from govsim import indices
+from govsim.divide import ai_divide
 from govsim.config.behaviour import Dynamics
 from govsim.forums import ForumSet
 from govsim.codes import APPLICANT, INCOME_GROUPS, MEMBER, PARTNER, STATUS_NAMES
@@ -23,7 +24,7 @@ def measure(s: State, forums: ForumSet, p: Dynamics) -> dict[str, float | str]:
     inclusion = indices.inclusiveness(s.engagement, s.status, forums.authority, forums.universal, s.population, s.income_group)
     fragmentation = indices.fragmentation(s.engagement, s.status, forums.authority, s.capability, forums.position,
                                           forums.universal, p.engaged_threshold)
-    divide = indices.ai_divide(s.capability, s.population, s.income_group, s.compute,
+    divide = ai_divide(s.capability, s.population, s.income_group, s.compute,
                                access=s.frontier_access, adoption=s.adoption, intensity=s.intensity)
     frontier_state = {"frontier_capability": float(s.frontier_access.max()), "open_lag_years": s.open_lag}
     return {**inclusion, **fragmentation, **divide, **frontier_state}

@@ -13,8 +13,8 @@ import numpy as np
 import pytest
 
 from govsim.codes import APPLICANT, MEMBER, NONE, PARTNER
+from govsim.divide import ai_divide
 from govsim.indices import (
-    ai_divide,
     bridging_deficit,
     core_deficit,
     dominant_club,
