@@ -27,8 +27,9 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings, strategies as st
 
 import govsim
-from govsim.record import FRONTIER_STATE
+
 from govsim import ScenarioError
+from govsim.record import FRONTIER_STATE
 from govsim.codes import MEMBER
 from govsim.config import Synthetic
 from govsim.world import read_world_csv, real_table, synthetic_world, world_from_table
@@ -386,3 +387,22 @@ def test_any_csv_runs_finite_or_is_one_clear_scenario_error(rows, edits, drop, e
     event("ran")
     values = _numeric_indices(results.indices).to_numpy(float)
     assert np.isfinite(values).all() and ((values >= 0) & (values <= 1)).all(), results.indices
+
+
+# ------------------------------------------------------------------ issue 10: the optional internet columns
+def test_csv_internet_is_moved_along_its_trend_from_the_middle_of_its_data_year(tmp_path):
+    cells = CELLS.copy()
+    cells.loc[0, ["internet_pct", "internet_year", "internet_logit_slope"]] = ["50", "2021", "0.4"]
+    cells.loc[1, ["internet_pct", "internet_year", "internet_logit_slope"]] = ["50", "", "0.4"]
+    cells.loc[2, ["internet_pct", "internet_year", "internet_logit_slope"]] = ["50", "2021", "-0.3"]
+    world = world_from_table(read_world_csv(_write(tmp_path, cells)), 2023.0, pinned=False)
+    # 1.5 years from mid 2021 to the start; no data year: the start's value; a falling trend counts as flat
+    np.testing.assert_allclose(world.internet[:3], [1 / (1 + np.exp(-0.4 * 1.5)), 0.5, 0.5])
+    assert world.internet_slope[2] == 0.0
+
+
+@pytest.mark.parametrize("column, value, allowed", [("internet_year", "1900", "[1990, 2100]"),
+                                                    ("internet_logit_slope", "5", "[-2, 2]"),
+                                                    ("internet_year", "soon", "[1990, 2100]")])
+def test_csv_bad_internet_year_or_trend_is_one_clear_error(tmp_path, column, value, allowed):
+    _assert_names(_error(_write(tmp_path, _edited(column, value))), column, value, allowed)
