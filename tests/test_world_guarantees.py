@@ -27,11 +27,10 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings, strategies as st
 
 import govsim
-
 from govsim import ScenarioError
-from govsim.record import FRONTIER_STATE
 from govsim.codes import MEMBER
 from govsim.config import Synthetic
+from govsim.record import FRONTIER_STATE
 from govsim.world import read_world_csv, real_table, synthetic_world, world_from_table
 
 REAL = real_table()
