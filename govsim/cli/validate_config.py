@@ -20,8 +20,9 @@ def main(argv: list[str]) -> int:
         if len(exc.problems) > 1:  # every problem on its own line
             print(f"govsim validate-config: {argv[0]}: {len(exc.problems)} problems:", file=sys.stderr)
             print("\n".join(f"  - {p}" for p in exc.problems), file=sys.stderr)
-        else:
-            print(f"govsim validate-config: {argv[0]}: {exc}", file=sys.stderr)
+        else:  # the message names the file already when it is about the file itself
+            where = "" if str(exc).startswith(f"{argv[0]}:") else f"{argv[0]}: "
+            print(f"govsim validate-config: {where}{exc}", file=sys.stderr)
         return 2
     shocks = ", ".join(scenario.shocks) or "none"
     print(f"{argv[0]}: valid. scenario {scenario.name!r}, seed {scenario.seed}, {scenario.time.steps} steps of "
