@@ -28,6 +28,7 @@ import numpy as np
 
 from govsim.config.behaviour import Dynamics
 from govsim.state import State
+from govsim.world import along_logit_trend
 
 _TINY = 1e-300
 
@@ -145,9 +146,7 @@ def adopt(s: State, received: np.ndarray, p: Dynamics, dt: float) -> None:
 
 def grow_internet(s: State, p: Dynamics, dt: float) -> None:
     """Internet use moves along its ITU trend: logit(share) rises by slope * dt."""
-    share = np.clip(s.internet, 1e-6, 1 - 1e-6)
-    logit = np.log(share / (1 - share)) + p.internet_trend * s.internet_slope * dt
-    s.internet = np.where((s.internet > 0) & (s.internet < 1), 1.0 / (1.0 + np.exp(-logit)), s.internet)
+    s.internet = along_logit_trend(s.internet, p.internet_trend * s.internet_slope * dt)
 
 
 def used_capability(s: State) -> np.ndarray:

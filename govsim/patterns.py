@@ -21,8 +21,7 @@ from govsim.runner import ends_year
 
 # Frontier lags in years from the AI Index 2025 score gaps, at ~140 Chatbot Arena Elo points of frontier
 # progress a year (top score ~1250 in Jan 2024, ~1390 in Feb 2025): 9.26% of ~1250 ~ 0.83 years,
-# 1.70% of ~1390 ~ 0.17 years. The conversion is an assumption; the bands are wide for that reason.
-ELO_PER_YEAR = 140
+# 1.70% of ~1390 ~ 0.17 years (patterns P16, P17). The conversion is an assumption; the bands are wide.
 MEANINGFUL_COMPUTE = 0.001  # share of world AI compute above which a country "has meaningful compute" (assumption)
 
 

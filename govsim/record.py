@@ -25,7 +25,7 @@ def measure(s: State, forums: ForumSet, p: Dynamics) -> dict[str, float | str]:
     fragmentation = indices.fragmentation(s.engagement, s.status, forums.authority, s.capability, forums.position,
                                           forums.universal, p.engaged_threshold)
     divide = ai_divide(s.capability, s.population, s.income_group, s.compute,
-                               access=s.frontier_access, adoption=s.adoption, intensity=s.intensity)
+                       access=s.frontier_access, adoption=s.adoption, intensity=s.intensity)
     frontier_state = {"frontier_capability": float(s.frontier_access.max()), "open_lag_years": s.open_lag}
     return {**inclusion, **fragmentation, **divide, **frontier_state}
 

@@ -33,6 +33,7 @@ from typing import Any
 
 import pandas as pd
 
+from govsim.config.errors import shown
 from govsim.config.scenario import Scenario
 from govsim.runner import TMP_PREFIX, Results, atomic_write, sync_folder
 
@@ -67,7 +68,7 @@ def run_folder(root: str | Path, run_id: str) -> Path:
     except (ValueError, OSError):  # e.g. a NUL byte
         folder = runs
     if not run_id or folder.parent != runs:
-        raise StoreError(f"run id {_short(run_id)} would put the run outside {runs}, so it is not written. "
+        raise StoreError(f"run id {shown(run_id, 60)} would put the run outside {runs}, so it is not written. "
                          "Fix: give the scenario a plain name (letters, digits, '-' and '_')")
     return folder
 
@@ -102,7 +103,7 @@ def read_manifest(folder: Path) -> dict[str, Any] | None:
     try:
         data = json.loads(path.read_bytes())
     except (ValueError, UnicodeDecodeError) as exc:
-        raise StoreError(f"{path} is damaged ({_short(str(exc), 80)}). Fix: delete {path.parent} "
+        raise StoreError(f"{path} is damaged ({shown(str(exc), 80)}). Fix: delete {path.parent} "
                          "and re-run the sweep command to redo that run") from None
     if not isinstance(data, dict):
         raise StoreError(f"{path} is damaged (not a JSON object). Fix: delete {path.parent} and re-run the sweep command")
@@ -159,11 +160,6 @@ def _remove_leftovers(folder: Path) -> None:
     """Delete temporary files of a write interrupted by a kill (``.govsim-tmp-*``, and nothing else)."""
     for tmp in folder.glob(f"{TMP_PREFIX}*"):
         tmp.unlink(missing_ok=True)
-
-
-def _short(text: str, limit: int = 60) -> str:
-    """``text`` quoted, cut to ``limit`` characters: long values must not make long messages."""
-    return repr(text if len(text) <= limit else text[:limit] + "...")
 
 
 @functools.lru_cache(maxsize=1)

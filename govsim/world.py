@@ -93,6 +93,7 @@ def world_from_table(table: pd.DataFrame, start_year: float, pinned: bool) -> Wo
     outreach = table[["oecd", "g20", "gpai_2023"]].to_numpy(bool).any(axis=1) & ~g7 & (tier != 3)
     member = _since(table["brics_member_since"]) <= start_year
     partner = (_since(table["brics_partner_since"]) <= start_year) & ~member
+    slope = _internet_slope(table)
     return World(
         iso3=table["iso3"].to_numpy(str).astype(object),
         name=table["name"].replace("", np.nan).fillna(table["iso3"]).to_numpy(object),
@@ -100,8 +101,8 @@ def world_from_table(table: pd.DataFrame, start_year: float, pinned: bool) -> Wo
         population=table["population"].to_numpy(float),
         gdp_pc=table["gdp_pc_usd"].to_numpy(float),
         income_group=table["income_group"].map(INCOME_GROUPS.index).to_numpy(np.int8),
-        internet=_internet_at(table, start_year),
-        internet_slope=_internet_slope(table),
+        internet=_internet_at(table, slope, start_year),
+        internet_slope=slope,
         readiness=table["readiness"].to_numpy(float) / 100,
         compute_share=data_compute_share(table, pinned),
         alignment=rescale_ideal_points(table["unga_ideal_point"].to_numpy(float)),
@@ -118,16 +119,20 @@ def _internet_slope(table: pd.DataFrame) -> np.ndarray:
     return np.maximum(np.where(np.isfinite(given), given, median), 0.0)
 
 
-def _internet_at(table: pd.DataFrame, start_year: float) -> np.ndarray:
+def _internet_at(table: pd.DataFrame, slope: np.ndarray, start_year: float) -> np.ndarray:
     """Internet use at the start: the latest value moved along its trend from the middle of its data
     year (ITU figures are annual) to the start; where no data year is given, the value is the start's."""
     share = table["internet_pct"].to_numpy(float) / 100
     year = pd.to_numeric(table["internet_year"], errors="coerce").to_numpy(float)
     years = np.where(np.isfinite(year), np.maximum(start_year - (year + 0.5), 0.0), 0.0)
-    inside = (share > 0) & (share < 1)
+    return along_logit_trend(share, slope * years)
+
+
+def along_logit_trend(share: np.ndarray, shift: np.ndarray) -> np.ndarray:
+    """``share`` moved by ``shift`` in logit space (an ITU-style S-curve); 0 and 1 stay where they are."""
     safe = np.clip(share, 1e-6, 1 - 1e-6)
-    moved = 1.0 / (1.0 + np.exp(-(np.log(safe / (1 - safe)) + _internet_slope(table) * years)))
-    return np.where(inside, moved, share)
+    moved = 1.0 / (1.0 + np.exp(-(np.log(safe / (1 - safe)) + shift)))
+    return np.where((share > 0) & (share < 1), moved, share)
 
 
 def data_compute_share(table: pd.DataFrame, pinned: bool) -> np.ndarray:

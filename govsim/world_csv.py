@@ -22,6 +22,7 @@ import pandas as pd
 
 from govsim.codes import INCOME_GROUPS
 from govsim.config import ScenarioError
+from govsim.config.errors import shorten
 
 REQUIRED = {
     "iso3": str, "population": float, "gdp_pc_usd": float, "income_group": str, "internet_pct": float,
@@ -63,7 +64,7 @@ SHOWN_CHARS = 40  # longest value quoted in a message
 def read_world_csv(path: str | Path) -> pd.DataFrame:
     """A user's world table, checked, with typed columns; ScenarioError on any problem."""
     path = Path(path)
-    shown = _clip(str(path) if str(path).isprintable() else repr(str(path)), 120, tail=True)
+    shown = shorten(str(path) if str(path).isprintable() else repr(str(path)), 120, tail=True)
     source = f"world CSV {shown}"
     if not path.is_file():
         raise ScenarioError(f"world.path = {shown!r}: no such file; give the path of a CSV world table")
@@ -102,7 +103,7 @@ def _parse(text: str, source: str) -> pd.DataFrame:
     try:
         header = next(row for row in csv.reader(io.StringIO(text)) if row)
     except (csv.Error, StopIteration) as exc:
-        raise ScenarioError(f"{source}: cannot read the header line ({_clip(str(exc), 100)})") from None
+        raise ScenarioError(f"{source}: cannot read the header line ({shorten(str(exc), 100)})") from None
     if len(header) == 1 and any(sep in header[0] for sep in ";\t|"):
         used = next(sep for sep in ";\t|" if sep in header[0])
         raise ScenarioError(f"{source}: the separator must be ',' but the header is split by {used!r}; save the table as comma-separated CSV")
@@ -116,7 +117,7 @@ def _parse(text: str, source: str) -> pd.DataFrame:
             warnings.simplefilter("error", pd.errors.ParserWarning)
             cells = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, index_col=False, low_memory=False)
     except (ValueError, csv.Error, pd.errors.ParserWarning) as exc:  # pandas' ParserError and EmptyDataError are ValueErrors
-        raise ScenarioError(f"{source}: cannot be read as CSV: {_clip(' '.join(str(exc).split()), 160)}") from None
+        raise ScenarioError(f"{source}: cannot be read as CSV: {shorten(' '.join(str(exc).split()), 160)}") from None
     return cells.fillna("")
 
 
@@ -191,7 +192,7 @@ def _check_cells(cells: pd.DataFrame, column: str, ok: pd.Series, expected: str,
     if bad.any():
         row = int(np.flatnonzero(bad)[0])
         value, code = cells[column].iloc[row], cells["iso3"].iloc[row]
-        where = f"row {row + 2}" if column == "iso3" or code == "" else f"row {row + 2} (iso3 {_clip(code, 16)})"
+        where = f"row {row + 2}" if column == "iso3" or code == "" else f"row {row + 2} (iso3 {shorten(code, 16)})"
         has = "an empty cell" if value == "" else _shown(value)
         raise ScenarioError(f"{source}: column {column!r} {where} has {has}; expected {expected}")
 
@@ -202,11 +203,4 @@ def _shown(value: str) -> str:
         plain = value == value.strip() and float(value) is not None
     except ValueError:
         plain = False
-    return _clip(value, SHOWN_CHARS) if plain else repr(_clip(value, SHOWN_CHARS))
-
-
-def _clip(text: str, limit: int, tail: bool = False) -> str:
-    """``text`` cut to at most ``limit`` characters (keeping the end if ``tail``)."""
-    if len(text) <= limit:
-        return text
-    return "..." + text[-(limit - 3):] if tail else text[:limit - 3] + "..."
+    return shorten(value, SHOWN_CHARS) if plain else repr(shorten(value, SHOWN_CHARS))

@@ -35,9 +35,11 @@ def shown(value: object, limit: int = MAX_VALUE) -> str:
     return shorten(_repr.repr(value), limit)
 
 
-def shorten(text: str, limit: int = MAX_VALUE) -> str:
-    """``text`` cut to ``limit`` characters, ending with '…' when cut."""
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+def shorten(text: str, limit: int = MAX_VALUE, tail: bool = False) -> str:
+    """``text`` cut to ``limit`` characters, marked '...' where cut (keeping the end if ``tail``: paths)."""
+    if len(text) <= limit:
+        return text
+    return "..." + text[-(limit - 3):] if tail else text[: limit - 3] + "..."
 
 
 def one_line(text: str) -> str:
