@@ -13,12 +13,10 @@
 from __future__ import annotations
 
 import json
-import os
-import secrets
 from pathlib import Path
 from typing import Any
 
-from govsim.runner import TMP_PREFIX, atomic_write
+from govsim.runner import TMP_PREFIX, atomic_write, new_temporary
 from govsim.store import LOCK, MANIFEST, StoreError
 
 # Everything a single run (and Hydra, for it) writes into its folder.
@@ -31,9 +29,7 @@ def check_writable(folder: Path, option: str = "out") -> None:
     folder = Path(folder).absolute()
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        probe = folder / f"{TMP_PREFIX}probe.{secrets.token_hex(6)}"
-        os.close(os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
-        probe.unlink()
+        new_temporary(folder / "probe").unlink()
     except OSError as exc:
         reason = exc.strerror or type(exc).__name__
         raise StoreError(f"{option}={folder}: cannot write there ({reason}). Fix: choose a folder you can write, "

@@ -116,7 +116,7 @@ def atomic_write(target: Path, write) -> None:
     folder's files are all in place, to make the renames themselves durable.
     """
     target = Path(target)
-    tmp = _new_temporary(target)
+    tmp = new_temporary(target)
     try:
         write(str(tmp))
         _fsync(tmp, os.O_RDONLY)
@@ -130,7 +130,7 @@ def sync_folder(folder: Path) -> None:
     _fsync(Path(folder), os.O_RDONLY | getattr(os, "O_DIRECTORY", 0), optional=True)
 
 
-def _new_temporary(target: Path) -> Path:
+def new_temporary(target: Path) -> Path:
     """Create an empty, new temporary file next to ``target`` (mode 0666 minus the umask)."""
     for _ in range(100):
         tmp = target.parent / f"{TMP_PREFIX}{target.name}.{secrets.token_hex(6)}"
