@@ -54,6 +54,8 @@ def utilities(s: State, view: ForumView, p: Decision, status: np.ndarray) -> np.
     they avoid being bound by all (Abbott & Snidal 2000 hard vs soft law; Busch 2007; seed 002),
     inertia = e_ik(t-1)/B_i / (1 + dissatisfaction_i / dissatisfaction_years), and
     pull_ik*blocked_i the export-control push towards the rival bloc (shocks.ExportControlShock).
+    The levers of govsim/levers.py scale the cost (policy.cost_mult, interoperability) and add
+    policy.appeal (a public good offered through a forum); both are neutral (1, 0) otherwise.
     """
     c = s.standing[:, None]  # capability relative to the most capable country
     budget = s.budget[:, None]
@@ -69,8 +71,8 @@ def utilities(s: State, view: ForumView, p: Decision, status: np.ndarray) -> np.
     inertia = s.engagement / budget * stickiness[:, None]
     return (
         p.w_access * access + p.w_voice * voice + p.w_scope * scope + p.w_network * network
-        - p.w_distance * distance - p.w_cost * view.cost / budget - p.w_penalty * s.policy.penalty
-        + s.policy.pull * s.policy.blocked[:, None]
+        - p.w_distance * distance - p.w_cost * view.cost * s.policy.cost_mult / budget - p.w_penalty * s.policy.penalty
+        + s.policy.pull * s.policy.blocked[:, None] + s.policy.appeal
         + p.inertia * inertia + s.taste
     )
 

@@ -27,7 +27,7 @@ class ForumSet:
     one state has one vote (UN Charter Art. 18) and w_ik = e_ik; depth D_k = depth_k / (1 + eta
     Var_w(x)) with the same weights; level_k = sum w c~ / sum w (standing c~ = c / max c one can learn from); pool_k = sum_i w_ik;
     reach_k = mass share of members and partners (1 for universal forums); authority
-    A_k ~ pool_k^phi D_k, normalised to sum 1.
+    A_k ~ pool_k^phi D_k, normalised to sum 1 over the active forums (a forum not yet launched has none).
 
     The rules in ``REFORMABLE`` are per-step fields, like ``Policy``'s: :meth:`reset_rules` puts
     them back to the scenario's values (``base_rules``) before the shocks run, then a
@@ -44,6 +44,11 @@ class ForumSet:
     reach: np.ndarray
     depth: np.ndarray
     base_rules: dict[str, np.ndarray]  # the scenario's values of the REFORMABLE rules (copies)
+    active: np.ndarray = None  # (K,) False for a forum not yet launched (govsim/levers.py ForumLaunch): no authority, not indexed
+
+    def __post_init__(self) -> None:
+        if self.active is None:
+            self.active = np.ones(len(self.names), bool)
 
     @classmethod
     def from_specs(cls, specs: dict[str, ForumSpec]) -> "ForumSet":
@@ -94,8 +99,8 @@ class ForumSet:
         self.level = np.where(has, (weight * state.standing[:, None]).sum(axis=0) / safe, 0.0)
         self.pool = total
         self.reach = np.where(self.universal, 1.0, (mass[:, None] * inside).sum(axis=0))
-        raw = self.pool**p.authority_exponent * self.depth
-        self.authority = raw / raw.sum() if raw.sum() > 0 else np.full(raw.size, 1.0 / raw.size)
+        raw = self.pool**p.authority_exponent * self.depth * self.active
+        self.authority = raw / raw.sum() if raw.sum() > 0 else self.active / self.active.sum()
 
     def access(self, state: State) -> np.ndarray:
         """(N,) technology access a country draws from its forums (drives diffusion speed)."""

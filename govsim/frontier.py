@@ -10,9 +10,10 @@ access:    a country uses the frontier of t - l_i, l_i the quickest of three rou
            own  = epsilon log10(K_lead / K_i) / G + k_i   (its compute, where export caps bite, and its
                   know-how lag k_i, which relaxes as dk/dt = 1 - lambda_i k: steady lag 1/lambda_i);
            api  = api_lag + delay_i                       (closed models; delayed or blocked by tier);
-           open = min_j in producers (own_j + delay_j) - cut (open weights; outside anyone's controls).
+           open = min_j in producers (own_j + delay_j) - cut - cut_i (open weights; outside anyone's controls;
+                  cut_i from a public good offered through a forum, govsim/levers.py).
 use:       adoption (extensive margin) u_i -> ceiling internet_i * skill_i^theta at speed
-           s_0 r_i m_open (1 + boost cb_i) (Cohen & Levinthal 1990 absorptive capacity);
+           s_0 r_i m_open (1 + boost cb_i) m_i (m_i from a public good; Cohen & Levinthal 1990 absorptive capacity);
            intensity (intensive margin) iota_i from the compute its users can draw on, own or rented
            through the cloud, per user (Comin & Mestieri 2018: adoption lags converge while intensity
            of use diverges; Lehdonvirta et al. 2024 'compute deserts'; export caps and cloud/API
@@ -67,14 +68,15 @@ def route_lags(s: State, p: Dynamics) -> np.ndarray:
     own = own - own.min()  # the frontier is the best model anyone trains
     api = p.api_lag_years + s.policy.api_delay
     shared = open_lag(own, s.producers, s.producer_delays, s.policy.open_cut, p)
-    return np.stack([own, api, np.full(s.n, shared)], axis=1)
+    opened = np.maximum(shared - s.policy.open_cut_country, 0.0)  # less where a public good brings open models closer
+    return np.stack([own, api, opened], axis=1)
 
 
 def access(s: State, p: Dynamics) -> None:
     """Set each country's lag (quickest route, capped) and the capability of the model it reaches."""
     routes = route_lags(s, p)
     s.lag = np.minimum(routes.min(axis=1), p.max_lag_years)
-    s.open_lag = float(routes[0, 2])
+    s.open_lag = float(routes[:, 2].max())  # the open route of the countries no public good reaches
     z = frontier_orders(s.year, s.start_year, p) - frontier_growth(p) * s.lag
     s.frontier_access = capability_of(z, p)
 
@@ -139,7 +141,7 @@ def use_intensity(s: State, p: Dynamics) -> None:
 def adopt(s: State, received: np.ndarray, p: Dynamics, dt: float) -> None:
     """Skills accumulate from capacity building; use moves towards its ceiling (exact over dt)."""
     s.skills = np.clip(s.skills * np.exp(-p.skill_decay * dt) + dt * received, 0.0, 1.0)
-    speed = p.adoption_speed * s.readiness * s.policy.diffusion_mult * (1.0 + p.capacity_boost * received)
+    speed = p.adoption_speed * s.readiness * s.policy.diffusion_mult * (1.0 + p.capacity_boost * received) * s.policy.adoption_mult
     ceiling = adoption_ceiling(s, p)
     s.adoption = ceiling + (s.adoption - ceiling) * np.exp(-speed * dt)
 

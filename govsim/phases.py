@@ -15,6 +15,7 @@ from govsim.decision import allocate, best_utility, utilities
 from govsim.dynamics import advance, diplomatic_budget, keep_finite
 from govsim.forums import ForumSet
 from govsim.initial import initial_state
+from govsim.levers import forum_launches
 from govsim.membership import review
 from govsim.shocks import Shock, apply_shocks, build_shocks
 from govsim.state import State
@@ -26,7 +27,8 @@ def setup(scenario: Scenario, rng: np.random.Generator) -> tuple[World, ForumSet
     start = period_to_year(scenario.time.start)
     world = build_world(scenario.world, start, rng)
     forums = ForumSet.from_specs(scenario.forums)
-    shocks = build_shocks(scenario.shocks.values(), scenario.time, forums, world.iso3)
+    launches = forum_launches(scenario.forums, scenario.time, forums, world.iso3)  # before the shocks: they act on the launched forum
+    shocks = launches + build_shocks(scenario.shocks.values(), scenario.time, forums, world.iso3)
     state = initial_state(world, forums, scenario, start, rng, shocks)
     return world, forums, state, shocks
 

@@ -20,14 +20,25 @@ FRONTIER_STATE = ("frontier_capability", "open_lag_years")
 
 
 def measure(s: State, forums: ForumSet, p: Dynamics) -> dict[str, float | str]:
-    """All index components and headlines for the current state (each in [0, 1])."""
-    inclusion = indices.inclusiveness(s.engagement, s.status, forums.authority, forums.universal, s.population, s.income_group)
-    fragmentation = indices.fragmentation(s.engagement, s.status, forums.authority, s.capability, forums.position,
-                                          forums.universal, p.engaged_threshold)
+    """All index components and headlines for the current state (each in [0, 1]); a forum not yet
+    launched is left out, as if it did not exist."""
+    engagement, status, authority, position, universal = _launched(s, forums)
+    inclusion = indices.inclusiveness(engagement, status, authority, universal, s.population, s.income_group)
+    fragmentation = indices.fragmentation(engagement, status, authority, s.capability, position,
+                                          universal, p.engaged_threshold)
     divide = ai_divide(s.capability, s.population, s.income_group, s.compute,
                        access=s.frontier_access, adoption=s.adoption, intensity=s.intensity)
     frontier_state = {"frontier_capability": float(s.frontier_access.max()), "open_lag_years": s.open_lag}
     return {**inclusion, **fragmentation, **divide, **frontier_state}
+
+
+def _launched(s: State, forums: ForumSet) -> tuple[np.ndarray, ...]:
+    """Engagement, status, authority, position and universality of the forums that exist (launched)."""
+    arrays = (s.engagement, s.status, forums.authority, forums.position, forums.universal)
+    if forums.active.all():
+        return arrays
+    live = forums.active
+    return s.engagement[:, live], s.status[:, live], forums.authority[live], forums.position[live], forums.universal[live]
 
 
 # State arrays checked each step: the float arrays that are measured or recorded (a cheap isfinite each).

@@ -214,9 +214,12 @@ def apply_shocks(shocks: list[Shock], state: State, forums: ForumSet, period: in
 
 
 def build_shocks(specs, time: Time, forums: ForumSet, iso3: np.ndarray) -> list[Shock]:
-    """Run-time shock objects for the scenario's shock specs."""
+    """Run-time shock objects for the scenario's shock specs (the kinds of govsim/levers.py too)."""
+    from govsim.levers import LEVERS  # imported here: its classes subclass Shock, so it imports this module
+
+    kinds = {**_KINDS, **LEVERS}
     index = {code: i for i, code in enumerate(iso3)}
-    return [_KINDS[type(spec)](spec, time, forums, index) for spec in specs]
+    return [kinds[type(spec)](spec, time, forums, index) for spec in specs]
 
 
 def _period_index(period: str | None, time: Time) -> int | None:

@@ -93,6 +93,11 @@ class Policy:
     api_delay: np.ndarray  # (N,) years added to the closed-API route (inf: blocked)
     diffusion_mult: float  # multiplier on know-how diffusion and adoption speed (open releases)
     open_cut: float  # years an open release takes off the open-weight route's lag
+    # Written by the levers of govsim/levers.py (neutral: 1, 0, 0, 1):
+    cost_mult: np.ndarray  # (N, K) multiplier on forum k's participation cost for country i (interoperability)
+    appeal: np.ndarray  # (N, K) utility added to engaging forum k (a public good offered through it)
+    open_cut_country: np.ndarray  # (N,) years a public good takes off country i's open-weight route
+    adoption_mult: np.ndarray  # (N,) multiplier on country i's adoption speed (a public good)
 
     @classmethod
     def neutral(cls, n: int, k: int) -> "Policy":
@@ -101,7 +106,8 @@ class Policy:
             cap=np.full(n, np.inf), leakage=np.ones(n), penalty=np.zeros((n, k)),
             sanction=np.zeros(n), sanction_forum=-1, cb_offer=np.zeros((n, k)),
             locked=np.zeros((n, k), bool), pull=np.zeros((n, k)), blocked=np.zeros(n), api_delay=np.zeros(n),
-            diffusion_mult=1.0, open_cut=0.0,
+            diffusion_mult=1.0, open_cut=0.0, cost_mult=np.ones((n, k)), appeal=np.zeros((n, k)),
+            open_cut_country=np.zeros(n), adoption_mult=np.ones(n),
         )
 
     def reset(self) -> None:
@@ -118,6 +124,10 @@ class Policy:
         self.sanction_forum = -1
         self.diffusion_mult = 1.0
         self.open_cut = 0.0
+        self.cost_mult.fill(1.0)
+        self.appeal.fill(0.0)
+        self.open_cut_country.fill(0.0)
+        self.adoption_mult.fill(1.0)
 
     def cb_received(self, engaged: np.ndarray) -> np.ndarray:
         """(N,) capacity-building inflow received: each forum's budget shared equally by the eligible

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from govsim.config.base import Strict
+from govsim.config.base import Period, Strict
 
 ForumRule = Literal["universal", "closed_club", "expanding_club"]
 
@@ -35,6 +35,15 @@ class ForumSpec(Strict):
         if self.rule != "universal" and self.members == []:
             raise ValueError("members = []: a club needs at least one founding member. Fix: list ISO3 codes, or "
                              "leave members out to take them from the world table (built-in clubs)")
+        return self
+
+    launch: Period | None = Field(None, description="Clubs only: first period the forum exists, for a forum founded mid-run by a coalition (e.g. the World AI Cooperation Organization China proposed at WAIC, July 2025). Before it nobody can engage the forum, it has no authority, the indices leave it out, and its founders (`members`, required) cannot leave the clubs they belong to; at launch the founders become members (and `partners` partners) and the forum's rule applies from then on. None: the forum exists from the start. Unit: period, 'YYYYQn' or 'YYYY'. Range: from time.start (a launch after the run leaves the forum dormant, with a note). Source: scenario input (govsim/levers.py ForumLaunch).")
+
+    @model_validator(mode="after")
+    def _launch_needs_founders(self) -> "ForumSpec":
+        if self.launch is not None and (self.rule == "universal" or self.members is None):
+            raise ValueError(f"launch = {self.launch!r}: only a club with its founders listed can be launched mid-run. "
+                             "Fix: set rule to closed_club or expanding_club and list the founders in members, or remove launch")
         return self
 
 

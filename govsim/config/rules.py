@@ -3,8 +3,10 @@ about a valid scenario that probably does not do what its author meant.
 
 Errors, where the input is surely wrong: two forums whose names differ only in case; a shock
 naming a forum in the wrong case; a country admitted to and withdrawn from one forum over
-overlapping periods; a start far from the data (the real world's data are of 2023-2025).
-Notes, where it may be deliberate: a shock entirely outside the run's window (a shortened run).
+overlapping periods; a start far from the data (the real world's data are of 2023-2025); a forum
+launched before the run, or whose membership a shock changes before its launch.
+Notes, where it may be deliberate: a shock entirely outside the run's window, or a forum launched
+after it (a shortened run).
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ def check(scenario: "Scenario") -> None:
     _forum_refs_case(scenario)
     _no_contradictory_changes(scenario)
     _start_near_the_data(scenario)
+    _launches_within_the_run(scenario)
 
 
 def _forum_names_unique(scenario: "Scenario") -> None:
@@ -76,6 +79,24 @@ def _start_near_the_data(scenario: "Scenario") -> None:
         raise ValueError(f"time.start = {start!r} is too far from the data: {data}. Fix: start between {low} and {high}")
 
 
+def _launches_within_the_run(scenario: "Scenario") -> None:
+    """A launch before the run is an error (the founders would hold their status from the start); one
+    after it is a note (a shortened run of a scenario with a launch is fine: the forum stays dormant)."""
+    begin = period_to_year(scenario.time.start)
+    for name, spec in scenario.forums.items():
+        if spec.launch is None:
+            continue
+        launch = period_to_year(spec.launch)
+        if launch < begin:
+            raise ValueError(f"forums.{shorten(name, 60)}.launch = {spec.launch!r} comes before the run's start "
+                             f"({scenario.time.start}). Fix: a period from {scenario.time.start} on, or remove launch "
+                             "for a forum that exists from the start")
+        for key, shock in scenario.shocks.items():
+            if isinstance(shock, ForumChange) and shock.forum == name and period_to_year(shock.start) < launch:
+                raise ValueError(f"shocks.{shorten(key, 60)} changes membership of forum {shown(name)} from {shock.start}, "
+                                 f"before its launch ({spec.launch}). Fix: start it at or after the launch")
+
+
 def notes(scenario: "Scenario") -> list[str]:
     """One-line warnings about a valid scenario: shocks that never act within its run."""
     begin, end = period_to_year(scenario.time.start), scenario.end_year
@@ -86,4 +107,8 @@ def notes(scenario: "Scenario") -> list[str]:
             until = shock.end or "the end"
             found.append(f"shock {shorten(key, 60)!r} ({shock.start} to {until}) lies outside the run "
                          f"({scenario.time.start} for {scenario.time.steps} steps): it has no effect")
+    for name, spec in scenario.forums.items():
+        if spec.launch is not None and period_to_year(spec.launch) >= end:
+            found.append(f"forum {shorten(name, 60)!r} is launched in {spec.launch}, after the run ({scenario.time.start} "
+                         f"for {scenario.time.steps} steps): it stays dormant, with no members and no weight in the indices")
     return found

@@ -10,7 +10,7 @@ from govsim.config import rules
 from govsim.config.base import Period, Slug, Strict, period_to_year
 from govsim.config.behaviour import Behaviour
 from govsim.config.forums import ForumSpec, default_forums
-from govsim.config.shocks import CapacityBuilding, ExportControls, ForumChange, ForumReform, Shock
+from govsim.config.shocks import CapacityBuilding, ExportControls, ForumChange, ForumReform, Interoperability, PublicGood, Shock
 
 
 class Time(Strict):
@@ -102,8 +102,10 @@ def _forum_refs(shock) -> list[tuple[str, str]]:
     if isinstance(shock, ExportControls):
         return ([("penalised_forums", f) for f in shock.penalised_forums] + [("rival_forums", f) for f in shock.rival_forums]
                 + [("penalised_parties", f) for f in shock.penalised_parties] + [("sanctioning_forum", shock.sanctioning_forum)])
-    if isinstance(shock, CapacityBuilding):
+    if isinstance(shock, (CapacityBuilding, PublicGood)):
         return [("provider", shock.provider)]
+    if isinstance(shock, Interoperability):
+        return [("forums", f) for f in shock.forums or []]
     if isinstance(shock, (ForumChange, ForumReform)):
         return [("forum", shock.forum)]
     return []

@@ -108,4 +108,32 @@ class ForumReform(ShockSpec):
     cost_multiplier: float = Field(1.0, ge=0, le=10, description="Multiplier on the forum's participation cost while in force (e.g. support for delegations of developing countries); the result is capped at 5. Unit: x. Range: [0, 10]. Source: assumption; HLAB 2024 (low capacity to participate).")
 
 
-Shock = Annotated[Union[ExportControls, CapacityBuilding, OpenModels, ForumChange, ForumReform], Field(discriminator="kind")]
+class Interoperability(ShockSpec):
+    """Interoperable governance frameworks (mutual recognition of assessments, reporting and standards):
+    a country that engages in one of the listed forums pays less to engage in each other one."""
+
+    kind: Literal["interoperability"]
+    cost_cut: float = Field(0.5, ge=0, le=1, description="Share by which the participation cost of a listed forum falls for a country that engages in at least one other listed forum (what it does for one framework counts towards the others). Unit: share of the forum's cost. Range: [0, 1]. Source: assumption; the aim stated by the G7 Digital and Tech Ministers (Takasaki, 30 Apr 2023: 'interoperability between AI governance frameworks'), the UN HLAB-AI Interim Report (Dec 2023, p. 20) and seed 004.")
+    forums: list[str] | None = Field(None, description="Forums whose frameworks recognise each other (at least two); None: every forum of the scenario.")
+    min_engagement: float = Field(0.05, ge=0, le=1, description="Engagement in another listed forum (last period's) from which a country counts as engaging in it. Unit: engagement units (share of a full diplomatic budget). Range: [0, 1]. Source: assumption, the default of dynamics.engaged_threshold.")
+
+    @model_validator(mode="after")
+    def _two_frameworks(self) -> "Interoperability":
+        if self.forums is not None and len(set(self.forums)) < 2:
+            raise ValueError(f"forums = {self.forums[:5]}: interoperability needs at least two forums. Fix: list two or more, or leave forums out for all")
+        return self
+
+
+class PublicGood(ShockSpec):
+    """AI as an international public good offered through a forum (e.g. the UN): open models, tools and
+    shared infrastructure reach the countries that engage in it, in proportion to their engagement."""
+
+    kind: Literal["public_good"]
+    provider: str = Field("un", description="Forum that offers the public good (e.g. 'un'); a country benefits in proportion to the share of its diplomatic budget it engages there.")
+    lag_cut: float = Field(0.25, ge=0, le=10, description="Years taken off the open-weight route's lag for a country that engages its whole budget in the provider forum (less in proportion to a smaller share): open models, hosting and fine-tuning offered as a public good. Unit: years. Range: [0, 10]. Source: assumption, the size of the open_models lever's lag cut; UN Global Digital Compact (A/RES/79/1 annex, Sept 2024: digital public goods incl. open AI models).")
+    adoption_boost: float = Field(1.0, ge=0, le=20, description="Rise of the adoption speed at full engagement in the provider forum: speed x (1 + adoption_boost x share of budget engaged). Unit: dimensionless multiplier. Range: [0, 20]. Source: assumption; A/RES/78/311 (July 2024, capacity building) and the Global Digital Compact.")
+    appeal: float = Field(0.5, ge=0, le=20, description="Utility the offer adds to the provider forum for a country of zero standing, falling linearly to 0 for the most capable country (those further from the frontier value access more). Unit: utility. Range: [0, 20]. Source: assumption; seed 001 (Global South demand for AI public goods).")
+
+
+Shock = Annotated[Union[ExportControls, CapacityBuilding, OpenModels, ForumChange, ForumReform, Interoperability, PublicGood],
+                  Field(discriminator="kind")]

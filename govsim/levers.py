@@ -1,0 +1,132 @@
+"""The levers issue 11 added: a forum founded mid-run by a coalition, interoperability between
+governance frameworks, and AI as a public good offered through a forum.
+
+They run like the shocks of :mod:`govsim.shocks` (``step`` every period, ``preview`` before the first
+choice) and write only per-step masks and policy fields that ``apply_shocks`` resets each period
+(``Policy.locked``, ``cost_mult``, ``appeal``, ``open_cut_country``, ``adoption_mult``), plus the
+launched forum's status and ``ForumSet.active``. A scenario that uses none of them is unchanged.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from govsim.codes import MEMBER, NONE, PARTNER
+from govsim.config import ScenarioError
+from govsim.config.forums import ForumSpec
+from govsim.config.scenario import Time
+from govsim.config.shocks import Interoperability, PublicGood
+from govsim.forums import ForumSet, capability_mass
+from govsim.shocks import Shock, _period_index
+from govsim.state import State
+
+
+class InteroperabilityShock(Shock):
+    """Mutual recognition between the listed forums' frameworks: a country that engaged (last period,
+    at least ``min_engagement``) in another listed forum pays (1 - cost_cut) of a listed forum's cost.
+
+    cost_mult_ik *= 1 - cost_cut  if  #{l listed, l != k : e_il >= min_engagement} >= 1.
+    """
+
+    def __init__(self, spec: Interoperability, *args):
+        super().__init__(spec, *args)
+        names = spec.forums if spec.forums is not None else self.forums.names
+        self.ks = np.array(sorted({self.forums.index(name) for name in names}), dtype=np.intp)
+
+    def apply(self, state: State) -> None:
+        engaged = state.engagement[:, self.ks] >= self.spec.min_engagement
+        others = engaged.sum(axis=1, keepdims=True) - engaged  # listed forums other than k the country engages in
+        state.policy.cost_mult[:, self.ks] *= np.where(others >= 1, 1.0 - self.spec.cost_cut, 1.0)
+
+
+class PublicGoodShock(Shock):
+    """AI as a public good offered through a forum: with w_i = e_ik / B_i, the share of its budget
+    country i engaged in the provider k last period,
+
+    open-route cut_i = max(cut_i, lag_cut w_i);  adoption speed x (1 + adoption_boost w_i);
+    utility of k += appeal (1 - standing_i) (those furthest from the frontier value access most).
+    """
+
+    def __init__(self, spec: PublicGood, *args):
+        super().__init__(spec, *args)
+        self.k = self.forums.index(spec.provider)
+
+    def apply(self, state: State) -> None:
+        policy, spec = state.policy, self.spec
+        share = np.clip(state.engagement[:, self.k] / np.maximum(state.budget, 1e-12), 0.0, 1.0)
+        np.maximum(policy.open_cut_country, spec.lag_cut * share, out=policy.open_cut_country)
+        policy.adoption_mult *= 1.0 + spec.adoption_boost * share
+        policy.appeal[:, self.k] += spec.appeal * (1.0 - state.standing)
+
+
+LEVERS = {Interoperability: InteroperabilityShock, PublicGood: PublicGoodShock}
+"""Spec class -> run-time class of the levers defined here (``shocks.build_shocks`` reads it)."""
+
+
+class ForumLaunch:
+    """A club founded mid-run by a coalition of founders (``ForumSpec.launch``).
+
+    Before the launch period the forum is dormant: nobody holds a status in it, so nobody can engage it
+    and it has no pool; ``ForumSet.active`` is False, so it has no authority and the indices leave it
+    out; its column is locked (no offer, application or admission); and the founders are committed:
+    the cells where they are members or partners of another club are locked too, so they cannot leave
+    (``membership.leave`` skips locked cells; locking a partner cell also defers its promotion to the
+    launch). At launch the founders become members, the listed partners partners, the forum's
+    position starts at its founders' (capability-mass weighted) alignment, and its rule applies.
+    """
+
+    def __init__(self, name: str, spec: ForumSpec, time: Time, forums: ForumSet, iso3_index: dict[str, int]):
+        self.k, self.name = forums.index(name), name
+        self.launch = _period_index(spec.launch, time)
+        self.forums = forums
+        self.founders = _codes(spec.members or [], iso3_index, f"forums.{name}.members")
+        self.partners = _codes(spec.partners or [], iso3_index, f"forums.{name}.partners")
+        self.launched = False
+
+    def preview(self, state: State, period: int) -> None:
+        """Before the first choice: a forum launched later starts dormant (its founding status, set by
+        ``initial.club_status`` from ``members``, waits for the launch)."""
+        if period < self.launch:
+            state.status[:, self.k] = NONE
+            state.partner_since[:, self.k] = np.nan
+            self.forums.active[self.k] = False
+
+    def step(self, state: State, period: int) -> None:
+        """Dormant and committed before the launch period; founded in it."""
+        if period < self.launch:
+            self._dormant(state)
+        elif not self.launched:
+            self._found(state)
+
+    def _dormant(self, state: State) -> None:
+        self.forums.active[self.k] = False
+        locked = state.policy.locked
+        locked[:, self.k] = True
+        clubs = ~self.forums.universal
+        locked[self.founders] |= (state.status[self.founders] >= PARTNER) & clubs[None, :]
+
+    def _found(self, state: State) -> None:
+        self.launched = True
+        k = self.k
+        self.forums.active[k] = True
+        if state.status[:, k].any():  # a forum launched at the start keeps its founding status
+            return
+        state.status[self.partners, k] = PARTNER
+        state.partner_since[self.partners, k] = state.year
+        state.status[self.founders, k] = MEMBER
+        mass = capability_mass(state)[self.founders]
+        if mass.sum() > 0:
+            self.forums.position[k] = float(mass @ state.alignment[self.founders] / mass.sum())
+
+
+def forum_launches(specs: dict[str, ForumSpec], time: Time, forums: ForumSet, iso3: np.ndarray) -> list[ForumLaunch]:
+    """One :class:`ForumLaunch` for every forum with a launch date (none for most scenarios)."""
+    index = {code: i for i, code in enumerate(iso3)}
+    return [ForumLaunch(name, spec, time, forums, index) for name, spec in specs.items() if spec.launch is not None]
+
+
+def _codes(codes: list[str], index: dict[str, int], field: str) -> np.ndarray:
+    missing = [c for c in codes if c not in index]
+    if missing:
+        raise ScenarioError(f"{field}: {missing[:5]} not in this world's iso3 codes; use codes from the world table")
+    return np.array([index[c] for c in codes], dtype=np.intp)
