@@ -45,10 +45,12 @@ class ForumSet:
     depth: np.ndarray
     base_rules: dict[str, np.ndarray]  # the scenario's values of the REFORMABLE rules (copies)
     active: np.ndarray = None  # (K,) False for a forum not yet launched (govsim/levers.py ForumLaunch): no authority, not indexed
+    harmonise: list = None  # per step, set by interoperability levers: (forum indices, convergence) pairs
 
     def __post_init__(self) -> None:
         if self.active is None:
             self.active = np.ones(len(self.names), bool)
+        self.harmonise = []
 
     @classmethod
     def from_specs(cls, specs: dict[str, ForumSpec]) -> "ForumSet":
@@ -71,7 +73,9 @@ class ForumSet:
         return self.names.index(name)
 
     def reset_rules(self) -> None:
-        """Put the reformable rules back to the scenario's values, in place (before the shocks run)."""
+        """Put the reformable rules back to the scenario's values and drop the harmonisations, in place
+        (before the shocks run)."""
+        self.harmonise.clear()
         for key, base in self.base_rules.items():
             np.copyto(self.spec[key], base)
 
@@ -96,6 +100,10 @@ class ForumSet:
         self.position = np.where(total_votes > 0, (votes * x).sum(axis=0) / safe_votes, self.position)
         variance = np.where(total_votes > 0, (votes * (x - self.position) ** 2).sum(axis=0) / safe_votes, 0.0)
         self.depth = self.spec["depth"] / (1.0 + p.heterogeneity_penalty * variance)
+        for ks, rho in self.harmonise:  # mutually recognised frameworks: norms drawn to their pool-weighted mean
+            pool = total[ks]
+            if pool.sum() > 0:
+                self.position[ks] += rho * (pool @ self.position[ks] / pool.sum() - self.position[ks])
         self.level = np.where(has, (weight * state.standing[:, None]).sum(axis=0) / safe, 0.0)
         self.pool = total
         self.reach = np.where(self.universal, 1.0, (mass[:, None] * inside).sum(axis=0))

@@ -23,9 +23,11 @@ from govsim.state import State
 
 class InteroperabilityShock(Shock):
     """Mutual recognition between the listed forums' frameworks: a country that engaged (last period,
-    at least ``min_engagement``) in another listed forum pays (1 - cost_cut) of a listed forum's cost.
+    at least ``min_engagement``) in another listed forum pays (1 - cost_cut) of a listed forum's cost,
+    and the listed forums' norm positions are drawn towards their pool-weighted mean (``ForumSet.update``):
 
-    cost_mult_ik *= 1 - cost_cut  if  #{l listed, l != k : e_il >= min_engagement} >= 1.
+    cost_mult_ik *= 1 - cost_cut  if  #{l listed, l != k : e_il >= min_engagement} >= 1;
+    x_k <- x_k + convergence (sum_l P_l x_l / sum_l P_l - x_k)  for k, l listed.
     """
 
     def __init__(self, spec: Interoperability, *args):
@@ -37,6 +39,8 @@ class InteroperabilityShock(Shock):
         engaged = state.engagement[:, self.ks] >= self.spec.min_engagement
         others = engaged.sum(axis=1, keepdims=True) - engaged  # listed forums other than k the country engages in
         state.policy.cost_mult[:, self.ks] *= np.where(others >= 1, 1.0 - self.spec.cost_cut, 1.0)
+        if self.spec.convergence > 0:
+            self.forums.harmonise.append((self.ks, self.spec.convergence))
 
 
 class PublicGoodShock(Shock):
