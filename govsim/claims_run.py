@@ -119,17 +119,21 @@ def _check_still_pending(claim: Claim, number: int, lever: Lever) -> None:
 
 
 def _check_metrics(registry: Registry, plan: _Plan) -> None:
-    """Every metric names a column (and filters match countries) of a run's tables, or a ScenarioError."""
-    scenario = next(iter(plan.scenarios.values()), None)
-    if scenario is None:
-        return
-    first = collect_results(GovernanceModel(scenario, 0))
+    """Every metric names a column (and its filters match countries) of the initial state of each
+    scenario it is measured on (a lever's and its reference's), or a ScenarioError naming the claim."""
+    first: dict[str, tuple[pd.Series, pd.DataFrame]] = {}
     for claim in registry.claims:
-        for metric in claim.metrics:
-            try:
-                measure(metric, first.indices.iloc[0], first.countries)
-            except KeyError as exc:
-                raise ScenarioError(f"claim {claim.id}: metric {shown(metric)}: {exc.args[0]}") from None
+        digests = {d for number in range(1, len(claim.levers) + 1) for d in plan.pairs.get((claim.id, number), ())}
+        for digest in sorted(d for d in digests if d is not None):
+            if digest not in first:
+                start = collect_results(GovernanceModel(plan.scenarios[digest], 0))
+                first[digest] = (start.indices.iloc[0], start.countries)
+            for metric in claim.metrics:
+                try:
+                    measure(metric, *first[digest])
+                except KeyError as exc:
+                    name = shown(plan.scenarios[digest].name)
+                    raise ScenarioError(f"claim {claim.id}: metric {shown(metric)} (scenario {name}): {exc.args[0]}") from None
 
 
 # ------------------------------------------------------------------ one run

@@ -137,7 +137,16 @@ def _one_claim(tmp_path: Path, **fields) -> Path:
 
 def test_an_unknown_metric_is_refused_before_any_run(tmp_path):
     registry = load_registry(_one_claim(tmp_path, expect={"ai_dividee": "decrease"}))
-    with pytest.raises(ScenarioError, match=r"claim 2: metric 'ai_dividee': not a column of the indices table"):
+    with pytest.raises(ScenarioError, match=r"claim 2: metric 'ai_dividee' \(scenario '\w+'\): not a column of the indices table"):
+        run_claims(registry, seeds=2)
+
+
+def test_a_metric_is_checked_on_every_scenario_it_is_measured_on(tmp_path):
+    """A forum's engagement exists only where the forum does: the reference must have it too."""
+    lever = {"overrides": ["+forums.ai_club={rule: closed_club, members: [FRA, KEN]}"]}
+    registry = load_registry(_one_claim(tmp_path, levers=[lever], report=["mean.engagement_ai_club[iso3=KEN]"]))
+    with pytest.raises(ScenarioError, match=r"claim 2: metric 'mean.engagement_ai_club\[iso3=KEN\]' \(scenario 'baseline'\): "
+                                            r"'engagement_ai_club' is not a column of the countries table"):
         run_claims(registry, seeds=2)
 
 
