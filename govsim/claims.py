@@ -3,8 +3,8 @@
 Each claim of the seed documents (Chinese policy analyses, 2023-2025; audit 2026-12 §2) names
 its source (seed file and a short quote), the lever that expresses it (a library scenario and/or
 overrides, run against a reference), the metrics whose direction the claim states and the
-components to report; or it is out of scope, with the reason (also in docs/ODD.md §8).
-The runs live in :mod:`govsim.claims_run`, the report in :mod:`govsim.claims_doc`.
+components to report (the three headline indices are always reported); or it is out of scope,
+with the reason (also in docs/ODD.md §8). The runs live in :mod:`govsim.claims_run`, the report in :mod:`govsim.claims_doc`.
 
 A metric is a column of the indices table (``ai_divide``, ``access_gap``...) or a statistic of
 the countries table: ``mean.<column>[<filters>]`` (unweighted mean over the countries that pass
@@ -24,6 +24,7 @@ from pydantic import AfterValidator, Field, ValidationError, model_validator
 from govsim.config.base import Strict
 from govsim.config.errors import ScenarioError, shorten, shown
 from govsim.config.yamlio import load_yaml, read_text
+from govsim.runner import HEADLINES
 
 REGISTRY = Path(__file__).with_name("claims.yaml")
 Direction = Literal["increase", "decrease"]
@@ -105,8 +106,8 @@ class Claim(Strict):
 
     @property
     def metrics(self) -> list[str]:
-        """The stated metrics, then the reported components (each once)."""
-        return list(dict.fromkeys([*self.expect, *self.report]))
+        """The stated metrics, then the headline indices, then the reported components (each once)."""
+        return list(dict.fromkeys([*self.expect, *HEADLINES, *self.report]))
 
 
 class Registry(Strict):

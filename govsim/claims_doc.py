@@ -59,10 +59,12 @@ def _intro(registry: Registry, seeds: int) -> list[str]:
         f"**Runs.** Every lever and its reference run on the same seeds 0-{seeds - 1} ({seeds} seeds, common "
         "random numbers). An effect is the paired difference lever - reference per seed, at the end of "
         f"{years}; the tables give its mean over the seeds and, in brackets, the {pct} t-interval of that mean "
-        f"(mean ± t(n-1) · sd / √n); a zero-width interval means the metric does not depend on the seed. A trend claim compares the baseline with its own initial state (2023Q1).", "",
+        "(mean ± t(n-1) · sd / √n); a zero-width interval means the metric does not depend on the seed. "
+        "A trend claim compares the baseline with its own initial state (2023Q1).", "",
         "**Metrics.** Columns of the indices table (docs/indices.md), or statistics of the countries table: "
         "`mean.<column>[filters]` is the unweighted mean over the countries that pass the filters, "
-        "`share.<column>[filters]` their share of the world total. Tier = export-control tier (1-3).", "",
+        "`share.<column>[filters]` their share of the world total. Tier = export-control tier (1-3). Each "
+        "lever's table gives the metrics the claim states, the three headline indices and the claim's components.", "",
         f"**Verdicts.** Per stated metric and year: *supported* if the mean has the expected sign, the interval "
         f"excludes 0 and |mean| ≥ the materiality threshold ({registry.materiality['default']:g} index units{special}, "
         "the audit's \"tiny\"); *contradicted* if the mean has the opposite sign and the interval excludes 0, "
@@ -70,9 +72,9 @@ def _intro(registry: Registry, seeds: int) -> list[str]:
         "metric is supported if it is supported in some year and contradicted in none (an effect that fades "
         "still counts), and contradicted likewise; both is *mixed*. A lever's verdict combines its stated "
         "metrics: all supported, *supported*; some supported and none contradicted, *partly supported*; "
-        "contradicted and none supported, *contradicted*; both, *mixed*. Components are reported without a "
-        "verdict. *Pending*: the lever's scenario is not in the library yet. *Out of scope*: the reason is "
-        "given here and in docs/ODD.md §8.", "",
+        "contradicted and none supported, *contradicted*; both, *mixed*. Headlines and components the claim "
+        "does not state are reported without a verdict. *Pending*: the lever's scenario is not in the library "
+        "yet. *Out of scope*: the reason is given here and in docs/ODD.md §8.", "",
     ]
 
 
@@ -123,7 +125,7 @@ def _lever(lever, row: dict, registry: Registry, outcome: Outcome) -> list[str]:
     lines += [f"| metric | expected | reference {last} | {years} |", "|---|---|---|" + "---|" * len(registry.years)]
     for metric, group in effects.groupby("metric", sort=False):
         group = group.set_index("year")
-        expected = group["expected"].iloc[0] or "(component)"
+        expected = group["expected"].iloc[0] or f"({group['role'].iloc[0]})"
         cells = [_cell(group.loc[y]) for y in registry.years]
         lines.append(_row([f"`{metric}`", expected, _num(group.loc[last, "reference"], sign=False), *cells]))
     return lines + [""]

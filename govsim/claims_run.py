@@ -22,7 +22,7 @@ from govsim.config.errors import ScenarioError, shorten, shown
 from govsim.config.scenario import Scenario
 from govsim.ensemble import compare
 from govsim.model import GovernanceModel
-from govsim.runner import collect_results, ends_year, run
+from govsim.runner import HEADLINES, collect_results, ends_year, run
 from govsim.store import scenario_hash
 
 START = -1  # the ``at_year`` of a run's initial state (step 0)
@@ -204,7 +204,8 @@ def _effects(registry: Registry, claim: Claim, number: int, pair: tuple[str, str
     rows = []
     for r in table.itertuples():
         expected = claim.expect.get(r.index, "")
-        rows.append({"claim": claim.id, "lever": number, "metric": r.index, "role": "stated" if expected else "component",
+        role = "stated" if expected else ("headline" if r.index in HEADLINES else "component")
+        rows.append({"claim": claim.id, "lever": number, "metric": r.index, "role": role,
                      "expected": expected, "year": r.at_year, "n": r.n_common, "reference": levels[(r.index, r.at_year)],
                      "value": r.mean, "delta": r.delta_mean, "lo": r.delta_ci_lo, "hi": r.delta_ci_hi,
                      "share_positive": r.share_positive, "threshold": registry.threshold(r.index),
