@@ -18,10 +18,11 @@ bench: setup
 bench-sweep: setup
 	$(PY) experiments/sweep_benchmark.py
 
-# Regenerate the generated documents: the parameter table and the validation report.
+# Regenerate the generated documents: the parameter table, the validation report and the seed claims.
 docs: setup
 	$(PY) -m govsim.paramdoc --write
 	$(VENV)/bin/govsim validate out=docs
+	$(VENV)/bin/govsim claims seeds=8 out=docs
 
 # Re-run the calibration (minutes); writes docs/calibration.md and experiments/calibration/accepted.yaml.
 calibrate: setup

@@ -5,6 +5,7 @@
     govsim validate [scenario=baseline] [seeds=8] [out=DIR] [key=value ...]
     govsim compare DIR [DIR ...] [--years 2025 2030 2035]
     govsim sensitivity [method=morris|sobol] [key=value ...]
+    govsim claims [seeds=8] [out=docs] [workers=2]
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import importlib
 import sys
 
 COMMANDS = {"run": "run", "validate-config": "validate_config", "validate": "validate", "compare": "compare",
-            "sensitivity": "sensitivity"}  # command -> module of govsim.cli with its main(argv)
+            "sensitivity": "sensitivity", "claims": "claims"}  # command -> module of govsim.cli with its main(argv)
 
 
 def main(argv: list[str] | None = None) -> int:
