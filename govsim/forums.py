@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -43,6 +43,7 @@ class ForumSet:
     reach: np.ndarray
     depth: np.ndarray
     base_rules: dict[str, np.ndarray]  # the scenario's values of the REFORMABLE rules (copies)
+    specs: list[ForumSpec] = field(default_factory=list)  # the scenario's specs, in order (enlargement rules)
 
     @classmethod
     def from_specs(cls, specs: dict[str, ForumSpec]) -> "ForumSet":
@@ -53,7 +54,7 @@ class ForumSet:
         zeros = np.zeros(k)
         return cls(names, np.array([specs[n].rule for n in names]), arrays, zeros.copy(),
                    np.full(k, 1.0 / k), zeros.copy(), zeros.copy(), zeros.copy(), arrays["depth"].copy(),
-                   {key: arrays[key].copy() for key in REFORMABLE})
+                   {key: arrays[key].copy() for key in REFORMABLE}, [specs[n] for n in names])
 
     @property
     def universal(self) -> np.ndarray:
