@@ -46,11 +46,13 @@ def slots(spec: ForumSpec, year: float, review_years: float) -> Slots:
     calendar the slots are the record's; after its last year L they are the projection quotas
     floor(r (Y - L)) - floor(r (Y - 1 - L)), r = projected_partners or projected_promotions.
     A club without a calendar admits max_admissions partners per review and promotes every
-    accepted seasoned partner (the rules before the record was modelled).
+    accepted seasoned partner (the rules before the record was modelled); before its partner
+    tier, if it has one, it admits max_admissions members per review.
     """
     tier = year >= spec.tier_year - 1e-9
     if not spec.enlargement_calendar:
-        return Slots(UNLIMITED, int(spec.max_admissions) if tier else 0, False, tier, not tier)
+        most = int(spec.max_admissions)
+        return Slots(UNLIMITED if tier else most, most if tier else 0, False, tier, not tier)
     calendar, last = spec.enlargement_calendar, max(spec.enlargement_calendar)
     years = range(math.floor(year - review_years + 1e-9) + 1, math.floor(year + 1e-9) + 1)
     members = sum(calendar.get(y, (0, 0))[0] if y <= last else _quota(spec.projected_promotions, y - last) for y in years)

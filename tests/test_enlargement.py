@@ -113,7 +113,8 @@ def test_an_invited_applicant_whose_gain_turned_negative_declines(small_club):
 
 def test_calendar_slots_then_projection_quotas():
     """The record's slots in its years (one review a year, or two: the second gets none), then the
-    projection's cumulative quotas; a club without a calendar keeps max_admissions partners."""
+    projection's cumulative quotas; a club without a calendar keeps max_admissions partners (or,
+    before its partner tier, max_admissions members) a review."""
     spec = ForumSpec(rule="expanding_club", partner_tier_from="2024Q4", enlargement_calendar={2023: (5, 0), 2024: (1, 9)},
                      projected_partners=1.0, projected_promotions=0.5)
     assert enlargement.slots(spec, 2023.75, 1.0) == enlargement.Slots(5, 0, True, False, True)
@@ -124,6 +125,8 @@ def test_calendar_slots_then_projection_quotas():
         (0, 1, False, False), (1, 1, False, False), (0, 1, False, False), (1, 1, False, False)]
     plain = ForumSpec(rule="expanding_club", max_admissions=4)
     assert enlargement.slots(plain, 2023.75, 1.0).partners == 4
+    later = ForumSpec(rule="expanding_club", max_admissions=4, partner_tier_from="2030")
+    assert enlargement.slots(later, 2023.75, 1.0) == enlargement.Slots(4, 0, False, False, True)
 
 
 def test_recorded_pool_and_the_record_file_agree():
