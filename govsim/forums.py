@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -46,6 +46,7 @@ class ForumSet:
     base_rules: dict[str, np.ndarray]  # the scenario's values of the REFORMABLE rules (copies)
     active: np.ndarray = None  # (K,) False for a forum not yet launched (govsim/levers.py ForumLaunch): no authority, not indexed
     harmonise: list = None  # per step, set by interoperability levers: (forum indices, convergence) pairs
+    specs: list[ForumSpec] = field(default_factory=list)  # the scenario's specs, in order (enlargement rules)
 
     def __post_init__(self) -> None:
         if self.active is None:
@@ -61,7 +62,7 @@ class ForumSet:
         zeros = np.zeros(k)
         return cls(names, np.array([specs[n].rule for n in names]), arrays, zeros.copy(),
                    np.full(k, 1.0 / k), zeros.copy(), zeros.copy(), zeros.copy(), arrays["depth"].copy(),
-                   {key: arrays[key].copy() for key in REFORMABLE})
+                   {key: arrays[key].copy() for key in REFORMABLE}, specs=[specs[n] for n in names])
 
     @property
     def universal(self) -> np.ndarray:

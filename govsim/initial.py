@@ -66,7 +66,7 @@ def initial_state(world: World, forums: ForumSet, scenario: Scenario, start_year
         internet_slope=world.internet_slope, alignment=world.alignment.copy(), budget=budget,
         tier=world.tier.copy(), engagement=engagement, status=status,
         partner_since=np.where(status == PARTNER, start_year, np.nan), taste=rng.normal(0.0, b.decision.taste_sd, (n, k)),
-        dissatisfaction=np.zeros(n), year=start_year, start_year=start_year,
+        dissatisfaction=np.zeros(n), year=start_year, start_year=start_year, region=world.region,
     )
     state.producers, state.producer_delays = frontier.producer_index(world.iso3, world.compute_share, b.dynamics)
     _settle(state, forums, scenario, shocks)

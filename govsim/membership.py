@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from govsim.config.behaviour import Behaviour
+from govsim import enlargement
 from govsim.decision import option_value, utilities
 from govsim.forums import ForumSet, capability_mass
 from govsim.codes import APPLICANT, MEMBER, NONE, PARTNER
@@ -35,10 +36,7 @@ def review(s: State, forums: ForumSet, b: Behaviour, rng: np.random.Generator) -
         if forums.rule[k] == "closed_club":
             outreach(s, forums, k, u_join[:, k], b)
         else:
-            advantage = _joining_gain(u_now, u_join, s.eligible(forums.universal), k, b)
-            close = np.abs(s.alignment - forums.position[k]) <= forums.spec["apply_radius"][k]
-            apply_to_join(s, k, np.where(close, advantage, -np.inf), b, draws[1][:, k])
-            admit(s, forums, k, b)
+            enlarge(s, forums, k, _joining_gain(u_now, u_join, s.eligible(forums.universal), k, b), b, draws[1][:, k])
 
 
 def leave(s: State, clubs: np.ndarray, u_now: np.ndarray, b: Behaviour, draw: np.ndarray) -> None:
@@ -59,27 +57,64 @@ def outreach(s: State, forums: ForumSet, k: int, u_join: np.ndarray, b: Behaviou
     s.partner_since[offer, k] = s.year
 
 
-def apply_to_join(s: State, k: int, advantage: np.ndarray, b: Behaviour, draw: np.ndarray) -> None:
-    """Outsiders whose option value rises by more than kappa from joining apply."""
+def enlarge(s: State, forums: ForumSet, k: int, gain: np.ndarray, b: Behaviour, draw: np.ndarray) -> None:
+    """An expanding club's review (govsim/enlargement.py): applications, then admissions.
+
+    Within the record the recorded applicants still outside are the pool; after it, countries that
+    pass the alignment gate (``enlargement.alignment_gate``) apply for the motives of
+    ``enlargement.application_motive``.
+    """
+    spec = forums.specs[k]
+    quota = enlargement.slots(spec, s.year, b.membership.review_years)
+    if quota.recorded:
+        pool = enlargement.recorded_pool(s, spec) & (s.status[:, k] == NONE) & ~s.policy.locked[:, k]
+        s.status[pool, k] = APPLICANT
+    else:
+        close = enlargement.alignment_gate(s.alignment, forums.position, ~forums.universal, k, forums.spec["apply_radius"][k])
+        motive = enlargement.application_motive(gain, s, b.enlargement)
+        apply_to_join(s, k, np.where(close, motive, -np.inf), b, draw)
+    admit(s, forums, k, b, quota, gain)
+
+
+def apply_to_join(s: State, k: int, motive: np.ndarray, b: Behaviour, draw: np.ndarray) -> None:
+    """Outsiders whose motive to join exceeds kappa apply (with probability p_apply)."""
     free = (s.status[:, k] == NONE) & ~s.policy.locked[:, k]
-    keen = free & (advantage > b.membership.apply_threshold) & (draw < b.membership.p_apply)
+    keen = free & (motive > b.membership.apply_threshold) & (draw < b.membership.p_apply)
     s.status[keen, k] = APPLICANT
 
 
-def admit(s: State, forums: ForumSet, k: int, b: Behaviour) -> None:
-    """Consensus admission of applicants as partners, then promotion of seasoned partners."""
-    free = ~s.policy.locked[:, k]
-    applicants = np.flatnonzero((s.status[:, k] == APPLICANT) & free)
-    chosen = _consensus(s, forums, k, applicants, b, dilutes_voice=False)
-    s.status[chosen, k] = PARTNER
-    s.partner_since[chosen, k] = s.year
-    seasoned = free & (s.status[:, k] == PARTNER) & (s.year - s.partner_since[:, k] >= forums.spec["partner_years"][k] - 1e-9)
-    chosen = _consensus(s, forums, k, np.flatnonzero(seasoned), b, dilutes_voice=True)
-    s.status[chosen, k] = MEMBER
+def admit(s: State, forums: ForumSet, k: int, b: Behaviour, quota: enlargement.Slots, gain: np.ndarray) -> None:
+    """Promotion of seasoned partners, then consensus admission of applicants, each ranked by the
+    members' political score (``enlargement.political_score``) and limited by the review's slots.
+
+    Member slots go first to seasoned partners (once there is a partner tier), then, where
+    ``quota.direct``, to the best-ranked applicants; the best-ranked of the rest (ranked as
+    partners) fill ``quota.partners``. An invited applicant whose joining gain is below
+    ``decline_below`` declines (Argentina 2023) and leaves the pool; its slot stays empty.
+    """
+    free, e, x_k = ~s.policy.locked[:, k], b.enlargement, forums.position[k]
+    as_member = enlargement.political_score(s, x_k, e.alignment_weight, e)
+    members = quota.members
+    if quota.tier:
+        seasoned = free & (s.status[:, k] == PARTNER) & (s.year - s.partner_since[:, k] >= forums.spec["partner_years"][k] - 1e-9)
+        promoted = _consensus(s, forums, k, np.flatnonzero(seasoned), b, True, as_member)[:members]
+        s.status[promoted, k] = MEMBER
+        members -= promoted.size
+    accepted = _consensus(s, forums, k, np.flatnonzero((s.status[:, k] == APPLICANT) & free), b, False, as_member)
+    to_members = accepted[: members if quota.direct else 0]
+    rest = np.setdiff1d(accepted, to_members)
+    as_partner = enlargement.political_score(s, x_k, e.partner_alignment_weight, e)
+    to_partners = rest[np.argsort(-as_partner[rest], kind="stable")][: quota.partners]
+    for invited, status in ((to_members, MEMBER), (to_partners, PARTNER)):
+        declines = gain[invited] < e.decline_below
+        s.status[invited, k] = np.where(declines, NONE, status)
+    joined = to_partners[gain[to_partners] >= e.decline_below]
+    s.partner_since[joined, k] = s.year
 
 
-def _consensus(s: State, forums: ForumSet, k: int, candidates: np.ndarray, b: Behaviour, dilutes_voice: bool) -> np.ndarray:
-    """Candidates every member accepts (expected utility loss <= tolerance), most capable first.
+def _consensus(s: State, forums: ForumSet, k: int, candidates: np.ndarray, b: Behaviour, dilutes_voice: bool,
+               score: np.ndarray) -> np.ndarray:
+    """Candidates every member accepts (expected utility loss <= tolerance), best political ``score`` first.
 
     A member j's expected change in utility from admitting candidate a as a partner
     (Gray & Lindstaedt 2017; Buchanan 1965 congestion), with w_a = m_a B_a / 2 the entrant's
@@ -100,8 +135,7 @@ def _consensus(s: State, forums: ForumSet, k: int, candidates: np.ndarray, b: Be
     else:
         worst = _entry_change(s, forums, k, candidates, members, b).min(axis=1)
     accepted = candidates[worst >= -b.membership.admission_tolerance]
-    order = np.argsort(-s.standing[accepted], kind="stable")
-    return accepted[order][: int(forums.spec["max_admissions"][k])]
+    return accepted[np.argsort(-score[accepted], kind="stable")]
 
 
 def _entry_change(s: State, forums: ForumSet, k: int, candidates: np.ndarray, members: np.ndarray, b: Behaviour) -> np.ndarray:

@@ -18,6 +18,7 @@ from govsim.config.scenario import Scenario
 from govsim.dynamics import investment_shares
 from govsim.phases import setup
 from govsim.runner import ends_year
+from govsim.world import rescale_ideal_points
 
 # Frontier lags in years from the AI Index 2025 score gaps, at ~140 Chatbot Arena Elo points of frontier
 # progress a year (top score ~1250 in Jan 2024, ~1390 in Feb 2025): 9.26% of ~1250 ~ 0.83 years,
@@ -49,10 +50,26 @@ PATTERNS = (
             "UNGA A/RES/78/265 and 78/311 adopted without a vote (2024), 143 co-sponsors"),
     Pattern("P3", "G7 track size (members + outreach partners), end 2024", "F", "49 (Hiroshima Process Friends Group)",
             39, 59, False, "MIC Japan / Hiroshima AI Process Friends Group (2024), 49 countries and regions"),
-    Pattern("P4a", "BRICS members, end 2025", "F", "10", 8, 13, False,
+    Pattern("P4a", "BRICS members, end 2025", "F", "10", 8, 13, True,
             "BRICS Kazan declaration (Oct 2024); Indonesia admitted Jan 2025 (govsim/data brics_member_since)"),
-    Pattern("P4b", "BRICS partner countries, end 2025", "F", "10", 5, 15, False,
+    Pattern("P4b", "BRICS partner countries, end 2025", "F", "10", 5, 15, True,
             "BRICS partner tier: 8 in Jan 2025, Nigeria (Jan) and Vietnam (Jun 2025) (govsim/data brics_partner_since)"),
+    Pattern("P4c", "share of the new BRICS members of January 2024 that the Johannesburg summit invited", "F",
+            ">= 0.5 (invited: ARG, EGY, ETH, IRN, SAU, ARE)", 0.5, 1.0, True,
+            "Johannesburg summit, Aug 2023; govsim/data/brics_record.csv"),
+    Pattern("P4d", "share of the BRICS partners of January 2025 that Kazan invited as partners (or Indonesia)", "F",
+            ">= 0.5 (13 invited at Kazan, Oct 2024, and Indonesia)", 0.5, 1.0, True,
+            "Kazan summit, Oct 2024; govsim/data/brics_record.csv"),
+    Pattern("P4e", "BRICS partners before the Kazan summit (most at any step before 2025)", "F",
+            "0 (no partner tier before Oct 2024)", 0, 0, True, "Kazan summit, Oct 2024, created the partner tier"),
+    Pattern("P4f", "new BRICS members at the 2025 review", "F", "0 (Rio, Jul 2025, admitted none)", 0, 0, True,
+            "BRICS Rio summit, Jul 2025; govsim/data/brics_record.csv"),
+    Pattern("P4g", "countries on the West side (initial UNGA ideal point > 0) other than the founders in BRICS, "
+            "members or partners, at the run's end", "F", "0", 0, 0, True,
+            "no EU, NATO or other Western-aligned state applied 2023-2025 (govsim/data/brics_record.csv); "
+            "ideal points: Bailey, Strezhnev & Voeten 2017 (2022)"),
+    Pattern("P4h", "Indonesia a BRICS member, end 2025 (1 yes, 0 no)", "F", "1 (member from Jan 2025)", 1, 1, False,
+            "Brazil's BRICS presidency, 6 Jan 2025; govsim/data/brics_record.csv"),
     Pattern("P6a", "internet use in high-income countries (population-weighted), mid 2024", "C", "0.93", 0.90, 0.96, True,
             "ITU Facts and Figures 2024 (the model moves each country's latest ITU value along its trend)"),
     Pattern("P6b", "internet use in low-income countries (population-weighted), mid 2024", "C", "0.27", 0.24, 0.30, False,
@@ -99,6 +116,7 @@ def run_values(indices: pd.DataFrame, countries: pd.DataFrame, forums: pd.DataFr
         "P2": float((c24.engagement_un >= threshold).mean()),
         "P3": float(g7_24.n_members + g7_24.n_partners),
         "P4a": float(brics25.n_members), "P4b": float(brics25.n_partners),
+        **brics_record_values(indices, countries),
         "P7a": float(share25[c25.iso3 == "USA"].sum()), "P7b": float(share25[c25.iso3 == "CHN"].sum()),
         "P7c": float((share25 >= MEANINGFUL_COMPUTE).sum()),
         "P10": float(growth),
@@ -108,6 +126,34 @@ def run_values(indices: pd.DataFrame, countries: pd.DataFrame, forums: pd.DataFr
         "P6a": _internet(mid24, "high"), "P6b": _internet(mid24, "low"),
         "P19": _weighted(c25.adoption.to_numpy(), _pop(c25), high25.to_numpy()),
         "P20": _weighted(c25.adoption.to_numpy(), _pop(c25), ~high25.to_numpy()),
+    }
+
+
+INVITED_2023 = frozenset({"ARG", "EGY", "ETH", "IRN", "SAU", "ARE"})  # Johannesburg, Aug 2023
+KAZAN_2024 = frozenset({"DZA", "BLR", "BOL", "CUB", "IDN", "KAZ", "MYS", "NGA", "THA", "TUR", "UGA", "UZB", "VNM"})
+WEST_SIDE = float(rescale_ideal_points(np.array([0.0]))[0])  # alignment of a UNGA ideal point of 0
+
+
+def brics_record_values(indices: pd.DataFrame, countries: pd.DataFrame) -> dict[str, float]:
+    """Patterns P4c-P4h: who BRICS admitted and when, against the 2023-2025 record (identities, not counts)."""
+    def inside(step: int, *statuses: str) -> set[str]:
+        rows = countries[(countries.step == step) & countries.status_brics.astype(str).isin(statuses)]
+        return set(rows.iso3)
+
+    start, last = int(indices.step.iloc[0]), int(indices.step.iloc[-1])
+    jan24, jan25, end25 = _step_at(indices, 2024.0), _step_at(indices, 2025.0), _end_of(indices, 2025)
+    founders = inside(start, "member")
+    new24, partners25 = inside(jan24, "member") - founders, inside(jan25, "partner")
+    first = countries[countries.step == start]
+    west = set(first.iso3[first.alignment.to_numpy(float) > WEST_SIDE]) - founders
+    before = indices.step[indices.year.to_numpy(float) < 2025.0 - 1e-9]
+    return {
+        "P4c": len(new24 & INVITED_2023) / len(new24) if new24 else 0.0,
+        "P4d": len(partners25 & (KAZAN_2024 | {"IDN"})) / len(partners25) if partners25 else 0.0,
+        "P4e": float(max((len(inside(int(step), "partner")) for step in before), default=0)),
+        "P4f": float(len(inside(end25, "member") - inside(jan25, "member"))),
+        "P4g": float(len(inside(last, "member", "partner") & west)),
+        "P4h": float("IDN" in inside(end25, "member")),
     }
 
 

@@ -41,6 +41,7 @@ class State:
     open_lag: float = 0.0  # years the open-weight frontier trails the closed one
     world_investment: float = 0.0
     world_capacity: float = 0.0  # the world's compute stock had no cap ever bound (no renormalisation)
+    region: np.ndarray | None = None  # World Bank region of each country (None: one region, e.g. hand-made states)
     lag: np.ndarray = field(init=False)  # years behind the frontier of the best model a country can use
     frontier_access: np.ndarray = field(init=False)  # a_i: capability of that model, in [0, 1]
     intensity: np.ndarray = field(init=False)  # iota_i: intensity of use from compute per user, in (0, 1)

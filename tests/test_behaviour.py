@@ -133,26 +133,31 @@ def test_forum_change_withdrawal_lasts(russia_leaves):
                             f"{after.status_brics.astype(str).value_counts().to_dict()}")
 
 
-def _application_distances(results) -> np.ndarray:
-    """For every new BRICS application: the applicant's alignment distance to the club position
+def _application_distances(results, forum: str = "brics") -> np.ndarray:
+    """For every new BRICS application after the record (from the 2026 review on; before it the
+    recorded applicants are the pool): the applicant's alignment distance to ``forum``'s position
     used at that review (alignment at the end of the previous step, position of this step)."""
     c = results.countries.sort_values(["iso3", "step"])
     prev_status = c.groupby("iso3").status_brics.shift()
     prev_alignment = c.groupby("iso3").alignment.shift()
-    new = c[(c.status_brics == "applicant") & (prev_status == "none")]
+    new = c[(c.status_brics == "applicant") & (prev_status == "none") & (c.step > 12)]
     f = results.forums
-    position = f[f.forum == "brics"].set_index("step").position
+    position = f[f.forum == forum].set_index("step").position
     return np.abs(prev_alignment[new.index].to_numpy() - position[new.step].to_numpy())
 
 
 def test_only_countries_aligned_near_brics_apply_to_it(cached_run):
-    """The application gate (forums.brics.apply_radius = 0.95): every application comes from
-    within the radius; without the gate, countries further away apply too."""
+    """The application gate (enlargement.alignment_gate): every application after the record comes
+    from within forums.brics.apply_radius (0.95) of BRICS and from no nearer to the G7; a tighter
+    radius binds."""
     for seed in (0, 1):
-        distances = _application_distances(cached_run("baseline", (), seed))
+        results = cached_run("baseline", (), seed)
+        distances = _application_distances(results)
         assert len(distances) > 5 and distances.max() <= 0.95 + 1e-9
-    ungated = _application_distances(cached_run("baseline", ("forums.brics.apply_radius=2",), 0))
-    assert ungated.max() > 0.95, "without the gate farther countries apply: the test would not catch a broken gate"
+        assert (distances <= _application_distances(results, "g7") + 1e-9).all()
+    tight = _application_distances(cached_run("baseline", ("forums.brics.apply_radius=0.3",), 0))
+    assert len(tight) > 0 and tight.max() <= 0.3 + 1e-9
+    assert distances.max() > 0.3, "the default radius admits farther countries: the test would not catch a broken gate"
 
 
 def test_a_membership_review_leaves_locked_cells_alone():

@@ -103,6 +103,18 @@ class Dynamics(Strict):
         return value
 
 
+class Enlargement(Strict):
+    """Who an expanding club admits and who applies to it (govsim/enlargement.py; docs/ODD.md §7.7)."""
+
+    regional_weight: float = _p(1.0, 0, 20, "Weight the members give a candidate's regional weight, its share of its World Bank region's GDP plus its share of the region's population, when they rank accepted applicants.", "score per unit share", "de Carvalho (SAIIA), quoted by EIR, Aug 2023: candidates 'play an important regional role and have rapidly developing economies and huge populations'; value an assumption, chosen with the other weights to match the 2024-2025 record (govsim/data/brics_record.csv)")
+    alignment_weight: float = _p(0.15, 0, 20, "Weight the members give a candidate's alignment distance |x_a - x_k| to the club position when they rank accepted applicants (closer ranks higher).", "score per alignment unit", "assumption, chosen to match the 2024-2025 record; Kazan declaration 2024 ('balance', 'effectiveness')")
+    sanctions_weight: float = _p(0.05, 0, 20, "Score the members add for a candidate's sanctions exposure (export-control Tier 3, or the share of its compute demand caps block) when they rank accepted applicants.", "score per unit exposure", "assumption, chosen to match the 2024-2025 record (Iran, Belarus, Cuba among the entrants)")
+    partner_alignment_weight: float = _p(0.5, 0, 20, "As alignment_weight, when the members rank accepted applicants for the partner tier (partners have no vote: the club takes close friends rather than regional weight).", "score per alignment unit", "assumption, chosen to match the Kazan partners (Belarus, Bolivia, Cuba, Kazakhstan, Uzbekistan, Vietnam among them); Putin at Kazan, 23 Oct 2024: 'maintain a balance and avoid a loss of effectiveness' (Sputnik Afrique)")
+    apply_sanctions: float = _p(0.1, 0, 20, "Utility a country adds to its joining gain for its sanctions exposure when it decides whether to apply (a way round sanctions and the dollar system).", "utility per unit exposure", "assumption; motives named for the 2023-2024 applicants (sanctions, de-dollarisation)")
+    apply_finance: float = _p(0.1, 0, 20, "Utility a country adds to its joining gain per unit of development-finance need, (3 - income group)/3 (1 low income, 0 high income), when it decides whether to apply (the New Development Bank).", "utility per unit need", "assumption; Sri Lanka applied to BRICS and the NDB together (TASS, 14 Oct 2024)")
+    decline_below: float = _p(0.05, -20, 20, "Joining gain (in the logit option value, never negative) below which an invited applicant declines the invitation (Argentina, December 2023).", "utility", "assumption: as membership.apply_threshold, a country declines when joining no longer pays what would make it apply")
+
+
 class Behaviour(Strict):
     """All behaviour parameters, grouped by submodel."""
 
@@ -110,3 +122,4 @@ class Behaviour(Strict):
     budget: Budget = Field(default_factory=Budget, description="Diplomatic capacity.")
     membership: Membership = Field(default_factory=Membership, description="Club membership transitions.")
     dynamics: Dynamics = Field(default_factory=Dynamics, description="State dynamics.")
+    enlargement: Enlargement = Field(default_factory=Enlargement, description="Who an expanding club admits and who applies.")
