@@ -381,7 +381,7 @@ def test_fragmentation_conflictive_world():
     assert out["core_deficit"] == pytest.approx(0.9)
     assert out["regime_class"] == "conflictive"
     assert out["fragmentation"] == pytest.approx(
-        (out["modularity"] + out["core_deficit"] + out["normative_distance"]) / 3)
+        (out["core_deficit"] + out["normative_distance"] + (out["modularity"] + out["bridging_deficit"]) / 2) / 3)
     assert set(out) == {"effective_forums", "modularity", "core_deficit",
                         "normative_distance", "bridging_deficit", "fragmentation",
                         "regime_class"}

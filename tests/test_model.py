@@ -51,7 +51,7 @@ def test_indices_table_structure(short):
 def test_headlines_are_the_documented_combinations_of_components(short):
     ind = short.indices
     np.testing.assert_allclose(ind.inclusiveness, ((1 - ind.none_share) + ind.representation_low + ind.voice_equality) / 3)
-    np.testing.assert_allclose(ind.fragmentation, (ind.modularity + ind.core_deficit + ind.normative_distance) / 3)
+    np.testing.assert_allclose(ind.fragmentation, (ind.core_deficit + ind.normative_distance + (ind.modularity + ind.bridging_deficit) / 2) / 3)
     np.testing.assert_allclose(ind.ai_divide, ind.gini_capability_pop)
 
 
