@@ -109,8 +109,9 @@ def score(per_run: pd.DataFrame, table: pd.DataFrame) -> pd.DataFrame:
 
 
 def _excess(values: pd.Series, p: patterns.Pattern) -> pd.Series:
-    """Squared distance outside the band in half-widths (0 inside it)."""
-    half = (p.high - p.low) / 2
+    """Squared distance outside the band in half-widths (0 inside it); a band of one value (a count
+    that must be 0, an indicator that must be 1) counts in units of a half (missing it by one is 4)."""
+    half = max((p.high - p.low) / 2, 0.5)
     return (np.maximum(0, np.maximum(p.low - values, values - p.high)) / half) ** 2
 
 

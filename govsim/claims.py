@@ -94,6 +94,7 @@ class Claim(Strict):
     expect: dict[Metric, Direction] = Field(default_factory=dict)
     report: list[Metric] = Field(default_factory=list)
     out_of_scope: str | None = None
+    reading: str = ""  # how to read the result: the mechanism behind it (no numbers: those are generated)
 
     @model_validator(mode="after")
     def _lever_or_reason(self) -> Claim:

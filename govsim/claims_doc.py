@@ -110,7 +110,7 @@ def _claim(claim: Claim, registry: Registry, outcome: Outcome) -> list[str]:
     rows = outcome.levers[outcome.levers.claim == claim.id]
     for lever, row in zip(claim.levers, rows.to_dict("records")):
         lines += _lever(lever, row, registry, outcome)
-    return lines
+    return lines + ([f"**Reading.** {claim.reading}", ""] if claim.reading else [])
 
 
 def _lever(lever, row: dict, registry: Registry, outcome: Outcome) -> list[str]:

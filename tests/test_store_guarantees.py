@@ -396,3 +396,15 @@ def test_every_test_the_guarantees_name_exists():
     named = set(re.findall(r"`(test_\w+)`", section))
     defined = {m for f in (ROOT / "tests").glob("test_*.py") for m in re.findall(r"^def (test_\w+)", f.read_text(), re.M)}
     assert len(named) >= 20 and sorted(named - defined) == []
+
+
+def test_a_launch_token_that_looks_like_a_number_still_finds_the_job_reports(tmp_path, monkeypatch):
+    """Hydra reads ``GOVSIM_LAUNCH=1234e56789012345`` as a float (inf): the jobs reported under
+    ``govsim-launch-inf.json`` and the driver, looking for the token, found none (a real calibration
+    failed so). The token must stay text whatever hex digits it draws."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(cli_run.secrets, "token_hex", lambda n: "1234e56789012345")
+    code = cli_run.main(["-m", "seed=0,1", "time.steps=2", "out=sw"])
+    assert code == 0
+    reports = list((tmp_path / "sw" / "jobs").rglob("govsim-launch-*.json"))
+    assert not reports  # read and removed by the driver

@@ -41,7 +41,8 @@ def main(argv: list[str]) -> int:
     except (ScenarioError, store.StoreError) as exc:
         print(f"govsim run: {exc}", file=sys.stderr)
         return 2
-    token = secrets.token_hex(8)  # this invocation's jobs report under it (see govsim.folders)
+    token = "g" + secrets.token_hex(8)  # this invocation's jobs report under it (see govsim.folders); the letter
+    # keeps it text: Hydra reads an all-digit token as an int, one like 1234e567... as a float
     target = [_quoted(f"hydra.{'sweep' if multirun else 'run'}.dir", folder)] if batch or prepared.out else []
     launch = [f"++hydra.job.env_set.GOVSIM_LAUNCH={token}"] if batch else []
     code = _hydra([*flags, *prepared.overrides, *target, *launch])
