@@ -100,7 +100,7 @@ def score(per_run: pd.DataFrame, table: pd.DataFrame) -> pd.DataFrame:
             means.loc[sample, key] = value
     for p in patterns.PATTERNS:
         means[f"ok_{p.id}"] = means[p.id].between(p.low, p.high)
-        means[f"d_{p.id}"] = ((means[p.id] - (p.low + p.high) / 2) / ((p.high - p.low) / 2)) ** 2
+        means[f"d_{p.id}"] = ((means[p.id] - (p.low + p.high) / 2) / max((p.high - p.low) / 2, 0.5)) ** 2  # as _excess
     hard = [f"ok_{p.id}" for p in patterns.PATTERNS if p.hard]
     means["accepted"] = means[hard].all(axis=1)
     means["distance"] = means[[f"d_{p.id}" for p in patterns.PATTERNS]].sum(axis=1)
