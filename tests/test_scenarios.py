@@ -26,7 +26,7 @@ SCENARIO_DIR = Path(__file__).resolve().parents[1] / "scenarios"
 SCENARIO_FILES = sorted((SCENARIO_DIR / "scenario").glob("*.yaml"))
 SHOCK_FILES = sorted((SCENARIO_DIR / "shocks").glob("*.yaml"))
 LIBRARY = {"baseline", "export_controls_2025", "export_controls_escalation", "capacity_building", "open_models",
-           "bloc_decoupling", "un_centred", "un_binding"}
+           "bloc_decoupling", "un_centred", "un_binding", "waico", "interoperability", "ai_public_good"}
 
 SEEDS = range(8)
 MIN_AGREE = 6  # seeds out of 8 whose paired difference has the expected sign

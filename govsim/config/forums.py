@@ -88,7 +88,7 @@ def default_forums() -> dict[str, ForumSpec]:
     """The three built-in forums with their documented defaults."""
     return {
         "un": ForumSpec(rule="universal", cost=0.1, tech_access=0.1, depth=0.2),
-        "g7": ForumSpec(rule="closed_club", cost=0.3, tech_access=0.5, depth=0.8, outreach_radius=0.6044),  # calibrated
+        "g7": ForumSpec(rule="closed_club", cost=0.3, tech_access=0.5, depth=0.8, outreach_radius=0.9263),  # calibrated
         "brics": ForumSpec(rule="expanding_club", cost=0.25, tech_access=0.3, depth=0.5, apply_radius=0.95,
                            partner_years=2.0, partner_tier_from="2024Q4", enlargement_calendar=BRICS_CALENDAR,
                            recorded_applicants=BRICS_APPLICANTS, projected_partners=1.0, projected_promotions=0.5),
