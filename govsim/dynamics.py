@@ -78,13 +78,20 @@ def grow_income(s: State, p: Dynamics, dt: float) -> None:
 
 
 def drift_alignment(s: State, positions: np.ndarray, p: Dynamics, dt: float) -> None:
-    """Pull towards the positions of engaged forums, push away from a sanctioning club."""
+    """Pull towards the positions of engaged forums; push away from a sanctioning club (in proportion
+    to the demand its caps block) and, for a bloc's disciplined parties, from the rival club whose
+    engagement their bloc penalises (the mean direction over the forums concerned; Axelrod & Bennett
+    1993: bloc pressure sorts states into camps)."""
     weight = s.engagement.sum(axis=1)
     pull = (s.engagement * (positions[None, :] - s.alignment[:, None])).sum(axis=1)
     pull = np.divide(pull, weight, out=np.zeros_like(pull), where=weight > 0)
     push = np.zeros_like(pull)
     if s.policy.sanction_forum >= 0:
         push = s.policy.sanction * s.policy.blocked * np.sign(s.alignment - positions[s.policy.sanction_forum])
+    discipline = s.policy.discipline
+    if discipline is not None and discipline.any():
+        away = (discipline * np.sign(s.alignment[:, None] - positions[None, :])).sum(axis=1)
+        push = push + np.divide(away, discipline.sum(axis=1), out=np.zeros_like(away), where=discipline.sum(axis=1) > 0)
     s.alignment = np.clip(s.alignment + dt * (p.alignment_drift * pull + p.sanction_repulsion * push), -1.0, 1.0)
 
 

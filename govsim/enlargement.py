@@ -111,8 +111,9 @@ def political_score(s: State, position: float, alignment_weight: float, e: Enlar
 
 
 def alignment_gate(alignment: np.ndarray, positions: np.ndarray, clubs: np.ndarray, k: int, radius: float) -> np.ndarray:
-    """(N,) who may apply to club k: within ``radius`` of its position and no nearer to another club's
-    (a country on the other pole's side does not apply, however far the club positions converge)."""
+    """(N,) who may apply to club k: within ``radius`` of its position and no nearer to another of the
+    ``clubs`` (the caller passes k and the closed clubs, the other pole: a country on the G7's side does
+    not apply, however far the positions converge; another expanding club, e.g. a new WAICO, is no pole)."""
     distance = np.abs(alignment[:, None] - positions[None, :])
     nearest = np.where(clubs[None, :], distance, np.inf).min(axis=1)
     return (distance[:, k] <= radius) & (distance[:, k] <= nearest + 1e-12)

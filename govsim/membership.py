@@ -70,7 +70,8 @@ def enlarge(s: State, forums: ForumSet, k: int, gain: np.ndarray, b: Behaviour, 
         pool = enlargement.recorded_pool(s, spec) & (s.status[:, k] == NONE) & ~s.policy.locked[:, k]
         s.status[pool, k] = APPLICANT
     else:
-        close = enlargement.alignment_gate(s.alignment, forums.position, ~forums.universal, k, forums.spec["apply_radius"][k])
+        poles = (forums.rule == "closed_club") | (np.arange(len(forums.names)) == k)  # the other pole: closed clubs
+        close = enlargement.alignment_gate(s.alignment, forums.position, poles, k, forums.spec["apply_radius"][k])
         motive = enlargement.application_motive(gain, s, b.enlargement)
         apply_to_join(s, k, np.where(close, motive, -np.inf), b, draw)
     admit(s, forums, k, b, quota, gain)

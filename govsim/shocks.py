@@ -115,7 +115,9 @@ class ExportControlShock(Shock):
         policy.sanction_forum = self.sanctioner
         penalised = self.in_penalised_tier
         if self.parties:
-            penalised = penalised | (state.status[:, self.parties] >= PARTNER).any(axis=1)
+            party = (state.status[:, self.parties] >= PARTNER).any(axis=1)
+            penalised = penalised | party
+            policy.discipline[np.ix_(party, self.penalised)] = 1.0  # bloc discipline: see dynamics.drift_alignment
         for k in self.penalised:
             policy.penalty[penalised, k] += self.spec.penalty
 

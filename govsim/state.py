@@ -99,6 +99,7 @@ class Policy:
     appeal: np.ndarray  # (N, K) utility added to engaging forum k (a public good offered through it)
     open_cut_country: np.ndarray  # (N,) years a public good takes off country i's open-weight route
     adoption_mult: np.ndarray  # (N,) multiplier on country i's adoption speed (a public good)
+    discipline: np.ndarray = None  # (N, K) 1 where a bloc penalises its party i for engaging forum k (shocks.ExportControlShock)
 
     @classmethod
     def neutral(cls, n: int, k: int) -> "Policy":
@@ -108,7 +109,7 @@ class Policy:
             sanction=np.zeros(n), sanction_forum=-1, cb_offer=np.zeros((n, k)),
             locked=np.zeros((n, k), bool), pull=np.zeros((n, k)), blocked=np.zeros(n), api_delay=np.zeros(n),
             diffusion_mult=1.0, open_cut=0.0, cost_mult=np.ones((n, k)), appeal=np.zeros((n, k)),
-            open_cut_country=np.zeros(n), adoption_mult=np.ones(n),
+            open_cut_country=np.zeros(n), adoption_mult=np.ones(n), discipline=np.zeros((n, k)),
         )
 
     def reset(self) -> None:
@@ -116,6 +117,8 @@ class Policy:
         self.cap.fill(np.inf)
         self.leakage.fill(1.0)
         self.penalty.fill(0.0)
+        if self.discipline is not None:
+            self.discipline.fill(0.0)
         self.sanction.fill(0.0)
         self.cb_offer.fill(0.0)
         self.locked.fill(False)
