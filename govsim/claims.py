@@ -168,15 +168,15 @@ def verdict(delta: float, lo: float, hi: float, expected: Direction, threshold: 
     """The verdict of one effect (mean paired difference ``delta`` with interval [lo, hi]).
 
     supported: the expected sign, the interval excludes 0 and ``|delta| >= threshold``;
-    contradicted: the opposite sign and the interval excludes 0, whatever its size (the sign is
-    what a claim is about); otherwise no material effect. An undefined interval excludes nothing.
+    contradicted: the opposite sign, the interval excludes 0 and ``|delta| >= threshold`` (a
+    clear but tiny effect either way is no material effect: the seed-to-seed noise of the divide
+    is so small that a 1e-4 change would otherwise read as a verdict); otherwise no material
+    effect. An undefined interval excludes nothing.
     """
-    if not (lo > 0 or hi < 0):  # NaN compares False: no interval, no verdict
+    if not (lo > 0 or hi < 0) or abs(delta) < threshold:  # NaN compares False: no interval, no verdict
         return NO_EFFECT
     right = (delta > 0) == (expected == "increase")
-    if not right:
-        return CONTRADICTED
-    return SUPPORTED if abs(delta) >= threshold else NO_EFFECT
+    return SUPPORTED if right else CONTRADICTED
 
 
 def combine(verdicts: list[str]) -> str:

@@ -67,8 +67,8 @@ def _intro(registry: Registry, seeds: int) -> list[str]:
         "lever's table gives the metrics the claim states, the three headline indices and the claim's components.", "",
         f"**Verdicts.** Per stated metric and year: *supported* if the mean has the expected sign, the interval "
         f"excludes 0 and |mean| ≥ the materiality threshold ({registry.materiality['default']:g} index units{special}, "
-        "the audit's \"tiny\"); *contradicted* if the mean has the opposite sign and the interval excludes 0, "
-        "whatever its size (the sign is what the claim is about); else *no material effect*. Over the years, a "
+        "the audit's \"tiny\"); *contradicted* if the mean has the opposite sign, the interval excludes 0 "
+        "and |mean| is as large; else *no material effect*. Over the years, a "
         "metric is supported if it is supported in some year and contradicted in none (an effect that fades "
         "still counts), and contradicted likewise; both is *mixed*. A lever's verdict combines its stated "
         "metrics: all supported, *supported*; some supported and none contradicted, *partly supported*; "
