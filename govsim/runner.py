@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from govsim.config import period_to_year
+from govsim.config import ScenarioError, period_to_year
 from govsim.config.scenario import Scenario
 from govsim.model import GovernanceModel
 
@@ -52,12 +52,21 @@ class Results:
         return summary_text(self.indices, self.scenario.name, self.seed, self.countries.get("iso3", pd.Series(dtype=object)).nunique() or None)
 
 
-def run(scenario: Scenario | str | Path, seed: int | None = None, countries: bool = True) -> Results:
+def run(scenario: Scenario | str | Path, seed: int | None = None, countries: bool = True, overrides=None) -> Results:
     """Simulate ``scenario`` (an object, a name in scenarios/ or a YAML path) with ``seed``.
 
     ``seed`` defaults to the scenario's own; the same scenario and seed give identical tables.
     ``countries=False`` leaves ``Results.countries`` empty and saves the time of recording it.
+    ``overrides`` (with a name or path): as for :func:`govsim.load_scenario`, a list of
+    ``"key=value"`` strings, one string or a dict, e.g. ``run("baseline", overrides={"time.steps": 8})``.
     """
+    if overrides is not None:
+        if isinstance(scenario, Scenario):
+            raise ScenarioError("overrides need a scenario name or path, not a Scenario object. Fix: "
+                                "govsim.run('baseline', overrides=...), or load_scenario(name, overrides) first")
+        from govsim import load_scenario  # lazily: govsim imports this module
+
+        scenario = load_scenario(scenario, overrides)
     model = GovernanceModel(scenario, seed, record_countries=countries)
     model.run()
     return collect_results(model)

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import contextlib
 from pathlib import Path
-from typing import Any, Iterable
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from govsim.batch import split_run_options
 from govsim.config import ScenarioError, load_file, read_yaml, validate
@@ -20,8 +21,47 @@ PRIMARY = "govsim"
 GROUPS = ("scenario", "world", "forums", "behaviour", "shocks")
 
 
-def load_scenario(name_or_path: str | Path = "baseline", overrides: Iterable[str] = ()) -> Scenario:
+Overrides = str | Iterable[str] | Mapping[str, Any] | None
+
+
+def override_list(overrides: Overrides) -> list[str]:
+    """``overrides`` as a list of ``key=value`` strings: a list (or tuple) of them, one string, a
+    mapping ``{"seed": 3, "forums.g7.outreach_radius": 0.3}`` or None. Anything else is one clear error."""
+    if overrides is None:
+        return []
+    if isinstance(overrides, str):
+        return [overrides]
+    if isinstance(overrides, Mapping):
+        return [f"{key}={_override_value(value)}" for key, value in overrides.items()]
+    if isinstance(overrides, Iterable):
+        items = list(overrides)
+        bad = [item for item in items if not isinstance(item, str)]
+        if not bad:
+            return items
+        raise ScenarioError(f"overrides: {shown(bad[0])} is not a 'key=value' string. Fix: pass strings such as "
+                            "'seed=3', one string, or a dict such as {'seed': 3}")
+    raise ScenarioError(f"overrides = {shown(overrides)} is not 'key=value' strings. Fix: pass a list of them, "
+                        "one such string, or a dict such as {'seed': 3}")
+
+
+def _override_value(value: Any) -> str:
+    """A Python value as the command line writes it (None -> null, True -> true, lists in brackets)."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (list, tuple)):
+        return "[" + ",".join(_override_value(v) for v in value) + "]"
+    if isinstance(value, Mapping):
+        return "{" + ",".join(f"{k}:{_override_value(v)}" for k, v in value.items()) + "}"
+    return str(value)
+
+
+def load_scenario(name_or_path: str | Path = "baseline", overrides: Overrides = ()) -> Scenario:
     """Return the validated scenario ``name_or_path`` with ``key=value`` overrides applied.
+
+    ``overrides`` may be a list of ``"key=value"`` strings, one such string, or a dict
+    (``{"seed": 3, "behaviour.decision.temperature": 0.7}``).
 
     ``name_or_path`` is a scenario of ``scenarios/scenario/`` (``"baseline"``), a YAML file
     inside some ``<root>/scenario/`` folder that uses a Hydra defaults list, or a standalone
@@ -30,6 +70,7 @@ def load_scenario(name_or_path: str | Path = "baseline", overrides: Iterable[str
     """
     from govsim.cli.overrides import prepare
 
+    overrides = override_list(overrides)
     path = Path(name_or_path)
     if path.suffix in {".yaml", ".yml"}:
         if not path.is_file():
@@ -38,7 +79,7 @@ def load_scenario(name_or_path: str | Path = "baseline", overrides: Iterable[str
             return load_file(path, overrides)
     selection = _selection(path)
     roots = [path.resolve().parents[1]] if path.suffix in {".yaml", ".yml"} else []
-    prepared = prepare(list(overrides), multirun=False, roots=roots)
+    prepared = prepare(overrides, multirun=False, roots=roots)
     if len(prepared.seeds or [0]) > 1:
         raise ScenarioError(f"seed = {shown(prepared.seeds)}: load_scenario takes one seed. Fix: run the seeds one by one")
     config = compose_config([*selection, *prepared.overrides])
