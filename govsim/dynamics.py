@@ -89,9 +89,10 @@ def drift_alignment(s: State, positions: np.ndarray, p: Dynamics, dt: float) -> 
     if s.policy.sanction_forum >= 0:
         push = s.policy.sanction * s.policy.blocked * np.sign(s.alignment - positions[s.policy.sanction_forum])
     discipline = s.policy.discipline
-    if discipline is not None and discipline.any():
+    if discipline.any():
+        count = discipline.sum(axis=1)
         away = (discipline * np.sign(s.alignment[:, None] - positions[None, :])).sum(axis=1)
-        push = push + np.divide(away, discipline.sum(axis=1), out=np.zeros_like(away), where=discipline.sum(axis=1) > 0)
+        push = push + np.divide(away, count, out=np.zeros_like(away), where=count > 0)
     s.alignment = np.clip(s.alignment + dt * (p.alignment_drift * pull + p.sanction_repulsion * push), -1.0, 1.0)
 
 

@@ -45,13 +45,12 @@ class ForumSet:
     depth: np.ndarray
     base_rules: dict[str, np.ndarray]  # the scenario's values of the REFORMABLE rules (copies)
     active: np.ndarray = None  # (K,) False for a forum not yet launched (govsim/levers.py ForumLaunch): no authority, not indexed
-    harmonise: list = None  # per step, set by interoperability levers: (forum indices, convergence) pairs
+    harmonise: list = field(default_factory=list)  # per step, set by interoperability levers: (forum indices, convergence) pairs
     specs: list[ForumSpec] = field(default_factory=list)  # the scenario's specs, in order (enlargement rules)
 
     def __post_init__(self) -> None:
         if self.active is None:
             self.active = np.ones(len(self.names), bool)
-        self.harmonise = []
 
     @classmethod
     def from_specs(cls, specs: dict[str, ForumSpec]) -> "ForumSet":

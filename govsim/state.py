@@ -99,7 +99,7 @@ class Policy:
     appeal: np.ndarray  # (N, K) utility added to engaging forum k (a public good offered through it)
     open_cut_country: np.ndarray  # (N,) years a public good takes off country i's open-weight route
     adoption_mult: np.ndarray  # (N,) multiplier on country i's adoption speed (a public good)
-    discipline: np.ndarray = None  # (N, K) 1 where a bloc penalises its party i for engaging forum k (shocks.ExportControlShock)
+    discipline: np.ndarray  # (N, K) 1 where a bloc penalises its party i for engaging forum k (shocks.ExportControlShock)
 
     @classmethod
     def neutral(cls, n: int, k: int) -> "Policy":
@@ -117,8 +117,7 @@ class Policy:
         self.cap.fill(np.inf)
         self.leakage.fill(1.0)
         self.penalty.fill(0.0)
-        if self.discipline is not None:
-            self.discipline.fill(0.0)
+        self.discipline.fill(0.0)
         self.sanction.fill(0.0)
         self.cb_offer.fill(0.0)
         self.locked.fill(False)
