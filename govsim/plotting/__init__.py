@@ -1,0 +1,13 @@
+"""Figures from govsim's tidy tables (matplotlib only; the engine never imports this package).
+
+Every function takes tidy tables (``Results`` tables, ``run_many`` ensembles, ``load_sweep``
+output, ``govsim.summarize`` output) and returns ``(fig, axes)``. Labels come from one registry
+(:mod:`govsim.plotting.labels`), never raw column names.
+"""
+
+from govsim.plotting.common import save
+from govsim.plotting.labels import LABELS, label
+from govsim.plotting.sensitivity import plot_sensitivity, plot_sensitivity_over_time
+from govsim.plotting.trajectories import plot_bands, plot_headlines
+
+__all__ = ["LABELS", "label", "plot_bands", "plot_headlines", "plot_sensitivity", "plot_sensitivity_over_time", "save"]
