@@ -24,7 +24,7 @@ def summary() -> pd.DataFrame:
     """The stored summary: the baseline's indices at the end of every year (Q4 rows)."""
     indices = govsim.run(govsim.load_scenario("baseline")).indices
     yearly = indices[indices.period.str.endswith("Q4")]
-    return yearly.drop(columns=["regime_class"]).reset_index(drop=True)
+    return yearly.drop(columns=["regime_class", "scenario"]).reset_index(drop=True)
 
 
 if __name__ == "__main__":

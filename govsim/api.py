@@ -36,7 +36,7 @@ import pandas as pd
 
 from govsim.config.scenario import Scenario
 from govsim.model import resolve_scenario
-from govsim.runner import HEADLINES, ends_year, run
+from govsim.runner import HEADLINES, ends_year, full_years, run
 
 
 def experiment(scenario: Scenario | str | Path = "baseline", seed: int | None = 0,
@@ -61,11 +61,11 @@ def experiment(scenario: Scenario | str | Path = "baseline", seed: int | None = 
 
 
 def _end_of_year(indices: pd.DataFrame, year: int) -> pd.Series:
-    """The row closest to the end of ``year``: rows hold the state at calendar time ``year``,
-    so the end of 2025 is the row with year 2026.0 (the end of 2025Q4)."""
-    rows = indices[ends_year(indices["year"], year)]
+    """The row that ends ``year`` (period ``YYYYQ4``: its state is the one at the end of that year)."""
+    rows = indices[ends_year(indices, year)]
     if rows.empty:
-        times = indices["year"].to_numpy()
-        raise ValueError(f"year {year} is outside the run: its end (time {year + 1.0:g}) is not within the "
-                         f"simulated span {times[0]:g}-{times[-1]:g} (the end of year Y is time Y+1)")
+        years = full_years(indices)
+        span = f"{years[0]}-{years[-1]}" if years else "none"
+        raise ValueError(f"year {year} is outside the run: the run ends at {indices['period'].iloc[-1]}, "
+                         f"full years it covers: {span}; choose one of those or run longer (time__steps)")
     return rows.iloc[0]

@@ -22,7 +22,7 @@ from govsim.config.errors import ScenarioError, shorten, shown
 from govsim.config.scenario import Scenario
 from govsim.ensemble import compare
 from govsim.model import GovernanceModel
-from govsim.runner import HEADLINES, collect_results, ends_year, run
+from govsim.runner import HEADLINES, LEAD, collect_results, ends_year, run
 from govsim.store import scenario_hash
 
 START = -1  # the ``at_year`` of a run's initial state (step 0)
@@ -150,7 +150,7 @@ def _measure_run(scenario: Scenario, seed: int, metrics: list[str], years: list[
     indices, countries = results.indices, results.countries
     rows = []
     for at_year in [START, *years]:
-        where = np.flatnonzero(ends_year(indices["year"], at_year)) if at_year != START else [0]
+        where = np.flatnonzero(ends_year(indices, at_year)) if at_year != START else [0]
         if len(where) == 0:
             raise ScenarioError(f"scenario {shown(scenario.name)} does not reach the end of {at_year}. "
                                 "Fix: report years within the run (time.steps)")
@@ -166,7 +166,7 @@ def measure(metric: str, row: pd.Series, countries: pd.DataFrame) -> float:
     KeyError (with the reason as its message) for an unknown column or a filter no country passes.
     """
     if "[" not in metric:
-        if metric not in row.index or metric in ("step", "period", "year"):
+        if metric not in row.index or metric in LEAD:
             raise KeyError(f"not a column of the indices table; columns: {shorten(', '.join(row.index[3:]), 300)}")
         return float(row[metric])
     stat, rest = metric.split(".", 1)
@@ -195,7 +195,7 @@ def _effects(registry: Registry, claim: Claim, number: int, pair: tuple[str, str
         lever = runs[(mine, seed)]
         base = runs[(ref, seed)] if ref is not None else _start_as_years(lever, registry.years)
         for arm, table in (("lever", lever), ("reference", base)):
-            frames.append(table[table.at_year != START].assign(arm=arm, seed=seed, year=lambda t: t.at_year + 1.0,
+            frames.append(table[table.at_year != START].assign(arm=arm, seed=seed, year=lambda t: t.at_year, period=lambda t: t.at_year.astype(str),
                                                                run_id=f"{arm}-{seed}"))
     long = pd.concat(frames, ignore_index=True).drop(columns="at_year")
     table = compare(long, registry.years, reference="reference", by="arm", indices=claim.metrics, level=registry.level)

@@ -2,7 +2,8 @@
 
 Input: a tidy long table of indices as made by ``govsim.store.load_sweep``: one row per
 run per step, with ``run_id``, ``scenario``, ``seed``, swept parameters (dotted keys),
-``step``, ``period``, ``year`` (state at the END of that period) and the index columns.
+``step``, ``period`` (the row holds the state at its END), ``year`` (the period's calendar year:
+2035 for 2035Q4), ``time`` (the period's start as a decimal year) and the index columns.
 pandas/numpy (and scipy's t distribution); no figures here (see ``govsim.plotting.plot_bands``).
 """
 
@@ -17,6 +18,7 @@ import pandas as pd
 from govsim.runner import HEADLINES, ends_year, full_years
 
 _TIME = ("step", "period", "year")
+_CLOCK = (*_TIME, "time")  # time is kept when present (tables written before it existed lack it)
 UNSET = "(unset)"
 
 
@@ -26,13 +28,13 @@ def summarize(df: pd.DataFrame, by: str | Sequence[str] = ("scenario",), indices
 
     Returns a long table, one row per (``by``..., step, index), columns::
 
-        by..., step, period, year, index, n, mean, std, q05, q50, q95
+        by..., step, period, year, time, index, n, mean, std, q05, q50, q95
 
     with ``n`` the number of runs with a value (NaN values are left out), ``mean`` =
     sum(x)/n, ``std`` the sample standard deviation sqrt(sum((x - mean)^2) / (n - 1))
     (NaN when n = 1), and ``qXX`` the quantiles of x with numpy's default (linear)
     interpolation, named by percent (0.05 -> ``q05``, 0.025 -> ``q2.5``). Runs are
-    grouped on (``by``..., step, period, year), so runs that reach a step at different
+    grouped on (``by``..., step, period, year, time), so runs that reach a step at different
     calendar times stay apart. Groups whose ``by`` value is missing (NaN) are kept.
     """
     by = _as_list(by)
@@ -40,8 +42,9 @@ def summarize(df: pd.DataFrame, by: str | Sequence[str] = ("scenario",), indices
     _require(df, by + list(_TIME), "column")
     _require(df, indices, "index")
     names = [_qname(q) for q in _check_quantiles(quantiles)]
-    long = df.melt(id_vars=by + list(_TIME), value_vars=indices, var_name="index").dropna(subset=["value"])
-    grouped = long.groupby(by + list(_TIME) + ["index"], dropna=False, sort=True)["value"]
+    clock = [c for c in _CLOCK if c in df.columns]
+    long = df.melt(id_vars=by + clock, value_vars=indices, var_name="index").dropna(subset=["value"])
+    grouped = long.groupby(by + clock + ["index"], dropna=False, sort=True)["value"]
     out = grouped.agg(n="count", mean="mean", std="std")
     for q, name in zip(quantiles, names):
         out[name] = grouped.quantile(q)
@@ -51,23 +54,23 @@ def summarize(df: pd.DataFrame, by: str | Sequence[str] = ("scenario",), indices
 def at_years(df: pd.DataFrame, years: Iterable[int]) -> pd.DataFrame:
     """The rows at the END of each calendar year in ``years``, tagged with an ``at_year`` column.
 
-    Rows describe the state at the end of their period and ``year`` is the calendar time of
-    that state, so the end of year Y is the row with ``year == Y + 1.0`` (period ``YYYYQ4``
-    for quarterly steps, ``YYYY`` for annual steps). Every run (``run_id``) must reach it.
+    Rows describe the state at the end of their period, so the end of year Y is the row with
+    ``year == Y`` whose period closes the year (``YYYYQ4`` for quarterly steps, ``YYYY`` for
+    annual steps). Every run (``run_id``) must reach it.
     """
-    _require(df, ["year"], "column")
+    _require(df, ["year", "period"], "column")
     out = []
     for y in _check_years(years):
-        rows = df[ends_year(df["year"], y)]
+        rows = df[ends_year(df, y)]
         _check_reached(df, rows, y)
         out.append(rows.assign(at_year=y))
     return pd.concat(out, ignore_index=True)
 
 
 def available_years(df: pd.DataFrame) -> list[int]:
-    """Calendar years whose end (``year`` == Y + 1.0) is a row of every run in ``df``."""
-    ends = df.groupby("run_id")["year"] if "run_id" in df.columns else [(None, df["year"])]
-    sets = [set(full_years(years)) for _, years in ends]
+    """Calendar years whose end (their closing period, e.g. ``YYYYQ4``) is a row of every run in ``df``."""
+    runs = df.groupby("run_id") if "run_id" in df.columns else [(None, df)]
+    sets = [set(full_years(table)) for _, table in runs]
     return sorted(set.intersection(*sets)) if sets else []
 
 
@@ -177,7 +180,8 @@ def _check_reached(df: pd.DataFrame, rows: pd.DataFrame, y: int) -> None:
     runs = df["run_id"].nunique() if "run_id" in df.columns else 1
     reached = rows["run_id"].nunique() if "run_id" in df.columns else int(len(rows) > 0)
     if reached < runs:
-        first, last = df.loc[df["year"].idxmin()], df.loc[df["year"].idxmax()]
+        order = df["time"] if "time" in df.columns else df["step"]
+        first, last = df.loc[order.idxmin()], df.loc[order.idxmax()]
         span = f"{first.get('period', first['year'])} to {last.get('period', last['year'])}"
         raise ValueError(f"year {y} is outside the simulated span ({reached} of {runs} runs reach its end; "
                          f"runs span {span}; full years available in every run: {_span(available_years(df))}); "

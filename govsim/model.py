@@ -36,6 +36,7 @@ class GovernanceModel(mesa.Model):
         self.scenario, self.behaviour = scenario, scenario.behaviour
         self.dt = scenario.time.step_years
         world, self.forums, self.state, self.shocks = setup(scenario, self.rng)
+        self.names = world.name  # country names, for the countries table
         Country.create_agents(self, world.n, index=np.arange(world.n))
         self.recorder = Recorder(self.forums.names, countries=record_countries)
         self.indices = self.measure()

@@ -141,12 +141,12 @@ def brics_record_values(indices: pd.DataFrame, countries: pd.DataFrame) -> dict[
         return set(rows.iso3)
 
     start, last = int(indices.step.iloc[0]), int(indices.step.iloc[-1])
-    jan24, jan25, end25 = _step_at(indices, 2024.0), _step_at(indices, 2025.0), _end_of(indices, 2025)
+    jan24, jan25, end25 = _end_of(indices, 2023), _end_of(indices, 2024), _end_of(indices, 2025)
     founders = inside(start, "member")
     new24, partners25 = inside(jan24, "member") - founders, inside(jan25, "partner")
     first = countries[countries.step == start]
     west = set(first.iso3[first.alignment.to_numpy(float) > WEST_SIDE]) - founders
-    before = indices.step[indices.year.to_numpy(float) < 2025.0 - 1e-9]
+    before = indices.step[_state_times(indices) < 2025.0 - 1e-9]  # states before 2025
     return {
         "P4c": len(new24 & INVITED_2023) / len(new24) if new24 else 0.0,
         "P4d": len(partners25 & (KAZAN_2024 | {"IDN"})) / len(partners25) if partners25 else 0.0,
@@ -184,7 +184,7 @@ def report(per_run: pd.DataFrame, initial: dict[str, float]) -> pd.DataFrame:
 
 
 def _end_of(indices: pd.DataFrame, year: int) -> int:
-    rows = indices[ends_year(indices.year, year)]
+    rows = indices[ends_year(indices, year)]
     if rows.empty:
         raise ValueError(f"the run does not reach the end of {year}; patterns need a run from 2023 to at least 2025")
     return int(rows.step.iloc[0])
@@ -192,7 +192,13 @@ def _end_of(indices: pd.DataFrame, year: int) -> int:
 
 def _step_at(indices: pd.DataFrame, year: float) -> int:
     """The step whose state is closest to calendar time ``year``."""
-    return int(indices.step.iloc[int(np.argmin(np.abs(indices.year.to_numpy(float) - year)))])
+    return int(indices.step.iloc[int(np.argmin(np.abs(_state_times(indices) - year)))])
+
+
+def _state_times(indices: pd.DataFrame) -> np.ndarray:
+    """Calendar time of each row's state: the end of its period (``time`` is the period's start)."""
+    starts = indices.time.to_numpy(float)
+    return starts + np.diff(starts).min()
 
 
 def _china_lag(countries: pd.DataFrame) -> float:

@@ -99,14 +99,19 @@ class Recorder:
             "engagement": s.engagement.copy(), "status": s.status.copy(),
         })
 
-    def countries(self, iso3: np.ndarray) -> pd.DataFrame:
-        """One row per country per step (an empty table if country snapshots were not kept)."""
+    def countries(self, iso3: np.ndarray, names: np.ndarray | None = None, regions: np.ndarray | None = None) -> pd.DataFrame:
+        """One row per country per step (an empty table if country snapshots were not kept), with the
+        country's name and World Bank region (categories: cheap to repeat every step)."""
         rows = self.country_rows
         if not rows:
             return pd.DataFrame()
+        names = iso3 if names is None else names
+        regions = np.full(len(iso3), "", dtype=object) if regions is None else regions
         table = {
             "step": np.concatenate([r["step"] for r in rows]),
             "iso3": np.tile(iso3, len(rows)),
+            "name": pd.Categorical(np.tile(names, len(rows)), categories=list(dict.fromkeys(names))),
+            "region": pd.Categorical(np.tile(regions, len(rows)), categories=list(dict.fromkeys(regions))),
             "income_group": pd.Categorical.from_codes(np.concatenate([r["income_group"] for r in rows]), categories=list(INCOME_GROUPS)),
         }
         for column in ("capability", "access", "adoption", "intensity", "lag_years", "internet", "skills", "population", "readiness",

@@ -16,6 +16,8 @@ from govsim.config.scenario import Scenario
 from govsim.model import GovernanceModel
 
 HEADLINES = ("inclusiveness", "fragmentation", "ai_divide")
+#: The columns that lead every table of a run (which run, and when), before its own columns.
+LEAD = ("scenario", "seed", "step", "period", "year", "time")
 
 
 @dataclass(frozen=True)
@@ -23,7 +25,9 @@ class Results:
     """The outcome of one run. Each row describes the state at the *end* of its ``period``.
 
     Step 0 is the initial state (end of the period before the start); step s >= 1 is the
-    state after simulating s periods. ``year`` is the calendar time of that state.
+    state after simulating s periods. Every table starts with :data:`LEAD`: ``scenario``,
+    ``seed``, ``step``, ``period`` ("2035Q4"), ``year`` (the period's calendar year, 2035) and
+    ``time`` (the period's start as a decimal year, 2035.75: the x axis of plots).
     """
 
     scenario: Scenario
@@ -72,15 +76,20 @@ def run(scenario: Scenario | str | Path, seed: int | None = None, countries: boo
     return collect_results(model)
 
 
-def ends_year(times, year: int) -> np.ndarray:
-    """Mask of the rows whose state ends calendar ``year``: rows hold the state at calendar time
-    ``year`` (their column), so the end of year Y is the row at time Y + 1 (period YYYYQ4 or YYYY)."""
-    return np.isclose(np.asarray(times, dtype=float), year + 1.0, rtol=0.0, atol=1e-9)
+def ends_year(table: pd.DataFrame, year: int) -> np.ndarray:
+    """Mask of the rows that end calendar ``year``: ``year`` equals it and the period closes the year
+    (``YYYYQ4`` for quarterly steps, ``YYYY`` for annual steps)."""
+    return (np.asarray(table["year"]) == year) & _closes_year(table["period"])
 
 
-def full_years(times) -> list[int]:
-    """The calendar years whose end is one of ``times`` (see :func:`ends_year`)."""
-    return [round(t) - 1 for t in times if abs(t - round(t)) < 1e-9]
+def full_years(table: pd.DataFrame) -> list[int]:
+    """The calendar years whose closing period (see :func:`ends_year`) is a row of ``table``."""
+    return sorted({int(y) for y in np.asarray(table["year"])[_closes_year(table["period"])]})
+
+
+def _closes_year(periods) -> np.ndarray:
+    text = pd.Series(periods, dtype=object).astype(str)
+    return (text.str.endswith("Q4") | ~text.str.contains("Q", regex=False)).to_numpy()
 
 
 def summary_text(indices: pd.DataFrame, name: str, seed: int, n_countries: int | None = None) -> str:
@@ -93,20 +102,42 @@ def summary_text(indices: pd.DataFrame, name: str, seed: int, n_countries: int |
 
 
 def collect_results(model: GovernanceModel) -> Results:
-    """Tidy tables from a model that has run."""
+    """Tidy tables from a model that has run, each led by the run's scenario and seed and the time columns."""
+    n_rows = len(model.recorder.forum_rows)
+    clock = time_columns(model.scenario, n_rows)
+    tags = {"scenario": model.scenario.name, "seed": model.seed}
     indices = model.datacollector.get_model_vars_dataframe().reset_index(drop=True)
-    steps = pd.Series(range(len(indices)), name="step")
-    labels = period_labels(model.scenario, len(indices))
-    indices.insert(0, "step", steps)
-    indices.insert(1, "period", labels)
-    indices.insert(2, "year", period_to_year(model.scenario.time.start) + steps * model.dt)
-    return Results(model.scenario, model.seed, indices, model.recorder.countries(model.state.iso3), model.recorder.forums())
+    indices = pd.concat([pd.DataFrame({**tags, **clock}), indices], axis=1)
+    return Results(model.scenario, model.seed, indices, _tagged(model.recorder.countries(model.state.iso3, model.names,
+                                                                                        model.state.region), clock, tags),
+                   _tagged(model.recorder.forums(), clock, tags))
 
 
-def period_labels(scenario: Scenario, n_rows: int) -> list[str]:
-    """Label of the period each row ends: step 0 ends the period before the start."""
-    start, dt = period_to_year(scenario.time.start), scenario.time.step_years
-    return [_label(start + (step - 1) * dt, dt) for step in range(n_rows)]
+def time_columns(scenario: Scenario, n_rows: int) -> dict[str, object]:
+    """``step``, ``period``, ``year`` and ``time`` of each recorded row (step 0 is the initial state).
+
+    Row s holds the state at the END of its ``period`` (step 0: the period before the start);
+    ``year`` is that period's calendar year (2035 for 2035Q4) and ``time`` its start as a decimal
+    year (2035.75 for 2035Q4), the x axis of plots.
+    """
+    return clock(scenario.time.start, scenario.time.step_years, n_rows)
+
+
+def clock(start: str, dt: float, n_rows: int) -> dict[str, object]:
+    """The time columns of :func:`time_columns` for a run starting at period ``start`` with steps of ``dt`` years."""
+    starts = period_to_year(start) + (np.arange(n_rows) - 1) * dt
+    return {"step": np.arange(n_rows), "period": [_label(t, dt) for t in starts],
+            "year": np.floor(starts + 1e-9).astype(int), "time": np.round(starts, 9)}
+
+
+def _tagged(table: pd.DataFrame, clock: dict[str, object], tags: dict[str, object]) -> pd.DataFrame:
+    """``table`` (one row per step and item, with a ``step`` column) led by the tags and time columns."""
+    if table.empty:
+        return table
+    lead = pd.DataFrame(clock).iloc[table["step"].to_numpy()].reset_index(drop=True)
+    lead.insert(0, "seed", tags["seed"])
+    lead.insert(0, "scenario", tags["scenario"])
+    return pd.concat([lead, table.drop(columns="step").reset_index(drop=True)], axis=1)
 
 
 def _label(year: float, dt: float) -> str:

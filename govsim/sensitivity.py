@@ -21,9 +21,8 @@ from typing import Any, Iterable, Sequence
 import numpy as np
 import pandas as pd
 
-from govsim.config import period_to_year
 from govsim.ensemble import at_years
-from govsim.runner import HEADLINES, full_years
+from govsim.runner import HEADLINES, clock, full_years
 
 METHODS = ("morris", "sobol")
 GROUPS = ("uncertain", "lever")
@@ -92,9 +91,8 @@ def check_years(years: Sequence[int], time: dict[str, Any]) -> list[int]:
     """``years`` if the end of each is a state that runs with the scenario's ``time`` settings
     (start, steps, step_years) record: start + k * step_years for some k in 0..steps; else
     SensitivityError naming the years they do record."""
-    start, steps, dt = period_to_year(time["start"]), int(time["steps"]), float(time["step_years"])
-    ends = [start + k * dt for k in range(steps + 1)]
-    full = full_years(ends)
+    steps, dt = int(time["steps"]), float(time["step_years"])
+    full = full_years(pd.DataFrame(clock(time["start"], dt, steps + 1)))
     bad = [y for y in years if y not in full]
     if bad:
         span = "none" if not full else str(full[0]) if len(full) == 1 else f"{full[0]}-{full[-1]}"

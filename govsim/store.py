@@ -138,14 +138,19 @@ def write_run(folder: Path, results: Results, manifest: dict[str, Any], tables=(
     with each file's size and SHA-256. The caller holds the run's lock (see ``govsim.batch``)."""
     folder.mkdir(parents=True, exist_ok=True)
     _remove_leftovers(folder)
-    tags = {"run_id": manifest["run_id"], "scenario": results.scenario.name, "seed": results.seed}
     for name in tables:
-        table = getattr(results, name)
-        tagged = pd.concat([pd.DataFrame(tags, index=table.index), table], axis=1)
+        tagged = with_run_id(getattr(results, name), manifest["run_id"])
         atomic_write(folder / f"{name}.parquet", lambda tmp, t=tagged: t.to_parquet(tmp, index=False))
     results.save_scenario(folder)
     files = {name: file_record(folder / name) for name in [*(f"{t}.parquet" for t in tables), "scenario.json"]}
     write_manifest(folder, {**manifest, "status": "complete", "tables": list(tables), "files": files})
+
+
+def with_run_id(table: pd.DataFrame, run_id: str) -> pd.DataFrame:
+    """``table`` (led by scenario and seed, as ``Results`` tables are) with ``run_id`` in front."""
+    tagged = table.copy(deep=False)
+    tagged.insert(0, "run_id", run_id)
+    return tagged
 
 
 def write_manifest(folder: Path, manifest: dict[str, Any]) -> None:

@@ -22,7 +22,7 @@ def baseline_2030(cached_run):
 
 
 def _at_year(indices, year: float):
-    rows = indices[np.isclose(indices.year, year)]
+    rows = indices[np.isclose(indices.time + 0.25, year)]  # the state at calendar time `year` (end of its quarter)
     assert len(rows) == 1
     return rows.iloc[0]
 
@@ -109,7 +109,7 @@ def russia_leaves(with_changes):
 
 def _russia(results):
     c = results.countries
-    rus = c[c.iso3 == "RUS"].merge(results.indices[["step", "period"]], on="step")
+    rus = c[c.iso3 == "RUS"]  # the countries table carries the period
     assert len(rus) == 53
     return rus
 

@@ -88,7 +88,7 @@ def test_an_effect_that_fades_still_supports_and_a_reversal_is_mixed():
 def test_metrics_of_the_countries_table():
     countries = pd.DataFrame({"iso3": ["A", "B", "C"], "tier": [1, 2, 2], "income_group": ["high", "low", "lower_middle"],
                               "compute": [6.0, 3.0, 1.0], "capability": [0.9, 0.1, 0.3]})
-    row = pd.Series({"step": 0, "period": "2022Q4", "year": 2023.0, "ai_divide": 0.4})
+    row = pd.Series({"step": 0, "period": "2022Q4", "year": 2022, "time": 2022.75, "ai_divide": 0.4})
     assert measure("ai_divide", row, countries) == 0.4
     assert measure("mean.capability[tier=2]", row, countries) == pytest.approx(0.2)
     assert measure("share.compute[tier=2,income_group=low|lower_middle]", row, countries) == pytest.approx(0.4)

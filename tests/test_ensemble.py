@@ -22,10 +22,10 @@ def _frame(values: dict[tuple[str, int], list[float]], start: float = 2023.0, dt
     rows = []
     for (scenario, seed), series in values.items():
         for step, value in enumerate(series):
-            year = start + step * dt
-            period = f"{int(year - dt)}" if dt == 1.0 else f"{int((year - dt) // 1)}Q{int(round(((year - dt) % 1) * 4)) + 1}"
+            time = start + (step - 1) * dt  # the period's start; the row holds the state at its end
+            period = f"{int(time)}" if dt == 1.0 else f"{int(time // 1)}Q{int(round((time % 1) * 4)) + 1}"
             rows.append({"run_id": f"{scenario}-{seed}", "scenario": scenario, "seed": seed, **extra, "step": step,
-                         "period": period, "year": year, "inclusiveness": value, "fragmentation": 10 * value,
+                         "period": period, "year": int(time // 1), "time": time, "inclusiveness": value, "fragmentation": 10 * value,
                          "ai_divide": 0.5})
     return pd.DataFrame(rows)
 
@@ -41,10 +41,10 @@ def _row(table: pd.DataFrame, **where) -> pd.Series:
 def test_summarize_mean_std_and_numpy_quantiles():
     df = _frame({("base", 0): [1, 10], ("base", 1): [2, 20], ("base", 2): [3, 60]})
     out = summarize(df)
-    assert list(out.columns) == ["scenario", "step", "period", "year", "index", "n", "mean", "std", "q05", "q50", "q95"]
+    assert list(out.columns) == ["scenario", "step", "period", "year", "time", "index", "n", "mean", "std", "q05", "q50", "q95"]
     assert len(out) == 2 * 3  # 2 steps x 3 indices
     first = _row(out, step=0, index="inclusiveness")
-    assert (first.n, first["mean"], first["std"], first.period, first.year) == (3, 2.0, 1.0, "2022Q4", 2023.0)
+    assert (first.n, first["mean"], first["std"], first.period, first.year) == (3, 2.0, 1.0, "2022Q4", 2022)
     assert first[["q05", "q50", "q95"]].tolist() == pytest.approx(np.quantile([1, 2, 3], [0.05, 0.5, 0.95]))
     second = _row(out, step=1, index="fragmentation")
     assert second["mean"] == pytest.approx(300.0)
@@ -82,16 +82,16 @@ def test_summarize_bad_arguments_name_the_value(kwargs, message):
 # --- at_years ---------------------------------------------------------------------------------
 
 def test_at_years_takes_the_row_at_the_end_of_each_year_quarterly():
-    df = _frame({("base", 0): list(range(13))})  # 2022Q4 (2023.0) ... 2025Q4 (2026.0)
+    df = _frame({("base", 0): list(range(13))})  # 2022Q4 ... 2025Q4
     out = at_years(df, [2023, 2025])
-    assert out[["at_year", "period", "year", "step"]].values.tolist() == [[2023, "2023Q4", 2024.0, 4],
-                                                                        [2025, "2025Q4", 2026.0, 12]]
+    assert out[["at_year", "period", "year", "step"]].values.tolist() == [[2023, "2023Q4", 2023, 4],
+                                                                        [2025, "2025Q4", 2025, 12]]
 
 
 def test_at_years_takes_the_row_at_the_end_of_each_year_annual():
     df = _frame({("base", 0): [0.0, 1.0, 2.0, 3.0]}, dt=1.0)  # periods 2022 ... 2025
     out = at_years(df, [2024])
-    assert out[["period", "year", "step"]].values.tolist() == [["2024", 2025.0, 2]]
+    assert out[["period", "year", "step"]].values.tolist() == [["2024", 2024, 2]]
 
 
 def test_at_years_outside_the_runs_names_the_year_and_span():

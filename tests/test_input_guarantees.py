@@ -19,6 +19,7 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 import govsim
+from govsim.runner import LEAD
 from govsim import ScenarioError, load_scenario
 from govsim.config import budget, validate
 
@@ -348,7 +349,7 @@ def assert_runs_or_clear_error(scenario: govsim.Scenario) -> None:
     except ScenarioError as exc:
         assert_one_line(str(exc))
         return
-    values = indices.select_dtypes("number").drop(columns=["year", "step"], errors="ignore").to_numpy(float)
+    values = indices.select_dtypes("number").drop(columns=list(LEAD), errors="ignore").to_numpy(float)
     assert np.isfinite(values).all() and (values >= 0).all() and (values <= 1).all()
 
 

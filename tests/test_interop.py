@@ -11,7 +11,7 @@ import pytest
 
 import govsim
 from govsim.model import GovernanceModel
-from govsim.runner import HEADLINES
+from govsim.runner import HEADLINES, LEAD
 
 SCENARIO = "baseline"
 YEARS = (2024, 2025)
@@ -90,7 +90,7 @@ def test_mesa_batch_run_drives_model_class_with_two_processes():
         assert result["Step"] == 6  # stopped by `running` at the scenario's end, not by max_steps
         final = _indices(6, result["seed"]).iloc[-1]
         assert final.step == 6
-        reported = final.drop(["step", "period", "year"])
+        reported = final.drop(list(LEAD))
         assert {name: result[name] for name in reported.index} == dict(reported)
 
 
@@ -102,6 +102,6 @@ def test_model_built_from_name_and_params_stops_at_scenario_end():
     assert not model.running and model.steps == 4  # the fourth call only stops the model
     expected = _indices(3, 5, "behaviour.decision.temperature=2.0")
     collected = model.datacollector.get_model_vars_dataframe().reset_index(drop=True)
-    assert collected.equals(expected.drop(columns=["step", "period", "year"]))
+    assert collected.equals(expected.drop(columns=list(LEAD)))
     with pytest.raises(TypeError, match="scenario name or path"):
         GovernanceModel(model.scenario, time__steps=2)

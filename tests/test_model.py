@@ -14,7 +14,7 @@ from govsim import GovernanceModel, load_scenario
 from govsim.agents import Country
 from govsim.dynamics import diplomatic_budget
 from govsim.record import FRONTIER_STATE
-from govsim.runner import collect_results
+from govsim.runner import LEAD, collect_results
 
 STEPS = 12
 FORUMS = ("un", "g7", "brics")
@@ -34,12 +34,13 @@ def short(cached_run):
 # ------------------------------------------------------------------ table structure
 def test_indices_table_structure(short):
     ind = short.indices
-    assert list(ind.columns[:3]) == ["step", "period", "year"]
+    assert list(ind.columns[:6]) == ["scenario", "seed", "step", "period", "year", "time"]
     expected = {"inclusiveness", "fragmentation", "ai_divide", "regime_class", *INCLUSIVENESS, *FRAGMENTATION, *DIVIDE}
     assert expected <= set(ind.columns)
     assert len(ind) == STEPS + 1
     assert ind.step.tolist() == list(range(STEPS + 1))
-    assert ind.year.tolist() == pytest.approx([2023 + 0.25 * s for s in range(STEPS + 1)])
+    assert ind.time.tolist() == pytest.approx([2022.75 + 0.25 * s for s in range(STEPS + 1)])
+    assert ind.year.tolist() == [int(2022.75 + 0.25 * s) for s in range(STEPS + 1)]  # 2023Q4 is year 2023
     assert all(re.fullmatch(r"\d{4}Q[1-4]", p) for p in ind.period)
     # step 0 is the initial state at the end of the period before the start; step 1 is 2023Q1
     assert ind.period.tolist()[:6] == ["2022Q4", "2023Q1", "2023Q2", "2023Q3", "2023Q4", "2024Q1"]
@@ -61,7 +62,11 @@ def test_countries_table_structure(short):
                 "internet", "skills", "population", "readiness", "gdp_pc", "alignment", "tier"]
     expected += [f"{kind}_{f}" for f in FORUMS for kind in ("engagement", "status")]
     assert set(expected) <= set(c.columns)
-    assert list(c.columns[:2]) == ["step", "iso3"]
+    assert list(c.columns[:9]) == [*LEAD, "iso3", "name", "region"]
+    usa = c[(c.step == 0) & (c.iso3 == "USA")].iloc[0]
+    assert (usa["name"], usa.region, usa.scenario, usa.seed, usa.period) == ("United States", "North America", "baseline",
+                                                                             short.seed, "2022Q4")
+    assert list(short.forums.columns[:7]) == [*LEAD, "forum"]
     assert len(c) == (STEPS + 1) * 193
     per_step = c.groupby("step").iso3
     assert (per_step.nunique() == 193).all() and (per_step.size() == 193).all()
@@ -94,7 +99,7 @@ def test_forums_table_structure_and_consistency_with_countries(short):
 # ------------------------------------------------------------------ invariants
 def _numeric_indices(ind: pd.DataFrame) -> pd.DataFrame:
     """The indices, without the time columns and the frontier's state (not indices: FRONTIER_STATE)."""
-    return ind.drop(columns=["step", "period", "year", *FRONTIER_STATE]).select_dtypes("number")
+    return ind.drop(columns=[*LEAD, *FRONTIER_STATE]).select_dtypes("number")
 
 
 def test_frontier_state_columns(short):
@@ -235,7 +240,8 @@ def test_annual_steps(start):
     results = govsim.run(load_scenario("baseline", ["time.step_years=1.0", f"time.start={start}", "time.steps=5"]))
     ind = results.indices
     assert ind.period.tolist() == ["2022", "2023", "2024", "2025", "2026", "2027"]
-    assert ind.year.tolist() == pytest.approx([2023.0, 2024.0, 2025.0, 2026.0, 2027.0, 2028.0])
+    assert ind.year.tolist() == [2022, 2023, 2024, 2025, 2026, 2027]
+    assert ind.time.tolist() == pytest.approx([2022.0, 2023.0, 2024.0, 2025.0, 2026.0, 2027.0])
     assert len(results.countries) == 6 * 193
     numeric = _numeric_indices(ind)
     assert (numeric.min() >= 0).all() and (numeric.max() <= 1).all()

@@ -75,7 +75,7 @@ def test_every_shock_file_has_a_provenance_header(path):
 
 # ------------------------------------------------------------------ helpers
 def _row(results, year: float):
-    rows = results.indices[np.isclose(results.indices.year, year)]
+    rows = results.indices[np.isclose(results.indices.time + 0.25, year)]  # the state at calendar time `year`
     assert len(rows) == 1, f"expected one row at year {year}, got {len(rows)}"
     return rows.iloc[0]
 
@@ -162,7 +162,7 @@ def test_escalation_widens_the_ai_divide_by_2030(cached_run):
 
 def _country(results, iso3: str, column: str, year: float) -> float:
     c = results.countries
-    step = int(results.indices.step[np.isclose(results.indices.year, year)].iloc[0])
+    step = int(results.indices.step[np.isclose(results.indices.time + 0.25, year)].iloc[0])
     return float(c[(c.step == step) & (c.iso3 == iso3)][column].iloc[0])
 
 

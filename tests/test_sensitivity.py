@@ -93,9 +93,9 @@ def test_outcomes_average_seeds_at_year_ends_and_fill_repeated_points():
     runs = []
     for sample, p in [(0, 0.5), (1, 1.0)]:  # the sweep runs each distinct point once per seed
         for seed in (0, 1):
-            for year in (2024.0, 2024.5, 2025.0):
-                runs.append({"run_id": f"r{sample}-{seed}", "seed": seed, "sample": sample, "p": p, "year": year,
-                             "inclusiveness": p + seed + year / 1000, "fragmentation": 0.0, "ai_divide": 0.0})
+            for period, t in (("2023Q4", 2024.0), ("2024Q2", 2024.5), ("2024Q4", 2025.0)):  # t: the state's time
+                runs.append({"run_id": f"r{sample}-{seed}", "seed": seed, "sample": sample, "p": p, "period": period,
+                             "year": int(period[:4]), "inclusiveness": p + seed + t / 1000, "fragmentation": 0.0, "ai_divide": 0.0})
     out = sa.outcomes_at_years(pd.DataFrame(runs), [2024], design=design)
     assert out["sample"].tolist() == [0, 1, 2] and (out["year"] == 2024).all() and (out["n_seeds"] == 2).all()
     assert out["inclusiveness"].tolist() == pytest.approx([0.5 + 0.5 + 2.025, 1.0 + 0.5 + 2.025, 0.5 + 0.5 + 2.025])

@@ -31,6 +31,7 @@ from govsim import ScenarioError
 from govsim.codes import MEMBER
 from govsim.config import Synthetic
 from govsim.record import FRONTIER_STATE
+from govsim.runner import LEAD
 from govsim.world import read_world_csv, real_table, synthetic_world, world_from_table
 
 REAL = real_table()
@@ -73,7 +74,7 @@ def _edited(column: str, value: str, rows=(3,)) -> pd.DataFrame:
 
 def _numeric_indices(indices: pd.DataFrame) -> pd.DataFrame:
     """The indices, without the time columns and the frontier's state (not indices)."""
-    return indices.drop(columns=["step", "period", "year", *FRONTIER_STATE]).select_dtypes("number")
+    return indices.drop(columns=[*LEAD, *FRONTIER_STATE]).select_dtypes("number")
 
 
 # ------------------------------------------------------------------ item 5: non-finite and absurd numbers
