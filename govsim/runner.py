@@ -37,14 +37,12 @@ class Results:
     forums: pd.DataFrame
 
     def save(self, path: str | Path) -> Path:
-        """Write the three tables as Parquet plus the resolved scenario (with the seed) as JSON."""
-        folder = Path(path)
-        folder.mkdir(parents=True, exist_ok=True)
-        for name in ("indices", "countries", "forums"):
-            atomic_write(folder / f"{name}.parquet", lambda tmp, n=name: getattr(self, n).to_parquet(tmp, index=False))
-        self.save_scenario(folder)
-        sync_folder(folder)
-        return folder
+        """Write the tables as Parquet (tagged with ``run_id``), the resolved scenario (with the seed)
+        as JSON and a manifest with each file's checksum, so ``govsim.load_sweep(path)`` reads it back."""
+        from govsim import store  # lazily: the store imports this module
+
+        tables = [name for name in ("indices", "countries", "forums") if not getattr(self, name).empty]
+        return store.save_results(self, Path(path), tables)
 
     def save_scenario(self, folder: Path) -> None:
         """Write the resolved scenario, with this run's seed, as ``folder/scenario.json``."""

@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from filelock import FileLock
 
 from govsim.config.errors import shown
 from govsim.config.scenario import Scenario
@@ -144,6 +145,18 @@ def write_run(folder: Path, results: Results, manifest: dict[str, Any], tables=(
     results.save_scenario(folder)
     files = {name: file_record(folder / name) for name in [*(f"{t}.parquet" for t in tables), "scenario.json"]}
     write_manifest(folder, {**manifest, "status": "complete", "tables": list(tables), "files": files})
+
+
+def save_results(results: Results, folder: Path, tables) -> Path:
+    """Write one run outside a sweep (``Results.save``, ``Ensemble.save``): its tables, scenario and a
+    complete manifest, under the lock a sweep would hold, so a sweep's readers treat it alike."""
+    digest = scenario_hash(results.scenario)
+    manifest = {"run_id": run_id(results.scenario.name, digest, results.seed), "scenario": results.scenario.name,
+                "scenario_hash": digest, "seed": results.seed, "params": {}}
+    folder.mkdir(parents=True, exist_ok=True)
+    with FileLock(str(folder / LOCK)):
+        write_run(folder, results, manifest, tuple(tables))
+    return folder
 
 
 def with_run_id(table: pd.DataFrame, run_id: str) -> pd.DataFrame:
