@@ -141,9 +141,9 @@ def differences(df: pd.DataFrame, reference=None, by: str = "scenario", indices:
         common = _common_seeds(mine, theirs, group, ref, by)
         diff = (mine - theirs.reindex(mine.index)).loc[common]
         for key, d in diff.groupby(level=clock, sort=True):
-            when = dict(zip(clock, key))
-            for index in indices:
-                paired = _paired(d[index].dropna().to_numpy(float), level)
+            when, values = dict(zip(clock, key)), d.to_numpy(float)
+            for index, column in zip(indices, values.T):
+                paired = _paired(column[~np.isnan(column)], level)
                 out.append({by: group, **when, "index": index, "reference": ref,
                             **{k: paired[k] for k in ("n_common", "delta_mean", "delta_ci_lo", "delta_ci_hi")}})
     return pd.DataFrame(out)

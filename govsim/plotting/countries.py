@@ -77,10 +77,8 @@ def plot_group_gaps(table: pd.DataFrame, column: str = "capability", group: str 
         require_numeric(table, weight, "plot_group_gaps")
     lo, hi = check_band(band)
     x = time_column(table)
-    means = group_means(table, column, group, weight, x)
-    gaps = means.groupby(["_run", "_by", x], sort=True)["value"].agg(lambda v: 1 - v.min() / v.max() if v.max() > 0 else float("nan"))
-    gaps = gaps.reset_index()
-    keys, colour = _keys(table)
+    means = _group_means(table, column, group, weight, x)
+    keys, _ = _keys(table)
     order = _group_order(means["_group"], group)
     fig, axes = grid(len(keys) + 1, ncols=2 if len(keys) == 3 else 3, sharex=True)
     group_colour = dict(zip(order, _group_palette(len(order))))
@@ -92,15 +90,7 @@ def plot_group_gaps(table: pd.DataFrame, column: str = "capability", group: str 
         time_axis(ax, table[x])
     for ax in axes[1:-1]:
         ax.sharey(axes[0])
-    gap_ax = axes[-1]
-    spread = _spread(gaps.rename(columns={"value": "gap"}), ["_by", x], "gap", lo, hi)
-    for key in keys:
-        _band(gap_ax, spread[spread["_by"] == key], x, colour[key], _legend_name(key, spread, by), key == "baseline")
-    gap_ax.set(title="Gap between the groups: 1 - lowest / highest\n(lower = more equal)", ylabel="1 - ratio")
-    time_axis(gap_ax, table[x])
-    if by is not None:  # scenarios: a legend of their own under the gap panel, apart from the country groups
-        gap_ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), frameon=False, fontsize=9, title=by,
-                      title_fontsize=9)
+    _gap_panel(axes[-1], table, means, by, lo, hi)
     shared_legend(fig, axes[:-1], title=_grouping_name(group))
     weighting = f"{label(weight).name.lower()}-weighted" if weight else "unweighted"
     fig.suptitle(f"{label(column).name}: {weighting} mean by {_grouping_name(group)}\n"
@@ -127,7 +117,23 @@ def pick_countries(table: pd.DataFrame, countries: Sequence[str]) -> list[tuple[
     return [(i, names[i]) for i in picked]
 
 
-def group_means(table: pd.DataFrame, column: str, group: str, weight: str | None, x: str) -> pd.DataFrame:
+def _gap_panel(ax, table: pd.DataFrame, means: pd.DataFrame, by: str | None, lo: float, hi: float) -> None:
+    """The gap 1 - lowest / highest group mean, per run and step, summarised across seeds per ``by`` group."""
+    x = time_column(table)
+    ratio = means.groupby(["_run", "_by", x], sort=True)["value"].agg(
+        lambda v: 1 - v.min() / v.max() if v.max() > 0 else float("nan"))
+    spread = _spread(ratio.rename("gap").reset_index(), ["_by", x], "gap", lo, hi)
+    keys, colour = _keys(table)
+    for key in keys:
+        _band(ax, spread[spread["_by"] == key], x, colour[key], _legend_name(key, spread, by), key == "baseline")
+    ax.set(title="Gap between the groups: 1 - lowest / highest\n(lower = more equal)", ylabel="1 - ratio")
+    time_axis(ax, table[x])
+    if by is not None:  # scenarios: a legend of their own under the gap panel, apart from the country groups
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), frameon=False, fontsize=9, title=by,
+                  title_fontsize=9)
+
+
+def _group_means(table: pd.DataFrame, column: str, group: str, weight: str | None, x: str) -> pd.DataFrame:
     """Per run (``_run``), ``_by`` group, time and country group (``_group``): the weighted mean
     ``value`` of ``column`` = sum(w * x) / sum(w) over the group's countries with a value."""
     rows = table.dropna(subset=[column])
@@ -153,10 +159,15 @@ def _checked(table, column: str, by: str | None, what: str) -> pd.DataFrame:
     if by is not None:
         require_columns(table, [by], what, "group column (by)")
     group = table[by].astype(object).where(table[by].notna(), UNSET) if by is not None else ALL
-    run = table["run_id"] if "run_id" in table.columns else (
-        table[[by, "seed"]].astype(str).agg("-".join, axis=1) if by is not None and "seed" in table.columns
-        else table["seed"] if "seed" in table.columns else 0)
-    return table.assign(_by=group, _run=run)
+    return table.assign(_by=group, _run=_run_ids(table, by))
+
+
+def _run_ids(table: pd.DataFrame, by: str | None):
+    """One value per run: ``run_id``, else (scenario, by, seed), else one run."""
+    if "run_id" in table.columns:
+        return table["run_id"]
+    parts = list(dict.fromkeys(c for c in ("scenario", by, "seed") if c is not None and c in table.columns))
+    return table[parts].astype(str).agg("-".join, axis=1) if parts else "one run"
 
 
 def _spread(frame: pd.DataFrame, keys: list[str], value: str, lo: float, hi: float) -> pd.DataFrame:
@@ -217,8 +228,10 @@ def _group_palette(n: int) -> list:
 
 
 def _legend_name(key, spread: pd.DataFrame, by: str | None) -> str:
+    """``key (n seeds)``: n = the runs behind the line (one per seed in a group; "runs" when by=None)."""
     n = int(spread.loc[spread["_by"] == key, "count"].max()) if len(spread) else 0
-    return f"{'all runs' if by is None else key} ({n} seed{'s' * (n != 1)})"
+    what = "seed" if by is not None else "run"
+    return f"{'all runs' if by is None else key} ({n} {what}{'s' * (n != 1)})"
 
 
 def _grouping_name(group: str) -> str:

@@ -75,7 +75,7 @@ def plot_trajectories(table: pd.DataFrame, indices: Sequence[str] = HEADLINES, b
     summary = summarize(table, by=by, indices=indices, quantiles=(lo, 0.5, hi))
     qlo, qhi = summary.columns[-3], summary.columns[-1]
     seeds = None
-    if "seed" in table.columns:  # seeds per group, keyed as _draw_bands keys them (a missing by value -> UNSET)
+    if "seed" in table.columns and by != "_group":  # seeds per group, keyed as _draw_bands keys them (a missing by value -> UNSET)
         key = table[by].astype(object).where(table[by].notna(), UNSET)
         seeds = table.assign(_key=key).groupby("_key", sort=False)["seed"].nunique()
     fig, axes = _draw_bands(summary, indices, by, qlo, qhi, ncols, reference, seeds)
@@ -166,9 +166,9 @@ def _draw_bands(summary: pd.DataFrame, indices: list[str], by, qlo: str | None, 
         for key in keys:
             group = rows[rows["_key"] == key].sort_values(x)
             n = int(seeds[key]) if seeds is not None else int(group["n"].max())
-            name = "all runs" if key == ALL else group_names(key)
+            name, what = ("all runs", "run") if key == ALL else (group_names(key), "seed")
             ax.plot(group[x], group["mean"], color=colour[key], linewidth=2.4 if key == ref else 1.8,
-                    zorder=2 if key == ref else 3, label=f"{name} ({n} seed{'s' * (n != 1)})")  # others drawn over it
+                    zorder=2 if key == ref else 3, label=f"{name} ({n} {what}{'s' * (n != 1)})")  # others over it
             if qlo is not None:
                 ax.fill_between(group[x], group[qlo], group[qhi], color=colour[key], alpha=0.18, linewidth=0)
         ax.set(title=panel_title(index), ylabel=unit(index))
