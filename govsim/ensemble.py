@@ -98,26 +98,61 @@ def compare(df: pd.DataFrame, years: Iterable[int], reference=None, by: str = "s
     """
     _require(df, [by, "seed"], "column")
     _require(df, list(indices), "index")
-    if not 0 < level < 1:
-        raise ValueError(f"level = {level!r} is not in (0, 1); give e.g. 0.9 for a 90% interval")
+    _check_level(level)
     rows = at_years(df, years)
     rows[by] = rows[by].astype(object).where(rows[by].notna(), UNSET)
     _check_unique(rows, by)
-    groups = sorted(rows[by].unique(), key=lambda g: (isinstance(g, str), str(g) if isinstance(g, str) else g))
+    groups = _sorted_groups(rows[by])
     ref = _match_reference(groups, reference, by)
     table = rows.set_index([by, "seed", "at_year"])[list(indices)]
     out = [_compare_one(table, g, ref, by, level) for g in groups]
     return pd.concat(out, ignore_index=True)
 
 
+def differences(df: pd.DataFrame, reference=None, by: str = "scenario", indices: Sequence[str] = HEADLINES,
+                level: float = 0.9) -> pd.DataFrame:
+    """Each group minus a reference group at every step, paired on seeds (common random numbers).
+
+    One row per (group, step, index); columns::
+
+        <by>, step, period, year, time, index, reference, n_common, delta_mean, delta_ci_lo, delta_ci_hi
+
+    As in :func:`compare`, but at every recorded step rather than at the end of chosen years:
+    d_s = x_group(s) - x_reference(s) for the n_common seeds s present in both groups at that
+    step; ``delta_mean`` = mean(d) and ``delta_ci_lo``/``delta_ci_hi`` the t-based confidence
+    interval of the mean, mean(d) -/+ t_{(1+level)/2, n_common-1} * sd(d) / sqrt(n_common)
+    (NaN if n_common < 2). The reference group gets rows too (all zero). ``reference`` is
+    matched as in :func:`compare` (default "baseline", else the first group); a group that
+    shares no seed with it is an error. ``time`` is kept when the table has it.
+    """
+    _require(df, [by, "seed", *_TIME], "column")
+    _require(df, list(indices), "index")
+    _check_level(level)
+    clock = [c for c in _CLOCK if c in df.columns]
+    rows = df.assign(**{by: df[by].astype(object).where(df[by].notna(), UNSET)})
+    _check_unique(rows, by, "step")
+    groups = _sorted_groups(rows[by])
+    ref = _match_reference(groups, reference, by)
+    table = rows.set_index([by, "seed", *clock])[list(indices)]
+    theirs = table.xs(ref, level=by)
+    out = []
+    for group in groups:
+        mine = table.xs(group, level=by)
+        common = _common_seeds(mine, theirs, group, ref, by)
+        diff = (mine - theirs.reindex(mine.index)).loc[common]
+        for key, d in diff.groupby(level=clock, sort=True):
+            when, values = dict(zip(clock, key)), d.to_numpy(float)
+            for index, column in zip(indices, values.T):
+                paired = _paired(column[~np.isnan(column)], level)
+                out.append({by: group, **when, "index": index, "reference": ref,
+                            **{k: paired[k] for k in ("n_common", "delta_mean", "delta_ci_lo", "delta_ci_hi")}})
+    return pd.DataFrame(out)
+
+
 def _compare_one(table: pd.DataFrame, group, ref, by: str, level: float) -> pd.DataFrame:
     """Rows of :func:`compare` for one group (all indices and years)."""
     mine, theirs = table.xs(group, level=by), table.xs(ref, level=by)
-    common = mine.index.intersection(theirs.index)
-    if len(common) == 0:
-        raise ValueError(f"{by} {group!r} and the reference {ref!r} share no seeds "
-                         f"({group!r} has seeds {_seeds(mine)}, {ref!r} has {_seeds(theirs)}); "
-                         f"run both on the same seeds")
+    common = _common_seeds(mine, theirs, group, ref, by)
     diff = mine.loc[common] - theirs.loc[common]
     a = (1 - level) / 2
     rows = []
@@ -129,6 +164,16 @@ def _compare_one(table: pd.DataFrame, group, ref, by: str, level: float) -> pd.D
                          "lo": values.quantile(a), "hi": values.quantile(1 - a), "reference": ref,
                          **_paired(d[index].dropna().to_numpy(float), level)})
     return pd.DataFrame(rows)
+
+
+def _common_seeds(mine: pd.DataFrame, theirs: pd.DataFrame, group, ref, by: str) -> pd.Index:
+    """The rows (seed, time...) of ``mine`` that the reference has too; ValueError if they share no seed."""
+    common = mine.index.intersection(theirs.index)
+    if len(common) == 0:
+        raise ValueError(f"{by} {group!r} and the reference {ref!r} share no seeds "
+                         f"({group!r} has seeds {_seeds(mine)}, {ref!r} has {_seeds(theirs)}); "
+                         f"run both on the same seeds")
+    return common
 
 
 def _paired(d: np.ndarray, level: float) -> dict[str, float]:
@@ -192,13 +237,23 @@ def _span(years: list[int]) -> str:
     return f"{years[0]}-{years[-1]}" if years else "none"
 
 
-def _check_unique(rows: pd.DataFrame, by: str) -> None:
-    """ValueError if several runs share a (group, seed, year): they cannot be paired."""
-    dup = rows.duplicated([by, "seed", "at_year"])
+def _check_unique(rows: pd.DataFrame, by: str, when: str = "at_year") -> None:
+    """ValueError if several runs share a (group, seed, ``when``): they cannot be paired."""
+    dup = rows.duplicated([by, "seed", when])
     if dup.any():
         first = rows[dup].iloc[0]
         raise ValueError(f"several runs have {by} = {first[by]!r} and seed {first['seed']}; group by the "
                          f"swept parameter instead (by=...) or filter the table to one value first")
+
+
+def _check_level(level: float) -> None:
+    if not 0 < level < 1:
+        raise ValueError(f"level = {level!r} is not in (0, 1); give e.g. 0.9 for a 90% interval")
+
+
+def _sorted_groups(values: pd.Series) -> list:
+    """The distinct groups, numbers before text (so 0.5 < 1.0 < 'a')."""
+    return sorted(values.unique(), key=lambda g: (isinstance(g, str), str(g) if isinstance(g, str) else g))
 
 
 def _match_reference(groups: list, reference, by: str):

@@ -11,6 +11,7 @@ import pytest
 from govsim.cli import compare as cli
 from govsim.ensemble import at_years, compare, summarize
 from govsim.plotting import plot_bands
+from govsim.plotting.labels import title
 from govsim.runner import HEADLINES
 
 
@@ -179,7 +180,7 @@ def test_compare_on_real_runs_is_the_mean_of_per_seed_differences(cached_run):
 def test_plot_bands_draws_one_panel_per_index_and_a_band_per_group():
     summary = summarize(_paired_data())
     fig, axes = plot_bands(summary)
-    assert [ax.get_title() for ax in axes] == ["Inclusiveness", "Fragmentation", "AI divide (Gini)"]
+    assert [ax.get_title() for ax in axes] == [title(i) for i in HEADLINES]  # from the label registry
     assert all(len(ax.get_lines()) == 2 and len(ax.collections) == 2 for ax in axes)
     with pytest.raises(ValueError, match="'happiness' is not in the summary"):
         plot_bands(summary, indices=["happiness"])
