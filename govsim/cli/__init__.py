@@ -6,6 +6,7 @@
     govsim compare DIR [DIR ...] [--years 2025 2030 2035]
     govsim sensitivity [method=morris|sobol] [key=value ...]
     govsim claims [seeds=8] [out=docs] [workers=2]
+    govsim app [--host 127.0.0.1] [--port 8765]
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import importlib
 import sys
 
 COMMANDS = {"run": "run", "validate-config": "validate_config", "validate": "validate", "compare": "compare",
-            "sensitivity": "sensitivity", "claims": "claims"}  # command -> module of govsim.cli with its main(argv)
+            "sensitivity": "sensitivity", "claims": "claims", "app": "app"}  # command -> module of govsim.cli with its main(argv)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,0 +1,119 @@
+"""The classroom app in a real browser: Playwright driving Debian's Chromium (never a downloaded one).
+
+A session-scoped fixture starts ``govsim app`` on a free 127.0.0.1 port and stops it at the end.
+Without Chromium the tests skip with the fix on a user's machine, but FAIL in CI (``CI`` set) or
+when running as root (``make test`` installs Chromium there), so they can never silently not run.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+from urllib.parse import urlsplit
+
+import pytest
+
+from govsim.app.server import CHROMIUM, running
+
+pytest.importorskip("playwright", reason="the browser tests need the dev extra: pip install -e '.[dev]'")
+from playwright.sync_api import expect  # noqa: E402
+
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run", "--disable-quic", "--disable-dev-shm-usage"]
+START, FIRST = "2022Q4", "2023Q1"  # the period shown at the start and after one step
+PERIOD = re.compile(r"^\d{4}Q[1-4]$")
+
+
+def _require_chromium() -> None:
+    """Skip without Chromium on a user's machine; fail in CI or as root, where it must be there."""
+    if os.access(CHROMIUM, os.X_OK):
+        return
+    reason = f"no Chromium at {CHROMIUM}. Fix: apt-get install chromium (or set CHROMIUM=/path/to/chromium)"
+    if os.environ.get("CI") or (hasattr(os, "geteuid") and os.geteuid() == 0):
+        pytest.fail(f"{reason}; required here (CI is set or running as root, where make test installs it)", pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    """pytest-playwright's launch arguments, pointed at the system Chromium."""
+    _require_chromium()
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": ARGS}
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    """A projector-sized window."""
+    return {**browser_context_args, "viewport": {"width": 1400, "height": 900}}
+
+
+@pytest.fixture(scope="session")
+def app_url(tmp_path_factory):
+    """``govsim app`` on a free port for the whole session; its URL."""
+    with running(tmp_path_factory.mktemp("app") / "server.log") as url:
+        yield url
+
+
+def _open(page, url: str) -> None:
+    page.goto(url)
+    expect(page.locator(".govsim-period")).to_have_text(START, timeout=30_000)
+
+
+def _images(page) -> tuple[str, str]:
+    """The ``src`` of the map and of the headline chart."""
+    return (page.locator(".govsim-map").get_attribute("src"), page.locator(".govsim-headlines").get_attribute("src"))
+
+
+def test_page_loads_with_no_request_leaving_the_host(page, app_url):
+    requests, failures = [], []
+    page.on("request", lambda request: requests.append(request.url))
+    page.on("response", lambda response: response.status >= 400 and failures.append(f"{response.status} {response.url}"))
+    _open(page, app_url)
+    expect(page.locator(".govsim-map")).to_be_visible()
+    expect(page.locator(".govsim-headlines")).to_be_visible()
+    page.wait_for_load_state("networkidle")
+    away = [url for url in requests if urlsplit(url).scheme in ("http", "https", "ws", "wss")
+            and urlsplit(url).hostname != "127.0.0.1"]
+    assert requests and not away, f"requests left 127.0.0.1: {away[:5]}"
+    assert not failures, f"requests failed: {failures[:5]}"
+
+
+def test_step_advances_the_quarter_and_redraws_the_map_and_headlines(page, app_url):
+    _open(page, app_url)
+    before = _images(page)
+    page.get_by_role("button", name="Step").click()
+    expect(page.locator(".govsim-period")).to_have_text(FIRST)
+    after = _images(page)
+    assert after[0] != before[0], "the map image did not change after a step"
+    assert after[1] != before[1], "the headline chart did not change after a step"
+
+
+def test_play_runs_quarters_and_pause_stops_them(page, app_url):
+    _open(page, app_url)
+    page.get_by_role("button", name="Play").click()
+    expect(page.locator(".govsim-period")).not_to_have_text(re.compile(r"^(2022Q4|2023Q[1-3])$"), timeout=15_000)
+    page.get_by_role("button", name="Pause").click()
+    expect(page.get_by_role("button", name="Play")).to_be_visible()
+    paused = page.locator(".govsim-period").inner_text()
+    time.sleep(1.5)
+    assert PERIOD.match(paused) and page.locator(".govsim-period").inner_text() == paused
+
+
+def test_two_browser_sessions_keep_independent_worlds(browser, app_url):
+    first, second = browser.new_context(), browser.new_context()
+    try:
+        one, two = first.new_page(), second.new_page()
+        _open(one, app_url)
+        _open(two, app_url)
+        one.get_by_role("button", name="Step").click()
+        expect(one.locator(".govsim-period")).to_have_text(FIRST)
+        two.reload()
+        expect(two.locator(".govsim-period")).to_have_text(START, timeout=30_000)
+        for _ in range(2):
+            two.get_by_role("button", name="Step").click()
+        expect(two.locator(".govsim-period")).to_have_text("2023Q2")
+        expect(one.locator(".govsim-period")).to_have_text(FIRST)
+    finally:
+        first.close()
+        second.close()
