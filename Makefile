@@ -4,13 +4,24 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test setup bench bench-sweep docs calibrate clean
+.PHONY: run test app chromium setup bench bench-sweep docs calibrate clean
 
 run: setup
 	$(VENV)/bin/govsim run scenario=baseline
 
-test: setup
+test: setup chromium
 	$(PY) -m pytest
+
+# The classroom app (issue 13): serves http://127.0.0.1:8765 (govsim app --help for host and port).
+app: setup
+	$(VENV)/bin/govsim app
+
+# The browser tests drive Debian's Chromium (never a browser downloaded by Playwright). As root with
+# apt (CI), install it when missing; elsewhere the tests skip and say how to install it.
+CHROMIUM ?= /usr/bin/chromium
+chromium:
+	@test -x $(CHROMIUM) || [ "$$(id -u)" != 0 ] || ! command -v apt-get >/dev/null || \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
 
 bench: setup
 	$(PY) experiments/benchmark.py

@@ -11,6 +11,7 @@ needs only: ``World(scenario, seed)``, ``.step() -> bool`` (False at the scenari
 
 from __future__ import annotations
 
+import functools
 import threading
 import time
 
@@ -24,7 +25,9 @@ from govsim.model import GovernanceModel
 DEFAULT_SCENARIO = "baseline"
 SPEEDS = {"1 quarter/s": 1.0, "2 quarters/s": 2.0, "4 quarters/s": 4.0, "as fast as possible": 0.0}
 DEFAULT_SPEED = "4 quarters/s"
-BIG = {"font-size": "2.2rem", "font-weight": "600"}
+BIG = {"font-size": "2.4rem", "font-weight": "700"}
+BUTTON = {"font-size": "1rem"}
+ROW = {"align-items": "center", "flex-wrap": "wrap"}
 
 
 class World:
@@ -107,33 +110,41 @@ def _progress(world: World) -> str:
     return "end of the quarter · the start" if done == 0 else f"end of the quarter · {done} of {total} quarters"
 
 
+@functools.lru_cache(maxsize=1)
 def _scenarios() -> pd.DataFrame:
+    """The scenario library by name (read once per server: the files do not change while it runs)."""
     return list_scenarios().set_index("name")
 
 
 @solara.component
 def ScenarioPicker(scenario: str, on_scenario, seed: int, on_seed):
-    """The scenario library (with the chosen one's description and sources) and the seed."""
-    library = solara.use_memo(_scenarios, [])
-    solara.Select(label="Scenario", value=scenario, values=list(library.index), on_value=on_scenario)
-    row = library.loc[scenario]
-    solara.Text(row["description"], style={"font-size": "1rem"})
-    with solara.Details("Sources and assumptions"):
-        solara.Text(row["provenance"], style={"font-size": "0.85rem"})
-    solara.InputInt(label="Seed", value=seed, on_value=on_seed)
+    """The scenario library and the seed (a new choice starts a new world)."""
+    library = _scenarios()
+    with solara.Row(style=ROW):
+        solara.Select(label="Scenario", value=scenario, values=list(library.index), on_value=on_scenario,
+                      style={"width": "15rem"})
+        solara.InputInt(label="Seed", value=seed, on_value=on_seed, style={"width": "5rem"})
+
+
+@solara.component
+def Sources(scenario: str):
+    """The scenario's sources and assumptions (its file's header), folded: for reading, not projecting."""
+    with solara.Details(f"Sources and assumptions of the scenario {scenario!r}"):
+        solara.Text(_scenarios().loc[scenario, "provenance"], style={"font-size": "0.95rem"})
 
 
 @solara.component
 def Controls(world: World, playing: bool, set_playing, on_step, on_reset, speed: str, set_speed):
     """Play / Pause / Step / Reset and the play speed."""
-    with solara.Row():
+    with solara.Row(style=ROW):
         if playing:
-            solara.Button("❚❚ Pause", on_click=lambda: set_playing(False), color="warning")
+            solara.Button("❚❚ Pause", on_click=lambda: set_playing(False), color="warning", style=BUTTON)
         else:
-            solara.Button("▶ Play", on_click=lambda: set_playing(True), color="primary", disabled=world.done)
-        solara.Button("Step", on_click=on_step, disabled=playing or world.done)
-        solara.Button("Reset", on_click=on_reset)
-    solara.Select(label="Speed", value=speed, values=list(SPEEDS), on_value=set_speed)
+            solara.Button("▶ Play", on_click=lambda: set_playing(True), color="primary", disabled=world.done,
+                          style=BUTTON)
+        solara.Button("Step", on_click=on_step, disabled=playing or world.done, style=BUTTON)
+        solara.Button("Reset", on_click=on_reset, style=BUTTON)
+        solara.Select(label="Speed", value=speed, values=list(SPEEDS), on_value=set_speed, style={"width": "11rem"})
 
 
 def _play_loop(world: World, advance, stop, rate: float):
@@ -155,7 +166,7 @@ def _play_loop(world: World, advance, stop, rate: float):
 
 @solara.component
 def Page():
-    """The classroom page: controls on the left, the period, the map and the headline indices."""
+    """The classroom page: the controls in one row, the period, the world map and the headline indices."""
     scenario, set_scenario = solara.use_state(DEFAULT_SCENARIO)
     seed, set_seed = solara.use_state(1)
     generation, set_generation = solara.use_state(0)  # bumped by Reset: a fresh world
@@ -173,7 +184,7 @@ def Page():
         if world.step():
             advance()
 
-    def restart(change=None):
+    def restart():
         set_playing(False)
         set_generation(lambda g: g + 1)
 
@@ -181,14 +192,16 @@ def Page():
     solara.use_thread(loop if playing else (lambda: None), [playing, world, speed], intrusive_cancel=False)
 
     solara.Title("govsim classroom")
-    with solara.Sidebar():
-        ScenarioPicker(scenario, lambda s: (set_playing(False), set_scenario(s)), seed,
-                       lambda s: (set_playing(False), set_seed(int(s))))
-        Controls(world, playing, set_playing, step, restart, speed, set_speed)
-    with solara.Column(style={"padding": "0.5rem 1rem"}):
-        with solara.Row(style={"align-items": "baseline"}):
+    with solara.Column(style={"padding": "0.25rem 1rem", "gap": "0.25rem"}):
+        with solara.Row(style=ROW):
+            ScenarioPicker(scenario, lambda s: (set_playing(False), set_scenario(s)), seed,
+                           lambda s: (set_playing(False), set_seed(int(s))))
+            Controls(world, playing, set_playing, step, restart, speed, set_speed)
+        with solara.Row(style={"align-items": "baseline", "flex-wrap": "wrap"}):
             solara.Text(world.period, classes=["govsim-period"], style=BIG)
             solara.Text(_progress(world), style={"font-size": "1.2rem"})
+            solara.Text(_scenarios().loc[scenario, "description"], style={"font-size": "1.1rem"})
         with solara.Columns([3, 2]):
             solara.Image(map_png, width="100%", classes=["govsim-map"])
             solara.Image(chart_png, width="100%", classes=["govsim-headlines"])
+        Sources(scenario)

@@ -24,7 +24,7 @@ from govsim.labels import label
 HEADLINES = ("inclusiveness", "fragmentation", "ai_divide")
 COLOURS = {"inclusiveness": "#1b7837", "fragmentation": "#762a83", "ai_divide": "#b35806"}
 DPI = 72  # pixels per inch of the PNGs: sharp enough when scaled to the page, cheap to encode
-FONT = 13  # points; with DPI 72 a point is a pixel of the PNG, so text stays legible on a projector
+FONT = 15  # points; with DPI 72 a point is a pixel of the PNG, so text stays legible on a projector
 MAP_COLUMN = "capability"
 # Capability grows from ~0.02 to ~0.5 over a run: a fixed square-root scale keeps both the early
 # gaps and the late ones visible, and a colour keeps its meaning from one quarter to the next.
@@ -61,14 +61,14 @@ class HeadlineChart:
     """
 
     def __init__(self, first_time: float, last_time: float):
-        self.fig = new_figure((6.2, 7.4))
+        self.fig = new_figure((6.6, 6.8))
         self.axes = self.fig.subplots(len(HEADLINES), 1, sharex=True)
         self.lines = {}
         for ax, name in zip(self.axes, HEADLINES):
             lab = label(name)
             (self.lines[name],) = ax.plot([], [], color=COLOURS[name], linewidth=2.5)
             better = f"  ({lab.better} is better)" if lab.better else ""
-            ax.set_title(lab.name + better, fontsize=FONT + 1, loc="left")
+            ax.set_title(lab.name + better, fontsize=FONT + 1, loc="left", y=1.0, pad=4)  # y given: no costly auto-placement
             ax.tick_params(labelsize=FONT - 1)
             ax.grid(alpha=0.3)
         self.axes[-1].set_xlim(first_time, last_time)
@@ -99,7 +99,7 @@ class WorldMap:
     GIDS = ("countries", "country_dots")
 
     def __init__(self, values: pd.Series, column: str = MAP_COLUMN):
-        self.fig = new_figure((9.6, 5.6))
+        self.fig = new_figure((10.0, 5.6))
         ax = self.fig.add_subplot()
         self.artists = _draw_points(ax, values)
         norm = PowerNorm(**MAP_NORM)
@@ -110,7 +110,7 @@ class WorldMap:
         lab = label(column)
         bar.set_label(f"{lab.name} ({lab.unit})", fontsize=FONT)
         bar.ax.tick_params(labelsize=FONT - 1)
-        self.title = ax.set_title("", fontsize=FONT + 2)
+        self.title = ax.set_title("", fontsize=FONT + 2, y=1.0, pad=4)
         self.name = lab.name
 
     def update(self, values: pd.Series, period: str) -> bytes:
