@@ -117,3 +117,15 @@ def test_two_browser_sessions_keep_independent_worlds(browser, app_url):
     finally:
         first.close()
         second.close()
+
+
+def test_a_bad_seed_says_what_is_wrong_and_a_good_one_brings_the_world_back(page, app_url):
+    _open(page, app_url)
+    seed = page.locator(".v-input", has_text="Seed").locator("input")
+    seed.fill("-1")
+    seed.press("Enter")
+    expect(page.get_by_text("seed = -1: Input should be greater than or equal to 0")).to_be_visible()
+    expect(page.locator(".govsim-map")).to_have_count(0)
+    seed.fill("2")
+    seed.press("Enter")
+    expect(page.locator(".govsim-period")).to_have_text(START)

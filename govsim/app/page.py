@@ -18,7 +18,7 @@ import time
 import pandas as pd
 import solara
 
-from govsim import list_scenarios
+from govsim import ScenarioError, list_scenarios
 from govsim.app.views import HEADLINES, MAP_COLUMN, HeadlineChart, WorldMap
 from govsim.model import GovernanceModel
 
@@ -164,6 +164,14 @@ def _play_loop(world: World, advance, stop, rate: float):
     return loop
 
 
+def _make_world(scenario: str, seed: int) -> tuple[World | None, str | None]:
+    """A new world, or None and the one-line reason (a seed out of range) to show instead."""
+    try:
+        return World(scenario, seed), None
+    except ScenarioError as exc:
+        return None, str(exc)
+
+
 @solara.component
 def Page():
     """The classroom page: the controls in one row, the period, the world map and the headline indices."""
@@ -173,9 +181,9 @@ def Page():
     tick, set_tick = solara.use_state(0)  # bumped after every step: the views redraw
     playing, set_playing = solara.use_state(False)
     speed, set_speed = solara.use_state(DEFAULT_SPEED)
-    world = solara.use_memo(lambda: World(scenario, seed), [scenario, seed, generation])
-    views = solara.use_memo(lambda: Views(world), [world])
-    chart_png, map_png = solara.use_memo(views.render, [views, tick])
+    world, problem = solara.use_memo(lambda: _make_world(scenario, seed), [scenario, seed, generation])
+    views = solara.use_memo(lambda: world and Views(world), [world])
+    chart_png, map_png = solara.use_memo(lambda: views.render() if views else (None, None), [views, tick])
 
     def advance():
         set_tick(lambda t: t + 1)
@@ -189,14 +197,18 @@ def Page():
         set_generation(lambda g: g + 1)
 
     loop = _play_loop(world, advance, lambda: set_playing(False), SPEEDS[speed])
-    solara.use_thread(loop if playing else (lambda: None), [playing, world, speed], intrusive_cancel=False)
+    solara.use_thread(loop if playing and world else (lambda: None), [playing, world, speed], intrusive_cancel=False)
 
     solara.Title("govsim classroom")
     with solara.Column(style={"padding": "0.25rem 1rem", "gap": "0.25rem"}):
         with solara.Row(style=ROW):
             ScenarioPicker(scenario, lambda s: (set_playing(False), set_scenario(s)), seed,
-                           lambda s: (set_playing(False), set_seed(int(s))))
-            Controls(world, playing, set_playing, step, restart, speed, set_speed)
+                           lambda s: (set_playing(False), set_seed(s)))
+            if world:
+                Controls(world, playing, set_playing, step, restart, speed, set_speed)
+        if problem:
+            solara.Error(problem)
+            return
         with solara.Row(style={"align-items": "baseline", "flex-wrap": "wrap"}):
             solara.Text(world.period, classes=["govsim-period"], style=BIG)
             solara.Text(_progress(world), style={"font-size": "1.2rem"})

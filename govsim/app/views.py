@@ -15,7 +15,7 @@ import io
 import numpy as np
 import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.colors import PowerNorm
+from matplotlib.colors import LogNorm
 from matplotlib.figure import Figure
 from PIL import Image
 
@@ -26,9 +26,10 @@ COLOURS = {"inclusiveness": "#1b7837", "fragmentation": "#762a83", "ai_divide": 
 DPI = 72  # pixels per inch of the PNGs: sharp enough when scaled to the page, cheap to encode
 FONT = 15  # points; with DPI 72 a point is a pixel of the PNG, so text stays legible on a projector
 MAP_COLUMN = "capability"
-# Capability grows from ~0.02 to ~0.5 over a run: a fixed square-root scale keeps both the early
-# gaps and the late ones visible, and a colour keeps its meaning from one quarter to the next.
-MAP_NORM = dict(gamma=0.5, vmin=0.0, vmax=1.0)
+# Capability spans orders of magnitude (0.002-0.02 at the start, 0.1-0.5 by 2035): a fixed log scale
+# shows the early gaps and the late ones, and a colour keeps its meaning from one quarter to the next.
+MAP_NORM = dict(vmin=1e-3, vmax=1.0, clip=True)
+MAP_TICKS = (0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0)
 
 
 def new_figure(size: tuple[float, float]) -> Figure:
@@ -63,10 +64,11 @@ class HeadlineChart:
     def __init__(self, first_time: float, last_time: float):
         self.fig = new_figure((6.6, 6.8))
         self.axes = self.fig.subplots(len(HEADLINES), 1, sharex=True)
-        self.lines = {}
+        self.lines, self.heads = {}, {}
         for ax, name in zip(self.axes, HEADLINES):
             lab = label(name)
             (self.lines[name],) = ax.plot([], [], color=COLOURS[name], linewidth=2.5)
+            (self.heads[name],) = ax.plot([], [], "o", color=COLOURS[name], markersize=8)  # the quarter shown
             better = f"  ({lab.better} is better)" if lab.better else ""
             ax.set_title(lab.name + better, fontsize=FONT + 1, loc="left", y=1.0, pad=4)  # y given: no costly auto-placement
             ax.tick_params(labelsize=FONT - 1)
@@ -78,7 +80,9 @@ class HeadlineChart:
         """Show ``history`` (one row per recorded step: ``time`` and the headline columns); PNG bytes."""
         for ax, name in zip(self.axes, HEADLINES):
             values = history[name].to_numpy(float)
-            self.lines[name].set_data(history["time"].to_numpy(float), values)
+            times = history["time"].to_numpy(float)
+            self.lines[name].set_data(times, values)
+            self.heads[name].set_data(times[-1:], values[-1:])
             ax.set_ylim(*_padded(values.min(), values.max()))
         return png(self.fig)
 
@@ -102,13 +106,14 @@ class WorldMap:
         self.fig = new_figure((10.0, 5.6))
         ax = self.fig.add_subplot()
         self.artists = _draw_points(ax, values)
-        norm = PowerNorm(**MAP_NORM)
+        norm = LogNorm(**MAP_NORM)
         for artist in self.artists:
             artist.set_cmap("viridis")
             artist.set_norm(norm)
         bar = self.fig.colorbar(self.artists[0], ax=ax, orientation="horizontal", shrink=0.6, aspect=40, pad=0.02)
         lab = label(column)
-        bar.set_label(f"{lab.name} ({lab.unit})", fontsize=FONT)
+        bar.set_ticks(MAP_TICKS, labels=[f"{tick:g}" for tick in MAP_TICKS])  # 0.01, not 10^-2, for a class
+        bar.set_label(f"{lab.name} ({lab.unit}, log scale)", fontsize=FONT)
         bar.ax.tick_params(labelsize=FONT - 1)
         self.title = ax.set_title("", fontsize=FONT + 2, y=1.0, pad=4)
         self.name = lab.name
