@@ -99,10 +99,12 @@ class Recorder:
             "engagement": s.engagement.copy(), "status": s.status.copy(),
         })
 
-    def countries(self, iso3: np.ndarray, names: np.ndarray | None = None, regions: np.ndarray | None = None) -> pd.DataFrame:
+    def countries(self, iso3: np.ndarray, names: np.ndarray | None = None, regions: np.ndarray | None = None,
+                  steps: slice = slice(None)) -> pd.DataFrame:
         """One row per country per step (an empty table if country snapshots were not kept), with the
-        country's name and World Bank region (categories: cheap to repeat every step)."""
-        rows = self.country_rows
+        country's name and World Bank region (categories: cheap to repeat every step); ``steps``
+        picks recorded steps (e.g. ``slice(5, 6)``: step 5 only)."""
+        rows = self.country_rows[steps]
         if not rows:
             return pd.DataFrame()
         names = iso3 if names is None else names
@@ -124,9 +126,9 @@ class Recorder:
             table[f"status_{name}"] = pd.Categorical.from_codes(status[:, k], categories=list(STATUS_NAMES))
         return pd.DataFrame(table)
 
-    def forums(self) -> pd.DataFrame:
-        """One row per forum per step."""
-        rows = self.forum_rows
+    def forums(self, steps: slice = slice(None)) -> pd.DataFrame:
+        """One row per forum per step (``steps``: as for :meth:`countries`)."""
+        rows = self.forum_rows[steps]
         table = {"step": np.concatenate([r["step"] for r in rows]),
                  "forum": np.tile(np.array(self.forum_names, dtype=object), len(rows))}
         for column in ("n_members", "n_partners", "n_applicants", "n_engaged", "position", "authority", "pool"):
