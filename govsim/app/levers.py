@@ -83,6 +83,11 @@ def _un_depth(v: dict[str, Any]) -> dict[str, Any]:
     return {"kind": "forum_reform", "forum": "un", "depth_multiplier": v["depth"], "tech_access_increment": v["panel"]}
 
 
+def _brics_pace(v: dict[str, Any]) -> dict[str, Any]:
+    return {"kind": "enlargement_pace", "forum": "brics", "partners_per_year": v["partners"],
+            "promotions_per_year": v["promotions"]}
+
+
 def _bloc_penalties(v: dict[str, Any]) -> dict[str, Any]:
     return {"kind": "export_controls", "caps": {1: None, 2: None, 3: None}, "penalty": v["penalty"],
             "penalised_tiers": [3], "penalised_parties": ["brics"], "penalised_forums": ["g7"], "sanctioning_forum": "g7"}
@@ -121,6 +126,15 @@ LEVERS: dict[str, Lever] = {lever.key: lever for lever in (
           _un_depth,
           (Setting("depth", "Depth multiplier of UN rules (x)", 1.5, 1.0, 3.0),
            Setting("panel", "Know-how the Panel shares (added access)", 0.05, 0.0, 0.2))),
+    Lever("brics_admissions", "BRICS admissions per year",
+          "How many partners BRICS admits a year, and how many partners it promotes to full members, after 2025. "
+          "Who gets in is still the members' choice: regional weight, closeness to the club, sanctions exposure.",
+          "The BRICS record: 5 members invited at Johannesburg (2023), 13 partners invited at Kazan (2024), "
+          "no new member at Rio (2025); govsim/data/brics_record.csv.",
+          "BRICS membership on the forum map, the forum panel, and fragmentation.",
+          _brics_pace,
+          (Setting("partners", "Partners admitted a year", 1.0, 0.0, 10.0),
+           Setting("promotions", "Partners promoted to members a year", 0.5, 0.0, 5.0))),
     Lever("bloc_penalties", "Bloc penalties from BRICS",
           "The BRICS bloc penalises its members and partners for engaging the G7 club.",
           "Hypothetical, mirroring the Western penalties; scenarios/shocks/brics_bloc_penalties.yaml.",
