@@ -126,6 +126,22 @@ class Recorder:
             table[f"status_{name}"] = pd.Categorical.from_codes(status[:, k], categories=list(STATUS_NAMES))
         return pd.DataFrame(table)
 
+    def history(self, i: int) -> pd.DataFrame:
+        """Country ``i`` over every recorded step (one row per step; the countries table's columns but
+        iso3, name and region), without building the whole table: for a live inspector."""
+        rows = self.country_rows
+        if not rows:
+            return pd.DataFrame()
+        table: dict[str, object] = {"step": [r["step"][i] for r in rows]}
+        for column in ("capability", "access", "adoption", "intensity", "lag_years", "internet", "skills", "population",
+                       "readiness", "gdp_pc", "alignment", "tier", "compute"):
+            table[column] = [r[column][i] if np.ndim(r[column]) else r[column] for r in rows]
+        table["income_group"] = pd.Categorical.from_codes([r["income_group"][i] for r in rows], categories=list(INCOME_GROUPS))
+        for k, name in enumerate(self.forum_names):
+            table[f"engagement_{name}"] = [r["engagement"][i, k] for r in rows]
+            table[f"status_{name}"] = pd.Categorical.from_codes([r["status"][i, k] for r in rows], categories=list(STATUS_NAMES))
+        return pd.DataFrame(table)
+
     def forums(self, steps: slice = slice(None)) -> pd.DataFrame:
         """One row per forum per step (``steps``: as for :meth:`countries`)."""
         rows = self.forum_rows[steps]

@@ -135,6 +135,18 @@ def snapshot(model: GovernanceModel, step: int | None = None) -> Results:
                    _tagged(model.recorder.forums(steps=at), clock, tags))
 
 
+def country_history(model: GovernanceModel, iso3: str) -> pd.DataFrame:
+    """One country over the steps simulated so far, led by the run's tags and time columns (cheap)."""
+    codes = list(model.state.iso3)
+    if iso3 not in codes:
+        raise ValueError(f"no country {iso3!r} in this world; use an ISO3 code such as 'USA' (govsim.countries())")
+    history = model.recorder.history(codes.index(iso3))
+    if history.empty:
+        raise ValueError("the run keeps no country snapshots (record_countries=False)")
+    clock = time_columns(model.scenario, len(history))
+    return _tagged(history, clock, {"scenario": model.scenario.name, "seed": model.seed})
+
+
 def time_columns(scenario: Scenario, n_rows: int) -> dict[str, object]:
     """``step``, ``period``, ``year`` and ``time`` of each recorded row (step 0 is the initial state).
 

@@ -86,3 +86,26 @@ def test_tables_export_as_csv_in_a_zip():
 def test_bad_lever_settings_are_one_clear_error(key, settings, message):
     with pytest.raises(govsim.ScenarioError, match=message):
         lever(key).spec(settings)
+
+
+def test_map_values_divide_contributions_sum_to_the_divide():
+    session = Session("baseline", 0)
+    session.advance(8)
+    contributions = session.map_values("divide_contribution")
+    assert len(contributions) == 193 and contributions.sum() == pytest.approx(session.view().indices.ai_divide.iloc[-1])
+    assert contributions.idxmax() in {"IND", "CHN", "USA"}  # populous and far from the rest
+    assert session.map_values("status_brics")["CHN"] == "member"
+    with pytest.raises(ValueError, match="no map quantity 'gdp'"):
+        session.map_values("gdp")
+
+
+def test_forum_panel_and_country_inspector():
+    session = Session("baseline", 0)
+    session.advance(8)
+    panel = session.forum_panel().set_index("forum")
+    assert panel.loc["g7", "members"] == 7 and "Japan" in panel.loc["g7", "member_names"]
+    assert panel.authority.sum() == pytest.approx(1.0)
+    india = session.country("IND")
+    assert india.step.tolist() == list(range(9)) and {"capability", "alignment", "engagement_brics", "status_brics"} <= set(india.columns)
+    with pytest.raises(ValueError, match="no country 'XXX'"):
+        session.country("XXX")

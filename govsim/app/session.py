@@ -25,7 +25,8 @@ import yaml
 import govsim
 from govsim.app.levers import lever
 from govsim.model import GovernanceModel
-from govsim.runner import HEADLINES, Results, collect_results, snapshot
+from govsim.inequality import gini_contributions
+from govsim.runner import HEADLINES, Results, collect_results, country_history, snapshot
 
 
 @functools.lru_cache(maxsize=32)
@@ -100,6 +101,35 @@ class Session:
         if track is None:
             raise ValueError("no scenario B: start the side-by-side mode first")
         return snapshot(track.model, step)
+
+    # ------------------------------------------------------------------ what the views show
+    def map_values(self, quantity: str = "capability", step: int | None = None, which: str = "a") -> pd.Series:
+        """Per country (indexed by iso3) at ``step``: a column of the countries table (``capability``,
+        ``engagement_un``, ``status_brics``...) or ``divide_contribution``, each country's share of the
+        AI divide (its row of the population-weighted Gini of used capability; the shares sum to it)."""
+        countries = self.view(step, which).countries
+        if quantity == "divide_contribution":
+            values = gini_contributions(countries["capability"].to_numpy(float), countries["population"].to_numpy(float))
+            return pd.Series(values, index=countries["iso3"].to_numpy(), name=quantity)
+        if quantity not in countries.columns:
+            raise ValueError(f"no map quantity {quantity!r}; choose divide_contribution or a column of the countries table")
+        return pd.Series(countries[quantity].to_numpy(), index=countries["iso3"].to_numpy(), name=quantity)
+
+    def forum_panel(self, step: int | None = None, which: str = "a") -> pd.DataFrame:
+        """One row per forum at ``step``: members, partners and applicants (counts and names), authority, position."""
+        snap = self.view(step, which)
+        countries, rows = snap.countries, []
+        for forum in snap.forums.to_dict("records"):
+            status = countries[f"status_{forum['forum']}"].astype(str)
+            names = {kind: sorted(countries.loc[status == kind, "name"].astype(str)) for kind in ("member", "partner", "applicant")}
+            rows.append({"forum": forum["forum"], "members": forum["n_members"], "partners": forum["n_partners"],
+                         "applicants": forum["n_applicants"], "authority": forum["authority"], "position": forum["position"],
+                         **{f"{kind}_names": names[kind] for kind in names}})
+        return pd.DataFrame(rows)
+
+    def country(self, iso3: str, which: str = "a") -> pd.DataFrame:
+        """One country over the quarters simulated so far: capability, alignment, engagement and status per forum."""
+        return country_history((self.a if which == "a" else self.b).model, iso3)
 
     # ------------------------------------------------------------------ levers
     def switch_on(self, key: str, settings: dict[str, Any] | None = None, which: str = "a") -> str:
