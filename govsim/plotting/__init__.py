@@ -7,7 +7,9 @@ output, ``govsim.summarize`` output) and returns ``(fig, axes)``. Labels come fr
 
 from govsim.plotting.common import save
 from govsim.plotting.labels import LABELS, label
+from govsim.plotting.maps import plot_forum_map, plot_world_map, plot_world_maps
 from govsim.plotting.sensitivity import plot_sensitivity, plot_sensitivity_over_time
 from govsim.plotting.trajectories import plot_bands, plot_headlines
 
-__all__ = ["LABELS", "label", "plot_bands", "plot_headlines", "plot_sensitivity", "plot_sensitivity_over_time", "save"]
+__all__ = ["LABELS", "label", "plot_bands", "plot_forum_map", "plot_headlines", "plot_sensitivity",
+           "plot_sensitivity_over_time", "plot_world_map", "plot_world_maps", "save"]
