@@ -148,7 +148,7 @@ def test_colourbar_is_labelled_from_the_registry(runs):
 def test_an_int_year_means_its_last_period_and_the_default_the_last(runs):
     assert "end of 2023Q4" in plot_world_map(runs, "adoption", at=2023)[1].get_title()
     assert "end of 2024Q4" in plot_world_map(runs, "adoption")[1].get_title()
-    assert "end of 2022Q4" in plot_world_map(runs, "adoption", at=np.int64(2022))[1].get_title()
+    assert "end of 2022Q4 (the start)" in plot_world_map(runs, "adoption", at=np.int64(2022))[1].get_title()
 
 
 def test_values_of_both_signs_get_a_scale_centred_on_zero(runs):
@@ -175,7 +175,7 @@ def test_small_multiples_share_one_colour_scale_and_one_colourbar(runs):
     start = runs["period"] == "2022Q4"
     runs = runs.assign(adoption=np.where(start, runs["adoption"] - 1.0, runs["adoption"]))  # the lowest values come first
     fig, axes = plot_world_maps(runs, "adoption", at=[2022, "2023Q4", 2024], cmap="viridis")
-    assert len(axes) == 3 and [a.get_title() for a in axes] == ["end of 2022Q4", "end of 2023Q4", "end of 2024Q4"]
+    assert len(axes) == 3 and [a.get_title() for a in axes] == ["end of 2022Q4 (the start)", "end of 2023Q4", "end of 2024Q4"]
     norms = [artist(a, "countries").norm for a in axes] + [artist(a, "country_dots").norm for a in axes]
     assert all(n is norms[0] for n in norms)
     ends = runs[runs["period"].isin(["2022Q4", "2024Q4"])].groupby(["period", "iso3"])["adoption"].mean()
@@ -186,7 +186,7 @@ def test_small_multiples_share_one_colour_scale_and_one_colourbar(runs):
 
 def test_small_multiples_default_to_the_start_and_the_end(runs):
     fig, axes = plot_world_maps(runs, "adoption")
-    assert [a.get_title() for a in axes] == ["end of 2022Q4", "end of 2024Q4"]
+    assert [a.get_title() for a in axes] == ["end of 2022Q4 (the start)", "end of 2024Q4"]
 
 
 # ----------------------------------------------------------------------------- forum map

@@ -22,12 +22,18 @@ STRONGEST_FIRST = tuple(reversed(STATUS_NAMES))  # member, partner, applicant, n
 
 class MapData(NamedTuple):
     """One value per country (indexed by iso3), the period shown, and what the title should say
-    about the runs behind it (scenario name, number of seeds)."""
+    about it (scenario name, number of seeds, whether the period is the start: step 0)."""
 
     values: pd.Series
     period: str
     scenario: str | None
     seeds: int
+    start: bool = False
+
+    @property
+    def when(self) -> str:
+        """'end of 2035Q4', or 'end of 2022Q4 (the start)' for step 0: each row is the state at the end of its period."""
+        return f"end of {self.period}" + (" (the start)" if self.start else "")
 
 
 def _choices(items) -> str:
@@ -77,7 +83,7 @@ def resolve_period(countries: pd.DataFrame, at) -> str:
 
 def check_column(countries: pd.DataFrame, column: str, numeric: bool) -> None:
     """``column`` must be a column of the table, numeric or not as the map needs."""
-    wanted = [c for c in countries.columns if _is_numeric(countries[c]) == numeric and c not in ("step", "seed", "year", "time")]
+    wanted = [c for c in countries.columns if _is_numeric(countries[c]) == numeric and c not in ("step", "seed", "run_id", "year", "time")]
     if column not in countries.columns or column not in wanted:
         what = "a numeric per-country column" if numeric else "a status column"
         hint = "; statuses are drawn by plot_forum_map" if numeric and str(column).startswith("status_") else ""
@@ -88,9 +94,9 @@ def _is_numeric(series: pd.Series) -> bool:
     return pd.api.types.is_numeric_dtype(series) and not isinstance(series.dtype, pd.CategoricalDtype)
 
 
-def _rows_at(countries: pd.DataFrame, period: str) -> tuple[pd.DataFrame, int]:
-    """The rows of ``period`` and the number of runs (seeds) they come from; one row per country
-    and seed, else one clear error."""
+def _rows_at(countries: pd.DataFrame, period: str) -> tuple[pd.DataFrame, int, bool]:
+    """The rows of ``period``, the number of runs (seeds) they come from and whether it is the
+    start (step 0); one row per country and seed, else one clear error."""
     rows = countries[countries["period"].astype(str) == period]
     keys = ["iso3", "seed"] if "seed" in rows.columns else ["iso3"]
     if rows.duplicated(keys).any():
@@ -98,7 +104,7 @@ def _rows_at(countries: pd.DataFrame, period: str) -> tuple[pd.DataFrame, int]:
         raise ValueError(f"the table has several rows for {_choices(dup)} at {period}; a map needs one row per "
                          "country and seed: filter to one run (or one scenario) first")
     seeds = rows["seed"].nunique() if "seed" in rows.columns else 1
-    return rows, seeds
+    return rows, seeds, "step" in rows.columns and bool((rows["step"] == 0).all())
 
 
 def numeric_values(countries: pd.DataFrame, column: str, at) -> MapData:
@@ -107,11 +113,11 @@ def numeric_values(countries: pd.DataFrame, column: str, at) -> MapData:
     scenario = check_table(countries)
     check_column(countries, column, numeric=True)
     period = resolve_period(countries, at)
-    rows, seeds = _rows_at(countries, period)
+    rows, seeds, start = _rows_at(countries, period)
     values = rows.assign(_v=rows[column].astype(float).replace([np.inf, -np.inf], np.nan)).groupby("iso3")["_v"].mean()
     if values.notna().sum() == 0:
         raise ValueError(f"column {shown(column)} has no finite value at {period}; pick another period or column")
-    return MapData(values.rename(column), period, scenario, seeds)
+    return MapData(values.rename(column), period, scenario, seeds, start)
 
 
 def forum_column(countries: pd.DataFrame, forum: str) -> str:
@@ -128,11 +134,11 @@ def status_values(countries: pd.DataFrame, forum: str, at) -> MapData:
     scenario = check_table(countries)
     column = forum_column(countries, forum)
     period = resolve_period(countries, at)
-    rows, seeds = _rows_at(countries, period)
+    rows, seeds, start = _rows_at(countries, period)
     status = rows[column].astype(str)
     unknown = sorted(set(status) - set(STATUS_NAMES))
     if unknown:
         raise ValueError(f"column {column!r} holds {shown(unknown[0])}; statuses are {_choices(STATUS_NAMES)}")
     counts = pd.crosstab(rows["iso3"].to_numpy(), status.to_numpy())
     counts = counts.reindex(columns=[s for s in STRONGEST_FIRST if s in counts.columns])
-    return MapData(counts.idxmax(axis=1).rename(column), period, scenario, seeds)
+    return MapData(counts.idxmax(axis=1).rename(column), period, scenario, seeds, start)

@@ -72,7 +72,7 @@ def plot_world_maps(countries, column, at=None, ncols=None, cmap=None, vmin=None
     for ax, data in zip(axes, panels):
         _style(ax)
         mappable = _draw_numeric(ax, data, cmap, norm)
-        ax.set_title(f"end of {data.period}", fontsize=10)
+        ax.set_title(data.when, fontsize=10)
     _colorbar(fig, mappable, list(axes), f"{axis(column)}   (grey: not modelled / no value)")
     lab = label(column)
     fig.suptitle(title or _title(lab.name, panels[0], lab.better, period=False), fontsize=12)
@@ -116,8 +116,8 @@ def _periods_of(countries, at) -> list:
 def _on_map(data: MapData) -> MapData:
     """``data`` unchanged if at least one of its countries is on the map, else one clear error
     (a synthetic world's codes, S00000..., have no geography)."""
-    shapes, points = load_shapes(), country_points()
-    if not any(iso in points or iso in shapes.iso3 for iso in data.values.index):
+    on_map = set(load_shapes().iso3) | set(country_points())
+    if not on_map.intersection(data.values.index):
         raise ValueError(f"none of the table's iso3 codes (e.g. {shown(str(data.values.index[0]))}) is a country on the map; "
                          "maps need ISO 3166 alpha-3 codes of UN members (a synthetic world has no geography)")
     return data
@@ -159,7 +159,7 @@ def _draw_countries(ax, known) -> tuple[PathCollection, PathCollection]:
     """Draw every outline: grey for codes not in ``known``; return the (uncoloured) collection of
     the known countries' outlines and the scatter of dots for known countries without one."""
     shapes, points = load_shapes(), country_points()
-    known = set(known)
+    known, shaped = set(known), set(shapes.iso3)
     inside = [k for k, iso in enumerate(shapes.iso3) if iso in known]
     outside = [k for k, iso in enumerate(shapes.iso3) if iso not in known]
     grey = PathCollection([shapes.paths[k] for k in outside], facecolors=NOT_MODELLED, edgecolors=BORDER, linewidths=0.3,
@@ -169,7 +169,7 @@ def _draw_countries(ax, known) -> tuple[PathCollection, PathCollection]:
     patches = PathCollection([shapes.paths[k] for k in inside], edgecolors=BORDER, linewidths=0.3, zorder=2, gid="countries")
     patches.iso3 = tuple(shapes.iso3[k] for k in inside)
     ax.add_collection(patches, autolim=False)
-    dotted = [iso for iso in points if iso in known and iso not in set(shapes.iso3)]
+    dotted = [iso for iso in points if iso in known and iso not in shaped]
     xy = np.array([points[iso] for iso in dotted]).reshape(-1, 2)
     dots = ax.scatter(xy[:, 0], xy[:, 1], s=DOT_SIZE, edgecolors="#333333", linewidths=0.5, zorder=3, gid="country_dots")
     dots.iso3 = tuple(dotted)
@@ -195,7 +195,7 @@ def _colorbar(fig, mappable, ax, text: str) -> None:
 
 def _title(name: str, data: MapData, better: str | None, period: bool = True, seeds_word: str = "mean of") -> str:
     """'<name> at the end of <period>' and a second line: scenario, seeds, better direction."""
-    first = f"{name} at the end of {data.period}" if period else name
+    first = f"{name} at the {data.when}" if period else name
     notes = [f"scenario {data.scenario}"] if data.scenario else []
     if data.seeds > 1:
         notes.append(f"{seeds_word} {data.seeds} seeds")
