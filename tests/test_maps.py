@@ -234,6 +234,10 @@ def test_forum_map_shows_the_most_frequent_status_across_seeds():
     (lambda t: plot_world_map(t.drop(columns="seed"), "capability"), r"several rows for .* at 2024Q4"),
     (lambda t: plot_world_map(t.assign(iso3="S" + t["iso3"]), "capability"), r"none of the table's iso3 codes .*synthetic"),
     (lambda t: plot_world_map(t.assign(capability=np.inf), "capability"), r"column 'capability' has no finite value at 2024Q4"),
+    (lambda t: plot_world_map(t, "capability", cmap="nope" * 100), r"cmap 'nopenope.*' is not a matplotlib colour map; e.g. 'viridis'"),
+    (lambda t: plot_world_map(t, "capability", vmin=1.0, vmax=0.5), r"vmin = 1.0 is above vmax = 0.5"),
+    (lambda t: plot_world_map(t, "capability", vmax="high"), r"vmax = 'high' is not a number"),
+    (lambda t: plot_world_maps(t, "capability", ncols=0), r"ncols = 0 must be a whole number >= 1"),
 ])
 def test_bad_input_gets_one_clear_line(runs, call, message):
     with pytest.raises(ValueError, match=message) as error:

@@ -18,10 +18,11 @@ from __future__ import annotations
 
 import math
 
+import matplotlib
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.collections import PathCollection
-from matplotlib.colors import Normalize
+from matplotlib.colors import Colormap, Normalize
 from matplotlib.patches import Patch, PathPatch
 
 from govsim.config.errors import shown
@@ -62,7 +63,9 @@ def plot_world_maps(countries, column, at=None, ncols=None, cmap=None, vmin=None
     so colours compare across panels. Returns ``(fig, axes)``, one axes per period, in order."""
     panels = [_on_map(numeric_values(countries, column, a)) for a in _periods_of(countries, at)]
     cmap, norm = _scale([p.values for p in panels], cmap, vmin, vmax)
-    ncols = ncols or (len(panels) if len(panels) <= 3 else min(3, math.ceil(math.sqrt(len(panels)))))
+    if ncols is not None and (not isinstance(ncols, int) or isinstance(ncols, bool) or ncols < 1):
+        raise ValueError(f"ncols = {shown(ncols)} must be a whole number >= 1, e.g. 3")
+    ncols = min(ncols or (len(panels) if len(panels) <= 3 else min(3, math.ceil(math.sqrt(len(panels))))), len(panels))
     nrows = -(-len(panels) // ncols)
     fig, grid = plt.subplots(nrows, ncols, figsize=(5 * ncols, 2.6 * nrows + 1.0), squeeze=False, layout="constrained")
     axes = grid.ravel()
@@ -128,12 +131,36 @@ def _scale(values_list, cmap, vmin, vmax):
     centred on 0 with a red-blue map for data of both signs if nothing was chosen."""
     finite = np.concatenate([v.to_numpy(float) for v in values_list])
     finite = finite[np.isfinite(finite)]
-    lo = float(finite.min()) if vmin is None else float(vmin)
-    hi = float(finite.max()) if vmax is None else float(vmax)
+    lo = float(finite.min()) if vmin is None else _number("vmin", vmin)
+    hi = float(finite.max()) if vmax is None else _number("vmax", vmax)
+    if lo > hi:
+        raise ValueError(f"vmin = {lo!r} is above vmax = {hi!r}" + (" (the data's maximum)" if vmax is None else "")
+                         + "; the colour scale runs from vmin up to vmax")
     if cmap is None and vmin is None and vmax is None and lo < 0 < hi:
         edge = max(-lo, hi)
         return plt.get_cmap("RdBu"), Normalize(-edge, edge)
-    return plt.get_cmap(cmap or "viridis"), Normalize(lo, hi)
+    return _colour_map(cmap), Normalize(lo, hi)
+
+
+def _number(name: str, value) -> float:
+    """``value`` as a finite float, or one clear error naming the argument."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        number = math.nan
+    if not math.isfinite(number) or isinstance(value, bool):
+        raise ValueError(f"{name} = {shown(value)} is not a number; give a finite number or leave it out (the data's range)")
+    return number
+
+
+def _colour_map(cmap):
+    """A matplotlib colour map from a name or a Colormap (default viridis), or one clear error."""
+    if cmap is None or isinstance(cmap, Colormap):
+        return plt.get_cmap(cmap or "viridis")
+    if not isinstance(cmap, str) or cmap not in matplotlib.colormaps:
+        raise ValueError(f"cmap {shown(cmap)} is not a matplotlib colour map; e.g. 'viridis', 'magma', 'cividis' "
+                         "or 'RdBu' (see matplotlib.colormaps)")
+    return matplotlib.colormaps[cmap]
 
 
 def _map_axes(ax):
