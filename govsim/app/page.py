@@ -1,12 +1,9 @@
 """The classroom app's page (``solara run govsim.app.page``; ``govsim app`` starts it).
 
-One world PER BROWSER SESSION: the model is created inside the ``Page`` component
-(``solara.use_memo``), never at module level, where every open tab would share and step one world.
-Each session also owns its figures (:mod:`govsim.app.views`), updated in place each step.
-
-``World`` below is a minimal stand-in for the session core (``govsim.app.session``); the page
-needs only: ``World(scenario, seed)``, ``.step() -> bool`` (False at the scenario's end),
-``.period``, ``.done``, ``.model.scenario``, ``.first_time``/``.last_time``, ``.history()`` and ``.country_values(column)``.
+One world PER BROWSER SESSION: the :class:`~govsim.app.session.Session` is created inside the
+``Page`` component (``solara.use_memo``), never at module level, where every open tab would share
+and step one world. Each browser session also owns its figures (:mod:`govsim.app.views`),
+updated in place each step, and a lock so that Play and Step never advance it at the same time.
 """
 
 from __future__ import annotations
@@ -19,8 +16,8 @@ import pandas as pd
 import solara
 
 from govsim import ScenarioError, list_scenarios
-from govsim.app.views import HEADLINES, MAP_COLUMN, HeadlineChart, WorldMap
-from govsim.model import GovernanceModel
+from govsim.app.session import Session
+from govsim.app.views import MAP_COLUMN, HeadlineChart, WorldMap
 
 DEFAULT_SCENARIO = "baseline"
 SPEEDS = {"1 quarter/s": 1.0, "2 quarters/s": 2.0, "4 quarters/s": 4.0, "as fast as possible": 0.0}
@@ -30,84 +27,44 @@ BUTTON = {"font-size": "1rem"}
 ROW = {"align-items": "center", "flex-wrap": "wrap"}
 
 
-class World:
-    """Stand-in for the session core: one GovernanceModel, stepped one quarter at a time."""
+class Live:
+    """A browser session's Session with its figures: stepped and drawn under one lock."""
 
     def __init__(self, scenario: str, seed: int):
-        self.model = GovernanceModel(scenario, seed=seed)
-        self.dt, steps = self.model.scenario.time.step_years, self.model.scenario.time.steps
-        self._periods = [_previous(self.model.next_period)]  # the start is the end of the period before
-        self.first_time = _time_of(self._periods[0], self.dt)
-        self.last_time = self.first_time + steps * self.dt
-        self._rows = [self._headlines()]
-        self.lock = threading.Lock()  # Step and Play never step one world at the same time
+        self.session = Session(scenario, seed)
+        self.lock = threading.Lock()
+        snap, time_ = self.session.view(), self.session.a.model.scenario.time
+        first = float(snap.indices["time"].iloc[0])
+        self.steps = time_.steps
+        self.chart = HeadlineChart(first, first + time_.steps * time_.step_years)
+        self.map = WorldMap(snap.countries)
+        self.period, self.step_shown = str(snap.indices["period"].iloc[-1]), 0
 
     @property
     def done(self) -> bool:
-        """True once the scenario's last period has been simulated."""
-        return len(self._rows) > self.model.scenario.time.steps
-
-    @property
-    def period(self) -> str:
-        """The label of the period whose end state is shown (the period before the first at the start)."""
-        return self._periods[-1]
+        """True once the scenario's last quarter has been simulated."""
+        return self.session.finished
 
     def step(self) -> bool:
         """Simulate one quarter; False (and nothing done) at the scenario's end."""
         with self.lock:
-            if self.done:
+            if self.session.finished:
                 return False
-            self._periods.append(self.model.next_period)
-            self.model.step()
-            self._rows.append(self._headlines())
+            self.session.advance()
             return True
 
-    def history(self) -> pd.DataFrame:
-        """The headline indices so far: ``time`` and one column per headline, a row per recorded step."""
-        return pd.DataFrame(self._rows)
-
-    def country_values(self, column: str) -> pd.Series:
-        """The current value of a country-state column, indexed by iso3."""
-        state = self.model.state
-        return pd.Series(getattr(state, column), index=list(state.iso3), name=column)
-
-    def _headlines(self) -> dict[str, float]:
-        row = {"time": _time_of(self._periods[-1], self.dt)}
-        return row | {name: float(self.model.indices[name]) for name in HEADLINES}
-
-
-def _time_of(period: str, dt: float) -> float:
-    """The tables' ``time`` of a period label ("2023Q1" -> 2023.0, "2023Q3" -> 2023.5, "2030" -> 2030.0)."""
-    year, _, quarter = period.partition("Q")
-    return int(year) + (int(quarter) - 1) * dt if quarter else float(year)
-
-
-def _previous(period: str) -> str:
-    """The label of the period before ``period`` ("2023Q1" -> "2022Q4", "2030" -> "2029")."""
-    year, _, quarter = period.partition("Q")
-    if not quarter:
-        return str(int(year) - 1)
-    return f"{year}Q{int(quarter) - 1}" if quarter != "1" else f"{int(year) - 1}Q4"
-
-
-class Views:
-    """A session's figures, made once per world, and the PNGs of its current state."""
-
-    def __init__(self, world: World):
-        self.world = world
-        self.chart = HeadlineChart(world.first_time, world.last_time)
-        self.map = WorldMap(world.country_values(MAP_COLUMN))
-
     def render(self) -> tuple[bytes, bytes]:
-        """PNGs of the headline chart and the map for the world's current state."""
-        world = self.world
-        return self.chart.update(world.history()), self.map.update(world.country_values(MAP_COLUMN), world.period)
+        """PNGs of the headline chart and the map for the current quarter (and remember which it is)."""
+        with self.lock:
+            snap = self.session.view()
+            self.period, self.step_shown = str(snap.indices["period"].iloc[-1]), int(snap.indices["step"].iloc[-1])
+            values = pd.Series(snap.countries[MAP_COLUMN].to_numpy(float), index=snap.countries["iso3"].to_numpy())
+            return self.chart.update(snap.indices), self.map.update(values, self.period)
 
-
-def _progress(world: World) -> str:
-    """'the start' or 'quarter k of N' (state at the end of the period shown)."""
-    done, total = len(world.history()) - 1, world.model.scenario.time.steps
-    return "end of the quarter · the start" if done == 0 else f"end of the quarter · {done} of {total} quarters"
+    def progress(self) -> str:
+        """'the start' or 'k of N quarters' (the state at the end of the period shown)."""
+        done = self.step_shown
+        return "end of the quarter · the start" if done == 0 else f"end of the quarter · {done} of {self.steps} quarters"
 
 
 @functools.lru_cache(maxsize=1)
@@ -134,7 +91,7 @@ def Sources(scenario: str):
 
 
 @solara.component
-def Controls(world: World, playing: bool, set_playing, on_step, on_reset, speed: str, set_speed):
+def Controls(world: Live, playing: bool, set_playing, on_step, on_reset, speed: str, set_speed):
     """Play / Pause / Step / Reset and the play speed."""
     with solara.Row(style=ROW):
         if playing:
@@ -147,7 +104,7 @@ def Controls(world: World, playing: bool, set_playing, on_step, on_reset, speed:
         solara.Select(label="Speed", value=speed, values=list(SPEEDS), on_value=set_speed, style={"width": "11rem"})
 
 
-def _play_loop(world: World, advance, stop, rate: float):
+def _play_loop(world: Live, advance, stop, rate: float):
     """The body of the Play thread: step and show, at most ``rate`` quarters a second, until
     cancelled (Pause, Reset, a new scenario) or the scenario ends."""
 
@@ -164,10 +121,10 @@ def _play_loop(world: World, advance, stop, rate: float):
     return loop
 
 
-def _make_world(scenario: str, seed: int) -> tuple[World | None, str | None]:
+def _make_world(scenario: str, seed: int) -> tuple[Live | None, str | None]:
     """A new world, or None and the one-line reason (a seed out of range) to show instead."""
     try:
-        return World(scenario, seed), None
+        return Live(scenario, seed), None
     except ScenarioError as exc:
         return None, str(exc)
 
@@ -176,14 +133,13 @@ def _make_world(scenario: str, seed: int) -> tuple[World | None, str | None]:
 def Page():
     """The classroom page: the controls in one row, the period, the world map and the headline indices."""
     scenario, set_scenario = solara.use_state(DEFAULT_SCENARIO)
-    seed, set_seed = solara.use_state(1)
+    seed, set_seed = solara.use_state(0)
     generation, set_generation = solara.use_state(0)  # bumped by Reset: a fresh world
     tick, set_tick = solara.use_state(0)  # bumped after every step: the views redraw
     playing, set_playing = solara.use_state(False)
     speed, set_speed = solara.use_state(DEFAULT_SPEED)
     world, problem = solara.use_memo(lambda: _make_world(scenario, seed), [scenario, seed, generation])
-    views = solara.use_memo(lambda: world and Views(world), [world])
-    chart_png, map_png = solara.use_memo(lambda: views.render() if views else (None, None), [views, tick])
+    chart_png, map_png = solara.use_memo(lambda: world.render() if world else (None, None), [world, tick])
 
     def advance():
         set_tick(lambda t: t + 1)
@@ -211,7 +167,7 @@ def Page():
             return
         with solara.Row(style={"align-items": "baseline", "flex-wrap": "wrap"}):
             solara.Text(world.period, classes=["govsim-period"], style=BIG)
-            solara.Text(_progress(world), style={"font-size": "1.2rem"})
+            solara.Text(world.progress(), style={"font-size": "1.2rem"})
             solara.Text(_scenarios().loc[scenario, "description"], style={"font-size": "1.1rem"})
         with solara.Columns([3, 2]):
             solara.Image(map_png, width="100%", classes=["govsim-map"])
