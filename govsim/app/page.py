@@ -105,18 +105,20 @@ def Controls(world: Live, playing: bool, set_playing, on_step, on_reset, speed: 
 
 
 def _play_loop(world: Live, advance, stop, rate: float):
-    """The body of the Play thread: step and show, at most ``rate`` quarters a second, until
-    cancelled (Pause, Reset, a new scenario) or the scenario ends."""
+    """The body of the Play thread: step and show ``rate`` quarters a second (0: as fast as possible)
+    until cancelled (Pause, Reset, a new scenario) or the scenario ends. Quarters are due on a fixed
+    schedule, so one slow frame is made up by the next ones (at most one quarter of catching up)."""
 
     def loop(cancel: threading.Event):
+        due = time.perf_counter()
         while not cancel.is_set():
-            started = time.perf_counter()
             if not world.step():
                 stop()
                 return
             advance()
             if rate:
-                cancel.wait(max(0.0, 1.0 / rate - (time.perf_counter() - started)))
+                due = max(due + 1.0 / rate, time.perf_counter() - 1.0 / rate)
+                cancel.wait(max(0.0, due - time.perf_counter()))
 
     return loop
 

@@ -53,9 +53,10 @@ def png(fig: Figure) -> bytes:
 
 def background(fig: Figure, changing: list):
     """The figure without the ``changing`` artists, kept as pixels (blitting): an update restores it
-    and draws only those artists (:func:`redrawn`). Drawn whole first, so the frozen layout (see
-    :func:`png`) makes room for everything."""
-    png(fig)
+    and draws only those artists (:func:`redrawn`). The first time, it is drawn whole first, so the
+    frozen layout (see :func:`png`) makes room for everything."""
+    if fig.get_layout_engine() is not None:
+        png(fig)  # the first time only: lay out with everything visible, then freeze the layout
     for artist in changing:
         artist.set_visible(False)
     fig.canvas.draw()
