@@ -130,3 +130,14 @@ def test_a_bad_seed_says_what_is_wrong_and_a_good_one_brings_the_world_back(page
     seed.fill("2")
     seed.press("Enter")
     expect(page.locator(".govsim-period")).to_have_text(START)
+
+
+def test_picking_a_scenario_starts_its_world_and_shows_what_it_is(page, app_url):
+    _open(page, app_url)
+    page.get_by_role("button", name="Step").click()
+    expect(page.locator(".govsim-period")).to_have_text(FIRST)
+    page.locator(".v-select", has_text="Scenario").click()
+    page.get_by_role("option", name="open_models").click()
+    expect(page.locator(".govsim-period")).to_have_text(START)
+    expect(page.get_by_text("Baseline plus an open-weights ecosystem from 2025")).to_be_visible()
+    expect(page.get_by_text("Sources and assumptions of the scenario 'open_models'")).to_be_visible()
