@@ -63,7 +63,7 @@ LABELS: dict[str, Label] = {
     "readiness": Label("AI readiness (GAIRI)", "score/100", "higher"),
     "population": Label("Population", "people"),
     "gdp_pc": Label("GDP per head", "current US$"),
-    "alignment": Label("Geopolitical alignment", "-1 (BRICS side) to +1 (G7 side)"),
+    "alignment": Label("Geopolitical alignment", "-1 = China's position, +1 = the US's"),
     "compute": Label("Compute stock", "share of the world's initial stock"),
     "tier": Label("US export-control tier", "1-3"),
 }
