@@ -53,6 +53,7 @@ LABELS: dict[str, Label] = {
     "open_lag_years": Label("Open-weight lag behind the frontier", "years", "lower"),
     # country state (countries table)
     "capability": Label("Used AI capability", "0-1", "higher"),
+    "capability_relative": Label("Used AI capability relative to the leader", "share of the most capable country's"),
     "access": Label("Best reachable model", "capability, 0-1", "higher"),
     "adoption": Label("Adoption of AI", "share of people, 0-1", "higher"),
     "intensity": Label("Intensity of use", "0-1", "higher"),
@@ -62,7 +63,7 @@ LABELS: dict[str, Label] = {
     "readiness": Label("AI readiness (GAIRI)", "score/100", "higher"),
     "population": Label("Population", "people"),
     "gdp_pc": Label("GDP per head", "current US$"),
-    "alignment": Label("Geopolitical alignment", "-1 (BRICS side) to +1 (G7 side)"),
+    "alignment": Label("Geopolitical alignment", "-1 = China's position, +1 = the US's"),
     "compute": Label("Compute stock", "share of the world's initial stock"),
     "tier": Label("US export-control tier", "1-3"),
 }
