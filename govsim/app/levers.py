@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from govsim.config import ScenarioError
+from govsim import ScenarioError
 
 
 @dataclass(frozen=True)

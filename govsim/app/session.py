@@ -7,8 +7,7 @@ Plain Python (no Solara), so it is tested without a browser and every view reads
 - the baseline of the same seed, run once in full and cached, drawn faintly behind;
 - ``difference`` (B - A headlines) and ``divergent`` (the countries that differ most);
 - exports: the tables as CSV (a zip), the scenario as YAML that ``govsim run`` accepts.
-It uses the public API only: ``govsim.load_scenario``, ``govsim.run``, ``GovernanceModel``,
-``govsim.runner.snapshot``.
+It uses the public API only (the ``govsim`` namespace).
 """
 
 from __future__ import annotations
@@ -23,10 +22,8 @@ import pandas as pd
 import yaml
 
 import govsim
+from govsim import HEADLINES, GovernanceModel, Results, collect_results, country_history, gini_contributions, snapshot
 from govsim.app.levers import lever
-from govsim.model import GovernanceModel
-from govsim.inequality import gini_contributions
-from govsim.runner import HEADLINES, Results, collect_results, country_history, snapshot
 
 
 @functools.lru_cache(maxsize=32)
