@@ -5,6 +5,8 @@
 #     text_representation:
 #       extension: .py
 #       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
@@ -120,9 +122,10 @@ assert results.indices[["inclusiveness", "fragmentation", "ai_divide"]].stack().
 # ## The headline figure
 #
 # Each index on its own axis, scaled to the data. In the baseline the AI divide's relative
-# headline **narrows** after 2025, as rich countries near their adoption ceiling and the rest
-# catch up, while the absolute gap in capability between high- and low-income countries keeps
-# **widening** (notebook 2 shows both).
+# headline rises in the first year, as rich countries adopt AI faster, then **narrows** from about
+# 2024 on, as they near their adoption ceiling and the rest catch up; meanwhile the absolute gap in
+# capability between high- and low-income countries keeps **widening** (notebook 2 shows both).
+# Inclusiveness and fragmentation move with the countries' forum choices and BRICS's enlargement.
 
 # %%
 fig, axes = plotting.plot_headlines(results.indices, title=f"baseline, seed {SEED}")

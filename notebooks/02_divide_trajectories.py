@@ -5,6 +5,8 @@
 #     text_representation:
 #       extension: .py
 #       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
@@ -97,7 +99,9 @@ assert (end.loc["baseline", "gap_abs_high_low"] > start["gap_abs_high_low"]).all
 #   and the rescinded 2025 export rule leave it where it is: their lines lie on zero.
 #
 # Open models narrow the relative divide but widen the absolute gap: everyone reaches better
-# models, and those who already use AI the most gain the most in absolute terms.
+# models, and those who already use AI the most gain the most in absolute terms. The escalation
+# does the reverse: a wider relative divide, a slightly narrower absolute gap, because the caps
+# hold back the richer Tier-2 countries too.
 
 # %%
 fig, axes = plotting.plot_difference(indices, indices=["ai_divide", "gap_abs_high_low"], ncols=2)
@@ -118,6 +122,10 @@ assert (gap_effect > 0).all()
 # within weeks, open weights within months), **adoption** (the share of people who use AI, held
 # back by internet use and skills) and **intensity** (the compute behind each user). The divide
 # lives in use, not in access. Here the baseline and the four scenarios that move it.
+#
+# The steps at the end of 2027 in the gaps between income groups are China crossing into the
+# high-income group: a country's income group follows its income as it grows, so the groups
+# change members during a run.
 
 # %%
 movers = ["baseline", "export_controls_escalation", *narrowing]
@@ -135,7 +143,9 @@ assert (final["access_gap"] < 0.05).all() and (final["adoption_gap"] > final["ac
 # The countries table gives each country's capability, so the divide can be read between groups:
 # the population-weighted mean of used capability per income group, and the gap between the
 # highest and lowest group (1 − lowest / highest). Every income group gains, in the order of its
-# income; the public-good and open-model scenarios lift the lower groups more.
+# income; the public-good and open-model scenarios lift the lower groups more, so the gap between
+# the groups narrows faster than in the baseline. (China's step into the high-income group shows
+# here too, at the end of 2027.)
 
 # %%
 groups_run = govsim.run_many(["baseline", "open_models", "ai_public_good"], seeds=SEEDS,

@@ -5,6 +5,8 @@
 #     text_representation:
 #       extension: .py
 #       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
@@ -97,8 +99,9 @@ if not QUICK:  # by 2035 on 8 seeds the interval excludes zero
 fig, axes = plotting.plot_countries(countries, "capability", countries=["USA", "CHN", "IND", "ARE"], ncols=2)
 
 # %% [markdown]
-# Compute grows about fivefold a year, so its panels use a log scale; the unit is the world's
-# whole compute stock of 2023.
+# Compute grows several-fold a year, so its panels use a log scale; the unit is the world's
+# whole compute stock of 2023. Under the escalation India and the Emirates end with about a
+# tenth of the compute they have in the baseline.
 
 # %%
 fig, axes = plotting.plot_countries(countries, "compute", countries=["USA", "CHN", "IND", "ARE"], ncols=2)
