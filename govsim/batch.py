@@ -20,6 +20,7 @@ import pandas as pd
 from filelock import FileLock, Timeout
 
 from govsim.config import ScenarioError, apply_override, validate
+from govsim.config.errors import shown
 from govsim.config.scenario import Scenario
 from govsim.progress import Counts, Progress
 from govsim.runner import run
@@ -43,6 +44,25 @@ class RunSpec:
     @property
     def run_id(self) -> str:
         return store.run_id(self.name, self.digest, self.seed)
+
+
+STORE_OPTIONS = {"countries": "auto, true or false", "figure": "auto, true or false",
+                 "band_seeds": "a whole number of seeds from 0 to 64 (0 or 1: no band)"}
+
+
+def check_store_option(key: str, values: list[Any]) -> None:
+    """ScenarioError naming ``store.<key>``, the bad value and the choices, unless every value is allowed."""
+    name = key.removeprefix("store.")
+    if name not in STORE_OPTIONS:
+        raise ScenarioError(f"{shown(key)} is not a store option. Fix: use one of "
+                            + ", ".join(f"store.{k}" for k in STORE_OPTIONS))
+    for value in values:
+        if name == "band_seeds":
+            good = isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 64
+        else:
+            good = value in (True, False, "auto")
+        if not good:
+            raise ScenarioError(f"{key} = {shown(value)} is not allowed. Fix: {STORE_OPTIONS[name]}")
 
 
 def split_run_options(config: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -133,7 +153,8 @@ def run_specs(specs: list[RunSpec], folder_of: Callable[[RunSpec], Path], option
                 older += done.get("code_digest") != store.code_digest()
                 progress.update(skipped=True)
                 continue
-            ok, problem = _one_run(spec, folder, tables, options.get("figure") is True, context or {}, log_failures)
+            figure = int(options.get("band_seeds", 8)) if options.get("figure") is True else None
+            ok, problem = _one_run(spec, folder, tables, figure, context or {}, log_failures)
             if problem is not None:
                 unrecorded[spec.run_id] = problem
             progress.update(failed=not ok)
@@ -156,7 +177,7 @@ def _unrecorded(spec: RunSpec, exc: Exception) -> str:
     return reason
 
 
-def _one_run(spec: RunSpec, folder: Path, tables: list[str], figure: bool, context: dict[str, Any],
+def _one_run(spec: RunSpec, folder: Path, tables: list[str], figure: int | None, context: dict[str, Any],
              log_failures: bool) -> tuple[bool, str | None]:
     """Run one spec and record it; return whether it completed, and why its failure is unrecorded (if so)."""
     started, clock = datetime.now(timezone.utc).isoformat(timespec="seconds"), time.perf_counter()
@@ -167,8 +188,10 @@ def _one_run(spec: RunSpec, folder: Path, tables: list[str], figure: bool, conte
             raise ScenarioError(spec.error)
         results = run(spec.scenario, seed=spec.seed, countries="countries" in tables)
         store.write_run(folder, results, {**manifest, "wall_time_s": round(time.perf_counter() - clock, 4)}, tables)
-        if figure:
-            _save_figure(folder, results)
+        if figure is not None:  # the number of seeds in the figure's band
+            from govsim.run_figures import write_run_figures
+
+            write_run_figures(folder, results, figure)
         return True, None
     except Exception as exc:  # noqa: BLE001 -- a failed run is recorded and the batch goes on
         detail = "" if isinstance(exc, ScenarioError) else traceback.format_exc()
@@ -180,10 +203,3 @@ def _one_run(spec: RunSpec, folder: Path, tables: list[str], figure: bool, conte
         except OSError as unwritable:  # e.g. the disk is full: count it, tell, and go on with the next run
             return False, _unrecorded(spec, unwritable)
         return False, None
-
-
-def _save_figure(folder: Path, results) -> None:
-    from govsim.plotting import plot_headlines, save
-
-    fig, _ = plot_headlines(results.indices, title=f"govsim: {results.scenario.name} (seed {results.seed})")
-    save(fig, folder / "headlines.png")

@@ -91,11 +91,18 @@ def _closes_year(periods) -> np.ndarray:
 
 
 def summary_text(indices: pd.DataFrame, name: str, seed: int, n_countries: int | None = None) -> str:
-    """Start and end values of the headline indices of one run's indices table."""
+    """Start and end values of the headline indices of one run's indices table, each with the
+    direction that is better and whether the run moved that way."""
+    from govsim.labels import label
+
     first, last = indices.iloc[0], indices.iloc[-1]
     size = f", {n_countries} countries" if n_countries else ""
     lines = [f"scenario {name!r}, seed {seed}{size}: the start (end of {first.period}) -> the end of {last.period}"]
-    lines += [f"  {h:<14} {first[h]:.3f} -> {last[h]:.3f}" for h in HEADLINES]
+    for h in HEADLINES:
+        lab, change = label(h), last[h] - first[h]
+        verdict = "no change" if abs(change) < 5e-4 else (
+            "better" if (change > 0) == (lab.better == "higher") else "worse")
+        lines.append(f"  {h:<14} {first[h]:.3f} -> {last[h]:.3f}  ({change:+.3f}, {verdict}: {lab.better} is better)")
     return "\n".join(lines)
 
 

@@ -81,10 +81,10 @@ def test_save_round_trips_tables_and_resolved_scenario(tmp_path):
     results = govsim.run(scenario, seed=7)
     folder = results.save(tmp_path / "out")
     assert folder == tmp_path / "out"
-    assert sorted(p.name for p in folder.iterdir()) == ["countries.parquet", "forums.parquet", "indices.parquet",
-                                                        "scenario.json"]
+    assert sorted(p.name for p in folder.iterdir()) == [".govsim-lock", "countries.parquet", "forums.parquet", "indices.parquet",
+                                                        "manifest.json", "scenario.json"]
     for name in TABLES:
-        pd.testing.assert_frame_equal(pd.read_parquet(folder / f"{name}.parquet"), getattr(results, name),
+        pd.testing.assert_frame_equal(pd.read_parquet(folder / f"{name}.parquet").drop(columns="run_id"), getattr(results, name),
                                       check_exact=True, obj=name)
     saved = json.loads((folder / "scenario.json").read_text())
     assert saved["seed"] == 7  # the seed the run used, not the scenario's 42
@@ -94,4 +94,4 @@ def test_save_round_trips_tables_and_resolved_scenario(tmp_path):
     assert_same_tables(govsim.run(resolved), results)
     # saving again over the same folder works (atomic replace) and leaves no temporary files
     results.save(folder)
-    assert not [p for p in folder.iterdir() if p.name.startswith(".")]
+    assert not [p for p in folder.iterdir() if p.name.startswith(".") and p.name != ".govsim-lock"]

@@ -16,7 +16,7 @@ from govsim.config import ScenarioError, load_file, read_yaml, validate
 from govsim.config.errors import shorten, shown
 from govsim.config.scenario import Scenario
 
-CONFIG_DIR = Path(__file__).resolve().parents[2] / "scenarios"
+CONFIG_DIR = (Path(__file__).resolve().parents[1] / "scenarios").resolve()  # the library: scenarios/ (package data)
 PRIMARY = "govsim"
 GROUPS = ("scenario", "world", "forums", "behaviour", "shocks")
 

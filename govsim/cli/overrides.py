@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from govsim.batch import RUN_OPTIONS
+from govsim.batch import RUN_OPTIONS, check_store_option
 from govsim.cli.compose import CONFIG_DIR, GROUPS, hydra_options, options
 from govsim.cli.datafiles import check_roots
 from govsim.config import ScenarioError, check_override
@@ -97,6 +97,8 @@ def _accept(override, prepared: Prepared, roots: list[Path]) -> None:
         prepared.scenarios += [str(v) for v in _values(override)] if key == "scenario" else []
         prepared.overrides.append(line)
     elif key.split(".")[0] in RUN_OPTIONS:
+        if key.startswith("store"):
+            check_store_option(key, _values(override))
         prepared.overrides.append("++" + line.lstrip("+"))
     elif override.is_delete():
         raise ScenarioError(f"{line!r}: deleting scenario keys is not supported. Fix: set the key to a value instead")
