@@ -56,12 +56,13 @@ temporary = tempfile.TemporaryDirectory(prefix="govsim-sweeps-")  # deleted when
 workdir = Path(temporary.name)
 
 
-def govsim_cli(*args: str) -> str:
-    """Run ``govsim ARGS`` in the temporary folder; return its last lines, or raise with its error."""
+def govsim_cli(*args: str, last: int = 1) -> str:
+    """Run ``govsim ARGS`` in the temporary folder; return the ``last`` lines it printed (its
+    summary), or raise with its error message."""
     proc = subprocess.run([GOVSIM, *args], cwd=workdir, capture_output=True, text=True)
     if proc.returncode != 0:
         raise RuntimeError(f"govsim {args[0]} failed (exit {proc.returncode}):\n{proc.stderr[-2000:]}")
-    return "\n".join(proc.stdout.strip().splitlines()[-3:])
+    return "\n".join(proc.stdout.strip().splitlines()[-last:])
 
 
 # %% [markdown]
@@ -73,7 +74,7 @@ def govsim_cli(*args: str) -> str:
 # %%
 sweep = workdir / "sweep"
 print(govsim_cli("run", "-m", "scenario=baseline,export_controls_escalation", f"seed=range(0,{SEEDS})",
-                 f"time.steps={STEPS}", f"out={sweep}", "hydra/launcher=joblib"))
+                 f"time.steps={STEPS}", f"out={sweep}", "hydra/launcher=joblib", last=2))
 
 # %% [markdown]
 # `load_sweep` reads every complete run into one tidy table: one row per run and quarter, with
