@@ -123,9 +123,10 @@ assert (end.loc["africa_online", "gap_abs_high_low"] < end.loc["recorded", "gap_
 # ## 2. A synthetic world
 #
 # `world.kind=synthetic` draws `world.n` countries (population, income, readiness, internet use,
-# alignment, compute, club memberships) from distributions fitted to the real table; the
-# `world.synthetic.*` settings change them (docs/parameters.md). A synthetic world is useful to
-# test how the model's findings depend on the particular countries of today.
+# alignment, compute, club memberships, export-control tiers) from distributions fitted to the
+# real table; the `world.synthetic.*` settings change them (docs/parameters.md). A synthetic world
+# is useful to test how the model's findings depend on the particular countries of today. Its
+# countries are named S00000, S00001, ...: it has no geography, so no map.
 
 # %%
 synthetic = govsim.run("baseline", seed=0, overrides={"world.kind": "synthetic", "world.n": SYNTHETIC_N, **TIME})
