@@ -38,13 +38,14 @@ class Slots:
     direct: bool  # applicants may become members at once (before the tier, or within the record)
 
 
-def slots(spec: ForumSpec, year: float, review_years: float) -> Slots:
+def slots(spec: ForumSpec, year: float, review_years: float, pace: tuple[float, float] | None = None) -> Slots:
     """The admissions allowed at a review at calendar time ``year``.
 
     A review covers the calendar years Y with floor(year - review_years) < Y <= floor(year), so
     with yearly reviews each year's slots are used once whatever the review interval. Within the
     calendar the slots are the record's; after its last year L they are the projection quotas
-    floor(r (Y - L)) - floor(r (Y - 1 - L)), r = projected_partners or projected_promotions.
+    floor(r (Y - L)) - floor(r (Y - 1 - L)), r = projected_partners or projected_promotions (or
+    ``pace`` = (partners, promotions) a year, as an ``enlargement_pace`` lever sets them).
     A club without a calendar admits max_admissions partners per review and promotes every
     accepted seasoned partner (the rules before the record was modelled); before its partner
     tier, if it has one, it admits max_admissions members per review.
@@ -55,8 +56,9 @@ def slots(spec: ForumSpec, year: float, review_years: float) -> Slots:
         return Slots(UNLIMITED if tier else most, most if tier else 0, False, tier, not tier)
     calendar, last = spec.enlargement_calendar, max(spec.enlargement_calendar)
     years = range(math.floor(year - review_years + 1e-9) + 1, math.floor(year + 1e-9) + 1)
-    members = sum(calendar.get(y, (0, 0))[0] if y <= last else _quota(spec.projected_promotions, y - last) for y in years)
-    partners = sum(calendar.get(y, (0, 0))[1] if y <= last else _quota(spec.projected_partners, y - last) for y in years)
+    partner_rate, promotion_rate = pace if pace is not None else (spec.projected_partners, spec.projected_promotions)
+    members = sum(calendar.get(y, (0, 0))[0] if y <= last else _quota(promotion_rate, y - last) for y in years)
+    partners = sum(calendar.get(y, (0, 0))[1] if y <= last else _quota(partner_rate, y - last) for y in years)
     recorded = math.floor(year + 1e-9) <= last
     return Slots(members, partners if tier else 0, recorded, tier, recorded or not tier)
 

@@ -13,8 +13,10 @@ from govsim.codes import PARTNER
 from govsim.state import State
 
 _SPEC_ARRAYS = ("cost", "tech_access", "partner_access", "depth", "outreach_radius",
-                "outreach_min_capability", "partner_years", "max_admissions", "apply_radius")
-REFORMABLE = ("depth", "tech_access", "cost")  # the rules a forum_reform shock may change while in force
+                "outreach_min_capability", "partner_years", "max_admissions", "apply_radius",
+                "projected_partners", "projected_promotions")
+# the rules shocks may change while in force: forum_reform (depth, access, cost), enlargement_pace (quotas)
+REFORMABLE = ("depth", "tech_access", "cost", "projected_partners", "projected_promotions")
 
 
 @dataclass

@@ -15,7 +15,7 @@ from govsim.codes import MEMBER, NONE, PARTNER
 from govsim.config import ScenarioError
 from govsim.config.forums import ForumSpec
 from govsim.config.scenario import Time
-from govsim.config.shocks import Interoperability, PublicGood
+from govsim.config.shocks import EnlargementPace, Interoperability, PublicGood
 from govsim.forums import ForumSet, capability_mass
 from govsim.shocks import Shock, _period_index
 from govsim.state import State
@@ -63,7 +63,23 @@ class PublicGoodShock(Shock):
         policy.appeal[:, self.k] += spec.appeal * (1.0 - state.standing)
 
 
-LEVERS = {Interoperability: InteroperabilityShock, PublicGood: PublicGoodShock}
+class EnlargementPaceShock(Shock):
+    """An expanding club's admission quotas after its record (partners and promotions a year) are
+    replaced while in force: written each period into the reformable rules that ``apply_shocks``
+    resets, and read by ``membership.enlarge`` through ``enlargement.slots``."""
+
+    def __init__(self, spec: EnlargementPace, *args):
+        super().__init__(spec, *args)
+        self.k = self.forums.index(spec.forum)
+        if self.forums.rule[self.k] != "expanding_club":
+            raise ScenarioError(f"shock {spec.kind}: forum {spec.forum!r} is not an expanding club. Fix: name one, e.g. brics")
+
+    def apply(self, state: State) -> None:
+        self.forums.spec["projected_partners"][self.k] = self.spec.partners_per_year
+        self.forums.spec["projected_promotions"][self.k] = self.spec.promotions_per_year
+
+
+LEVERS = {Interoperability: InteroperabilityShock, PublicGood: PublicGoodShock, EnlargementPace: EnlargementPaceShock}
 """Spec class -> run-time class of the levers defined here (``shocks.build_shocks`` reads it)."""
 
 

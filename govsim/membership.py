@@ -65,7 +65,8 @@ def enlarge(s: State, forums: ForumSet, k: int, gain: np.ndarray, b: Behaviour, 
     ``enlargement.application_motive``.
     """
     spec = forums.specs[k]
-    quota = enlargement.slots(spec, s.year, b.membership.review_years)
+    pace = (forums.spec["projected_partners"][k], forums.spec["projected_promotions"][k])  # enlargement_pace may change them
+    quota = enlargement.slots(spec, s.year, b.membership.review_years, pace)
     if quota.recorded:
         pool = enlargement.recorded_pool(s, spec) & (s.status[:, k] == NONE) & ~s.policy.locked[:, k]
         s.status[pool, k] = APPLICANT

@@ -53,6 +53,36 @@ class GovernanceModel(mesa.Model):
         run_period(self.state, self.forums, self.shocks, self.behaviour, self.dt, self.rng, period)
         self.collect()
 
+    @property
+    def next_period(self) -> str:
+        """The label of the period the next ``step()`` simulates (e.g. "2027Q3")."""
+        from govsim.runner import clock
+
+        return clock(self.scenario.time.start, self.dt, self.steps + 2)["period"][-1]  # row steps+1
+
+    def add_shock(self, name: str, spec: Mapping[str, Any]) -> Scenario:
+        """Switch a lever on mid-run: the shock ``spec`` (a dict as in a scenario's ``shocks``) in force
+        from the next period simulated (its ``start`` defaults to it and may not be earlier).
+
+        It is recorded in ``self.scenario.shocks[name]``, so running the updated scenario from the
+        start with the same seed reproduces this run. Returns the updated scenario.
+        """
+        from govsim.midrun import added_shock
+
+        self.scenario, built = added_shock(self.scenario, name, spec, self.next_period, self.forums, self.state.iso3)
+        self.shocks.append(built)
+        return self.scenario
+
+    def end_shock(self, name: str) -> Scenario:
+        """Switch lever ``name`` off from the next period simulated (its ``end`` is set to it)."""
+        from govsim.midrun import ended_shock
+
+        self.scenario, stop = ended_shock(self.scenario, name, self.next_period)
+        for shock in self.shocks:
+            if getattr(shock, "name", None) == name:
+                shock.stop = stop
+        return self.scenario
+
     def run(self) -> None:
         """Simulate every step of the scenario."""
         for _ in range(self.scenario.time.steps):

@@ -28,7 +28,7 @@ def setup(scenario: Scenario, rng: np.random.Generator) -> tuple[World, ForumSet
     world = build_world(scenario.world, start, rng)
     forums = ForumSet.from_specs(scenario.forums)
     launches = forum_launches(scenario.forums, scenario.time, forums, world.iso3)  # before the shocks: they act on the launched forum
-    shocks = launches + build_shocks(scenario.shocks.values(), scenario.time, forums, world.iso3)
+    shocks = launches + build_shocks(scenario.shocks, scenario.time, forums, world.iso3)
     state = initial_state(world, forums, scenario, start, rng, shocks)
     return world, forums, state, shocks
 

@@ -99,10 +99,12 @@ class Recorder:
             "engagement": s.engagement.copy(), "status": s.status.copy(),
         })
 
-    def countries(self, iso3: np.ndarray, names: np.ndarray | None = None, regions: np.ndarray | None = None) -> pd.DataFrame:
+    def countries(self, iso3: np.ndarray, names: np.ndarray | None = None, regions: np.ndarray | None = None,
+                  steps: slice = slice(None)) -> pd.DataFrame:
         """One row per country per step (an empty table if country snapshots were not kept), with the
-        country's name and World Bank region (categories: cheap to repeat every step)."""
-        rows = self.country_rows
+        country's name and World Bank region (categories: cheap to repeat every step); ``steps``
+        picks recorded steps (e.g. ``slice(5, 6)``: step 5 only)."""
+        rows = self.country_rows[steps]
         if not rows:
             return pd.DataFrame()
         names = iso3 if names is None else names
@@ -124,9 +126,25 @@ class Recorder:
             table[f"status_{name}"] = pd.Categorical.from_codes(status[:, k], categories=list(STATUS_NAMES))
         return pd.DataFrame(table)
 
-    def forums(self) -> pd.DataFrame:
-        """One row per forum per step."""
-        rows = self.forum_rows
+    def history(self, i: int) -> pd.DataFrame:
+        """Country ``i`` over every recorded step (one row per step; the countries table's columns but
+        iso3, name and region), without building the whole table: for a live inspector."""
+        rows = self.country_rows
+        if not rows:
+            return pd.DataFrame()
+        table: dict[str, object] = {"step": [r["step"][i] for r in rows]}
+        for column in ("capability", "access", "adoption", "intensity", "lag_years", "internet", "skills", "population",
+                       "readiness", "gdp_pc", "alignment", "tier", "compute"):
+            table[column] = [r[column][i] if np.ndim(r[column]) else r[column] for r in rows]
+        table["income_group"] = pd.Categorical.from_codes([r["income_group"][i] for r in rows], categories=list(INCOME_GROUPS))
+        for k, name in enumerate(self.forum_names):
+            table[f"engagement_{name}"] = [r["engagement"][i, k] for r in rows]
+            table[f"status_{name}"] = pd.Categorical.from_codes([r["status"][i, k] for r in rows], categories=list(STATUS_NAMES))
+        return pd.DataFrame(table)
+
+    def forums(self, steps: slice = slice(None)) -> pd.DataFrame:
+        """One row per forum per step (``steps``: as for :meth:`countries`)."""
+        rows = self.forum_rows[steps]
         table = {"step": np.concatenate([r["step"] for r in rows]),
                  "forum": np.tile(np.array(self.forum_names, dtype=object), len(rows))}
         for column in ("n_members", "n_partners", "n_applicants", "n_engaged", "position", "authority", "pool"):

@@ -118,6 +118,35 @@ def collect_results(model: GovernanceModel) -> Results:
                    _tagged(model.recorder.forums(), clock, tags))
 
 
+def snapshot(model: GovernanceModel, step: int | None = None) -> Results:
+    """The run so far as seen at ``step`` (default: the last recorded), cheaply, for live views:
+    ``indices`` up to and including ``step``; ``countries`` and ``forums`` at ``step`` only."""
+    last = len(model.recorder.forum_rows) - 1
+    step = last if step is None else step
+    if not 0 <= step <= last:
+        raise ValueError(f"step {step} has not been simulated: steps 0-{last} are recorded")
+    clock = time_columns(model.scenario, step + 1)
+    tags = {"scenario": model.scenario.name, "seed": model.seed}
+    indices = model.datacollector.get_model_vars_dataframe().iloc[:step + 1].reset_index(drop=True)
+    indices = pd.concat([pd.DataFrame({**tags, **clock}), indices], axis=1)
+    at = slice(step, step + 1)
+    countries = model.recorder.countries(model.state.iso3, model.names, model.state.region, steps=at)
+    return Results(model.scenario, model.seed, indices, _tagged(countries, clock, tags),
+                   _tagged(model.recorder.forums(steps=at), clock, tags))
+
+
+def country_history(model: GovernanceModel, iso3: str) -> pd.DataFrame:
+    """One country over the steps simulated so far, led by the run's tags and time columns (cheap)."""
+    codes = list(model.state.iso3)
+    if iso3 not in codes:
+        raise ValueError(f"no country {iso3!r} in this world; use an ISO3 code such as 'USA' (govsim.countries())")
+    history = model.recorder.history(codes.index(iso3))
+    if history.empty:
+        raise ValueError("the run keeps no country snapshots (record_countries=False)")
+    clock = time_columns(model.scenario, len(history))
+    return _tagged(history, clock, {"scenario": model.scenario.name, "seed": model.seed})
+
+
 def time_columns(scenario: Scenario, n_rows: int) -> dict[str, object]:
     """``step``, ``period``, ``year`` and ``time`` of each recorded row (step 0 is the initial state).
 

@@ -30,6 +30,7 @@ class Shock:
         self.forums = forums
         self.iso3_index = iso3_index
         self.started = False
+        self.name = ""  # the key of the scenario's shocks (set by build_shocks)
 
     def in_force(self, period: int) -> bool:
         """Whether the shock is in force in period index ``period`` (0 = the start period)."""
@@ -215,13 +216,18 @@ def apply_shocks(shocks: list[Shock], state: State, forums: ForumSet, period: in
     state.policy.blocked = blocked_share(state, p)
 
 
-def build_shocks(specs, time: Time, forums: ForumSet, iso3: np.ndarray) -> list[Shock]:
-    """Run-time shock objects for the scenario's shock specs (the kinds of govsim/levers.py too)."""
+def build_shocks(specs: dict, time: Time, forums: ForumSet, iso3: np.ndarray) -> list[Shock]:
+    """Run-time shock objects for the scenario's shock specs by name (the kinds of govsim/levers.py too)."""
     from govsim.levers import LEVERS  # imported here: its classes subclass Shock, so it imports this module
 
     kinds = {**_KINDS, **LEVERS}
     index = {code: i for i, code in enumerate(iso3)}
-    return [kinds[type(spec)](spec, time, forums, index) for spec in specs]
+    built = []
+    for name, spec in specs.items():
+        shock = kinds[type(spec)](spec, time, forums, index)
+        shock.name = name
+        built.append(shock)
+    return built
 
 
 def _period_index(period: str | None, time: Time) -> int | None:

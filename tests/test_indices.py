@@ -599,3 +599,15 @@ def test_all_indices_in_unit_interval_on_random_inputs():
         for x in values:
             assert isinstance(x, float) and 0.0 <= x <= 1.0
         assert np.all(dominant_club(e, st, universal) <= k)
+
+
+def test_gini_contributions_sum_to_the_gini_and_rank_the_outliers():
+    from govsim.inequality import gini, gini_contributions
+
+    rng = np.random.default_rng(3)
+    values, weights = rng.random(50), rng.random(50) * 10
+    shares = gini_contributions(values, weights)
+    assert shares.sum() == pytest.approx(gini(values, weights)) and (shares >= 0).all()
+    # two people: each holds half of the pair's difference
+    assert gini_contributions([0.0, 1.0]).tolist() == pytest.approx([0.25, 0.25])
+    assert gini_contributions([0.0, 0.0, 0.0]).tolist() == [0.0, 0.0, 0.0]

@@ -10,7 +10,8 @@ from govsim.config import rules
 from govsim.config.base import Period, Slug, Strict, period_to_year
 from govsim.config.behaviour import Behaviour
 from govsim.config.forums import ForumSpec, default_forums
-from govsim.config.shocks import CapacityBuilding, ExportControls, ForumChange, ForumReform, Interoperability, PublicGood, Shock
+from govsim.config.shocks import (CapacityBuilding, EnlargementPace, ExportControls, ForumChange, ForumReform, Interoperability,
+                                  PublicGood, Shock)
 
 
 class Time(Strict):
@@ -106,6 +107,6 @@ def _forum_refs(shock) -> list[tuple[str, str]]:
         return [("provider", shock.provider)]
     if isinstance(shock, Interoperability):
         return [("forums", f) for f in shock.forums or []]
-    if isinstance(shock, (ForumChange, ForumReform)):
+    if isinstance(shock, (ForumChange, ForumReform, EnlargementPace)):
         return [("forum", shock.forum)]
     return []

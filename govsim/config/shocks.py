@@ -136,5 +136,17 @@ class PublicGood(ShockSpec):
     appeal: float = Field(0.5, ge=0, le=20, description="Utility the offer adds to the provider forum for a country of zero standing, falling linearly to 0 for the most capable country (those further from the frontier value access more). Unit: utility. Range: [0, 20]. Source: assumption; seed 001 (Global South demand for AI public goods).")
 
 
-Shock = Annotated[Union[ExportControls, CapacityBuilding, OpenModels, ForumChange, ForumReform, Interoperability, PublicGood],
+class EnlargementPace(ShockSpec):
+    """An expanding club changes how many countries it admits a year, after its recorded calendar:
+    its partner and promotion quotas (``projected_partners``, ``projected_promotions``) are replaced
+    while in force; who is admitted is still the members' political choice (govsim/enlargement.py)."""
+
+    kind: Literal["enlargement_pace"]
+    forum: str = Field("brics", description="The expanding club whose admissions change.")
+    partners_per_year: float = Field(1.0, ge=0, le=20, description="Partners admitted per year while in force (replaces projected_partners; the quota accumulates and is rounded down at each review). Unit: countries per year. Range: [0, 20]. Source: assumption; the record's range: 0 (2025, Rio: no new members) to 9 partners accepted after Kazan (2024, 13 invited).")
+    promotions_per_year: float = Field(0.5, ge=0, le=10, description="Partners promoted to members per year while in force (replaces projected_promotions). Unit: countries per year. Range: [0, 10]. Source: assumption; 5 members joined in 2024, none in 2025.")
+
+
+Shock = Annotated[Union[ExportControls, CapacityBuilding, OpenModels, ForumChange, ForumReform, Interoperability, PublicGood,
+                        EnlargementPace],
                   Field(discriminator="kind")]
