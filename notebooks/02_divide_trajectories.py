@@ -33,6 +33,7 @@ QUICK = bool(os.environ.get("GOVSIM_NB_QUICK"))
 SEEDS = 3 if QUICK else 8
 END_YEAR = 2030 if QUICK else 2035
 STEPS = (END_YEAR - 2023 + 1) * 4  # quarters from 2023Q1 to the end of END_YEAR
+MAP_YEARS = [year for year in (2023, 2030, 2035) if year <= END_YEAR]  # ends of years on the maps
 N_JOBS = 2  # local processes for the runs
 
 # %%
@@ -162,3 +163,20 @@ weighted = final_countries.assign(w=final_countries["population"] * final_countr
 by_income = weighted.groupby("income_group")["w"].sum() / weighted.groupby("income_group")["population"].sum()
 assert by_income["low"] < by_income["lower_middle"] < by_income["upper_middle"] < by_income["high"]
 assert by_income["high"] > 2 * by_income["lower_middle"]
+
+# %% [markdown]
+# ## The divide on the map
+#
+# Used AI capability of each country in the baseline at the end of 2023, 2030 and 2035 (the mean
+# across seeds), on one colour scale. Every country gains, but at very different speeds: North
+# America, Europe, the Gulf, Australia and the rich of East Asia pull ahead; Sub-Saharan Africa, where
+# internet use and skills cap adoption, stays far behind. Small states without an outline on a
+# world map of this scale are dots.
+
+# %%
+baseline_countries = countries[countries["scenario"] == "baseline"]
+fig, axes = plotting.plot_world_maps(baseline_countries, "capability", at=MAP_YEARS)
+
+# %%
+regions = weighted.groupby("region")["w"].sum() / weighted.groupby("region")["population"].sum()
+assert regions.idxmin() == "Sub-Saharan Africa" and regions.idxmax() == "North America"

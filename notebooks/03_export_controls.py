@@ -131,3 +131,39 @@ summary.groupby("scenario").mean().round(3)
 per_seed = summary.unstack("scenario")
 assert (per_seed[("compute", "export_controls_escalation")] < 0.5 * per_seed[("compute", "baseline")]).all()
 assert (per_seed[("alignment", "export_controls_escalation")] < per_seed[("alignment", "baseline")] - 0.01).all()
+
+# %% [markdown]
+# ## The tiers on the map
+#
+# The tiers of the January 2025 rule, as the model reads them from its world table: Tier 1 (the
+# US, its closest allies and partners: no caps), Tier 2 (most of the world: capped) and Tier 3
+# (China, Russia and the embargoed: blocked since the 2022-23 controls).
+
+# %%
+from matplotlib.colors import ListedColormap
+
+start = countries[(countries["scenario"] == "baseline") & (countries["step"] == 0)]
+fig, ax = plotting.plot_world_map(start, "tier", cmap=ListedColormap(["#1a9850", "#fdae61", "#d73027"]),
+                                  vmin=0.5, vmax=3.5, title="US export-control tiers of January 2025")
+fig.axes[-1].set_xticks([1, 2, 3], ["Tier 1: no caps", "Tier 2: capped", "Tier 3: blocked"])
+
+# %% [markdown]
+# Where the escalation bites: each country's compute at the end of the run under the escalation,
+# as a change from the baseline on the same seed (mean across seeds). Tier-1 countries keep all
+# of theirs. The Tier-2 countries that build compute, India, Brazil, Mexico, the Gulf, South-East
+# Asia, Turkey and Poland among them, lose most of it; most other Tier-2 countries have too little
+# compute for a cap to bite. Tier 3 loses a quarter to a third more than under the 2022-23 controls alone.
+
+# %%
+paired = end.pivot_table(index=["iso3", "seed", "step", "period", "year", "time"], columns="scenario", values="compute")
+change = (100 * (paired["export_controls_escalation"] / paired["baseline"] - 1)).rename("compute_change").reset_index()
+fig, ax = plotting.plot_world_map(change.assign(scenario="escalation vs baseline"), "compute_change", cmap="Reds_r", vmax=0,
+                                  title=f"Compute under the escalation: change from the baseline, end of {END_YEAR}")
+fig.axes[-1].set_xlabel("change in compute, % of the baseline (red: less)")
+
+# %%
+by_country = change.groupby("iso3")["compute_change"].mean()
+tiers = start.drop_duplicates("iso3").set_index("iso3")["tier"].reindex(by_country.index)
+assert by_country[tiers == 1].abs().max() < 0.5  # Tier 1 untouched
+assert by_country[tiers == 2].min() < -75 and by_country["IND"] < -75  # the capped Tier-2 builders
+assert (by_country[tiers == 3] < -20).all()

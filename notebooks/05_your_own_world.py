@@ -120,6 +120,19 @@ assert (end.loc["africa_online", "ai_divide"] < end.loc["recorded", "ai_divide"]
 assert (end.loc["africa_online", "gap_abs_high_low"] < end.loc["recorded", "gap_abs_high_low"]).all()
 
 # %% [markdown]
+# A CSV world of real countries draws on the world map (the countries left out are grey). Here
+# the difference the "what if" makes to adoption, by the end of the run, country by country:
+# a derived column maps like any other.
+
+# %%
+ends = csv_runs.countries[(csv_runs.countries["year"] == END_YEAR) & csv_runs.countries["period"].str.endswith("Q4")]
+paired = ends.pivot_table(index=["iso3", "seed", "step", "period", "year", "time"], columns="scenario", values="adoption")
+extra = (paired["africa_online"] - paired["recorded"]).rename("extra_adoption").reset_index()
+fig, ax = plotting.plot_world_map(extra.assign(scenario="africa_online vs recorded"), "extra_adoption",
+                                  title=f"Adoption of AI, Africa online minus as recorded, end of {END_YEAR}")
+fig.axes[-1].set_xlabel("difference in the share of people using AI")
+
+# %% [markdown]
 # ## 2. A synthetic world
 #
 # `world.kind=synthetic` draws `world.n` countries (population, income, readiness, internet use,
@@ -163,7 +176,7 @@ club = {"forums.digital_south.rule": "expanding_club",
         "forums.digital_south.launch": "2027Q1",
         **TIME}
 forum_runs = govsim.run_many({"baseline": govsim.load_scenario("baseline", TIME),
-                              "digital_south": govsim.load_scenario("baseline", club)}, seeds=SEEDS)
+                              "digital_south": govsim.load_scenario("baseline", club)}, seeds=SEEDS, countries=True)
 forums = forum_runs.forums[forum_runs.forums["scenario"] == "digital_south"]
 
 fig, ax = plt.subplots(figsize=(7, 3.5), layout="constrained")
@@ -177,6 +190,15 @@ ax.annotate("launch", (2027.0, 1.0), xycoords=("data", "axes fraction"), xytext=
 ax.set(ylabel="members and partners\n(mean across seeds)", title="The clubs, with the Digital South club founded in 2027")
 ax.legend(frameon=False, loc="center left")
 ax.grid(alpha=0.3)
+
+# %% [markdown]
+# Who has joined by the end of the run (the most frequent status across seeds): a forum of your
+# own maps like the built-in ones.
+
+# %%
+club_countries = forum_runs.countries[forum_runs.countries["scenario"] == "digital_south"]
+fig, ax = plotting.plot_forum_map(club_countries, "digital_south", at=END_YEAR,
+                                  title=f"The Digital South club at the end of {END_YEAR} (most frequent status, {SEEDS} seeds)")
 
 # %% [markdown]
 # The new club gathers members quickly, so fewer countries are left outside every club and
