@@ -53,6 +53,7 @@ LABELS: dict[str, Label] = {
     "open_lag_years": Label("Open-weight lag behind the frontier", "years", "lower"),
     # country state (countries table)
     "capability": Label("Used AI capability", "0-1", "higher"),
+    "capability_relative": Label("Used AI capability relative to the leader", "share of the most capable country's"),
     "access": Label("Best reachable model", "capability, 0-1", "higher"),
     "adoption": Label("Adoption of AI", "share of people, 0-1", "higher"),
     "intensity": Label("Intensity of use", "0-1", "higher"),
