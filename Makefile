@@ -4,13 +4,29 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test app chromium setup bench bench-sweep docs calibrate clean
+.PHONY: run test app chromium setup bench bench-sweep docs calibrate clean notebooks notebooks-full
 
 run: setup
 	$(VENV)/bin/govsim run scenario=baseline
 
+# The unit, behaviour and browser tests, then every notebook executed by nbmake with short runs
+# (GOVSIM_NB_QUICK=1: 2-3 seeds to 2030). Two commands: the first keeps pytest's own settings
+# (filterwarnings = error) and stops before the slower notebooks when a test fails.
 test: setup chromium
 	$(PY) -m pytest
+	GOVSIM_NB_QUICK=1 $(PY) -m pytest --nbmake --nbmake-timeout=600 -p no:cacheprovider notebooks
+
+# The notebooks as a reader runs them (8 seeds to 2035).
+notebooks-full: setup
+	env -u GOVSIM_NB_QUICK $(PY) -m pytest --nbmake --nbmake-timeout=1800 -p no:cacheprovider notebooks
+
+# JupyterLab on notebooks/ (installs the `notebooks` extra: jupyterlab, ipywidgets).
+notebooks: $(VENV)/.notebooks
+	$(VENV)/bin/jupyter lab notebooks
+
+$(VENV)/.notebooks: $(STAMP)
+	$(PY) -m pip install --quiet -e ".[dev,notebooks]"
+	touch $(VENV)/.notebooks
 
 # The classroom app (issue 13): serves http://127.0.0.1:8765 (govsim app --help for host and port).
 app: setup
