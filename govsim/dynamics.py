@@ -71,10 +71,20 @@ def grow_compute(s: State, p: Dynamics, dt: float) -> None:
 
 
 def grow_income(s: State, p: Dynamics, dt: float) -> None:
-    """GDP per capita grows with the adoption dividend; income groups move by threshold crossings."""
+    """GDP per capita grows with the adoption dividend; income groups move by threshold crossings.
+
+    The start group is the World Bank's (GNI per capita, Atlas method), which can differ from the
+    group the GDP per capita falls in (11 of 193 countries, e.g. Iran: GDP $4,431 < $4,515, yet upper
+    middle income). A country moves only when its GDP group leaves its starting GDP group, and then
+    never against that direction: up to max(World Bank group, GDP group), down to the min. So Iran
+    crossing $4,515 stays upper middle (counting that crossing from its World Bank group made it
+    high income in 2023Q4).
+    """
     s.gdp_pc = s.gdp_pc * np.exp(dt * (p.income_growth + p.ai_income_premium * s.capability))
-    shift = np.searchsorted(INCOME_THRESHOLDS, s.gdp_pc) - np.searchsorted(INCOME_THRESHOLDS, s.gdp_pc0)
-    s.income_group = np.clip(s.income_group0 + shift, 0, 3).astype(np.int8)
+    now, start = np.searchsorted(INCOME_THRESHOLDS, s.gdp_pc), np.searchsorted(INCOME_THRESHOLDS, s.gdp_pc0)
+    group = np.where(now > start, np.maximum(s.income_group0, now), np.where(now < start, np.minimum(s.income_group0, now),
+                                                                           s.income_group0))
+    s.income_group = group.astype(np.int8)
 
 
 def drift_alignment(s: State, positions: np.ndarray, p: Dynamics, dt: float) -> None:

@@ -134,7 +134,7 @@ def test_figures_show_every_parameter_per_index_with_its_group(method, n):
                           for year in (2030, 2035)])
     table = sa.analyze(method, prob, design, outcomes, indices=["y", "z"])
     fig, axes = plot_sensitivity(table, method)
-    assert [ax.get_title() for ax in axes] == ["y", "z"]
+    assert [ax.get_title() for ax in axes] == ["Y", "Z"]  # unknown columns: a readable name from the registry
     assert axes[0].get_xlabel() == f"{sa.RANK_BY[method]} (end of 2035)"
     labels = [t.get_text() for t in axes[0].get_yticklabels()]
     assert labels == ["x3", "x2", "x1"]  # bottom to top: the lever, then the uncertain ones by rank
@@ -142,7 +142,7 @@ def test_figures_show_every_parameter_per_index_with_its_group(method, n):
     assert (axes[0].get_legend() is not None) == (method == "sobol")  # S1 diamonds for Sobol
     plt.close(fig)
     fig, axes = plot_sensitivity_over_time(table, method)
-    assert [ax.get_title() for ax in axes] == ["y", "z"]
+    assert [ax.get_title() for ax in axes] == ["Y", "Z"]
     assert [(line.get_label(), line.get_linestyle()) for line in axes[0].get_lines()] == \
         [("x1", "-"), ("x2", "-"), ("x3", "--")]
     assert [t.get_text() for t in axes[-1].get_legend().get_texts()] == ["x1", "x2", "x3"]

@@ -80,7 +80,7 @@ def plot_group_gaps(table: pd.DataFrame, column: str = "capability", group: str 
     means = _group_means(table, column, group, weight, x)
     keys, _ = _keys(table)
     order = _group_order(means["_group"], group)
-    fig, axes = grid(len(keys) + 1, ncols=2 if len(keys) == 3 else 3, sharex=True)
+    fig, axes = grid(len(keys) + 1, ncols=2 if len(keys) + 1 <= 4 else 3, sharex=True)
     group_colour = dict(zip(order, _group_palette(len(order))))
     for ax, key in zip(axes, keys):
         spread = _spread(means[means["_by"] == key], ["_group", x], "value", lo, hi)

@@ -4,6 +4,7 @@ ValueError naming the value and the choices."""
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Sequence
 
@@ -59,13 +60,26 @@ def shared_legend(fig, axes, title: str | None = None) -> None:
 
 
 def colours(groups: Sequence, reference=None) -> dict:
-    """A colour per group: the reference in black, the others from matplotlib's tab10 cycle."""
-    cycle = plt.get_cmap("tab10").colors
-    others = [g for g in groups if g != reference]
-    out = {g: cycle[i % len(cycle)] for i, g in enumerate(others)}
+    """A colour per group: the reference in black; a library scenario always in its own colour (the
+    same in every figure); other groups in the tab10 colours no library scenario of the figure uses."""
+    fixed = _library_colours()
+    out = {g: fixed[g] for g in groups if g != reference and g in fixed}
+    spare = [c for c in plt.get_cmap("tab10").colors if c not in out.values()]
+    others = [g for g in groups if g != reference and g not in fixed]
+    out.update({g: spare[i % len(spare)] for i, g in enumerate(others)})
     if reference is not None:
         out[reference] = "black"
     return out
+
+
+@functools.lru_cache(maxsize=1)
+def _library_colours() -> dict:
+    """The library's scenarios (but the baseline, drawn black as a reference) in tab20 order of name."""
+    from govsim.catalog import list_scenarios
+
+    names = [n for n in sorted(list_scenarios()["name"]) if n != "baseline"]
+    palette = plt.get_cmap("tab20").colors[::2] + plt.get_cmap("tab20").colors[1::2]  # dark shades first
+    return {name: palette[i % len(palette)] for i, name in enumerate(names)} | {"baseline": "black"}
 
 
 def require_table(table, what: str) -> pd.DataFrame:

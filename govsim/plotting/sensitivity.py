@@ -5,10 +5,14 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import pandas as pd
 
+from govsim.plotting.labels import label
 from govsim.sensitivity import RANK_BY, ranked
 
 def _parameter_label(name: str) -> str:
-    return name.removeprefix("behaviour.")
+    """A parameter's dotted key as a reader sees it: ``behaviour.decision.temperature`` ->
+    "decision: temperature" (the key itself is in docs/parameters.md)."""
+    parts = name.removeprefix("behaviour.").split(".")
+    return ": ".join(part.replace("_", " ") for part in parts)
 
 
 def plot_sensitivity(table: pd.DataFrame, method: str):
@@ -28,7 +32,7 @@ def plot_sensitivity(table: pd.DataFrame, method: str):
         if method == "sobol":
             ax.scatter(rows["S1"], range(len(rows)), color="crimson", marker="D", s=18, label="S1", zorder=3)
             ax.legend(frameon=False, loc="lower right")
-        ax.set(title=index, xlabel=f"{metric} (end of {year})")
+        ax.set(title=label(index).name, xlabel=f"{metric} (end of {year})")
         ax.set_xlim(left=0)
         ax.grid(axis="x", alpha=0.3)
     fig.suptitle(f"{method}: blue = uncertain parameter, orange = policy lever", fontsize=9)
@@ -51,7 +55,7 @@ def plot_sensitivity_over_time(table: pd.DataFrame, method: str):
             style = "-" if rows["group"].iloc[0] == "uncertain" else "--"
             ax.plot(rows["year"], rows[metric], style, marker="o", label=_parameter_label(name),
                     color=colors(names.index(name) % colors.N))
-        ax.set(title=index, xlabel="end of year", ylabel=metric)
+        ax.set(title=label(index).name, xlabel="end of year", ylabel=metric)
         ax.set_xticks(sorted(set(table["year"])))
         ax.grid(alpha=0.3)
     axes[-1].legend(frameon=False, fontsize=7, loc="center left", bbox_to_anchor=(1.0, 0.5))
