@@ -141,3 +141,54 @@ def test_picking_a_scenario_starts_its_world_and_shows_what_it_is(page, app_url)
     expect(page.locator(".govsim-period")).to_have_text(START)
     expect(page.get_by_text("Baseline plus an open-weights ecosystem from 2025")).to_be_visible()
     expect(page.get_by_text("Sources and assumptions of the scenario 'open_models'")).to_be_visible()
+
+
+def _step(page, times: int = 1) -> None:
+    """Click Step ``times`` times, each time waiting for the period to move on."""
+    period = page.locator(".govsim-period")
+    for _ in range(times):
+        shown = period.inner_text()
+        page.get_by_role("button", name="Step").click()
+        expect(period).not_to_have_text(shown)
+
+
+def _switch(page, key: str, which: str = "a") -> None:
+    page.locator(f".govsim-switch-{key}-{which} label").click()
+
+
+def _watch_hosts(page) -> list[str]:
+    """The URLs of the page's requests that leave 127.0.0.1 (filled as the page runs)."""
+    away = []
+    page.on("request", lambda r: urlsplit(r.url).scheme in ("http", "https", "ws", "wss")
+            and urlsplit(r.url).hostname != "127.0.0.1" and away.append(r.url))
+    return away
+
+
+def test_a_lever_switched_on_mid_run_moves_the_headlines_off_the_baseline(page, app_url):
+    away = _watch_hosts(page)
+    _open(page, app_url)
+    _step(page, 2)
+    delta = page.locator(".govsim-delta-ai_divide")
+    expect(delta).to_have_text(re.compile(r"[+-]0\.0000$"))
+    _switch(page, "export_controls")
+    expect(page.locator(".govsim-in-force-a")).to_contain_text("Export controls on AI chips")
+    _step(page, 8)
+    expect(delta).not_to_have_text(re.compile(r"[+-]0\.0000$"))
+    assert float(delta.inner_text().split()[-1]) > 0, "export controls should widen the AI divide against the baseline"
+    _switch(page, "export_controls")
+    expect(page.locator(".govsim-in-force-a")).to_have_text("Levers in force: none")
+    assert not away, f"requests left 127.0.0.1: {away[:5]}"
+
+
+def test_the_timeline_scrubs_back_and_step_goes_on_from_the_end(page, app_url):
+    _open(page, app_url)
+    _step(page, 4)
+    expect(page.locator(".govsim-period")).to_have_text("2023Q4")
+    before = _images(page)
+    slider = page.locator(".govsim-timeline .v-slider")
+    box = slider.bounding_box()
+    page.mouse.click(box["x"] + 2, box["y"] + box["height"] / 2)  # the far left: the start
+    expect(page.locator(".govsim-period")).to_have_text(START)
+    assert _images(page)[0] != before[0], "the map did not go back with the timeline"
+    _step(page)
+    expect(page.locator(".govsim-period")).to_have_text("2024Q1")

@@ -16,8 +16,8 @@ import pandas as pd
 import solara
 
 from govsim import ScenarioError, list_scenarios
-from govsim.app.session import Session
-from govsim.app.views import MAP_COLUMN, HeadlineChart, WorldMap
+from govsim.app.live import Live
+from govsim.app.panels import DeltaReadout, LeversPanel
 
 DEFAULT_SCENARIO = "baseline"
 SPEEDS = {"1 quarter/s": 1.0, "2 quarters/s": 2.0, "4 quarters/s": 4.0, "as fast as possible": 0.0}
@@ -25,46 +25,6 @@ DEFAULT_SPEED = "4 quarters/s"
 BIG = {"font-size": "2.4rem", "font-weight": "700"}
 BUTTON = {"font-size": "1rem"}
 ROW = {"align-items": "center", "flex-wrap": "wrap"}
-
-
-class Live:
-    """A browser session's Session with its figures: stepped and drawn under one lock."""
-
-    def __init__(self, scenario: str, seed: int):
-        self.session = Session(scenario, seed)
-        self.lock = threading.Lock()
-        snap, time_ = self.session.view(), self.session.a.model.scenario.time
-        first = float(snap.indices["time"].iloc[0])
-        self.steps = time_.steps
-        self.chart = HeadlineChart(first, first + time_.steps * time_.step_years)
-        self.map = WorldMap(snap.countries)
-        self.period, self.step_shown = str(snap.indices["period"].iloc[-1]), 0
-
-    @property
-    def done(self) -> bool:
-        """True once the scenario's last quarter has been simulated."""
-        return self.session.finished
-
-    def step(self) -> bool:
-        """Simulate one quarter; False (and nothing done) at the scenario's end."""
-        with self.lock:
-            if self.session.finished:
-                return False
-            self.session.advance()
-            return True
-
-    def render(self) -> tuple[bytes, bytes]:
-        """PNGs of the headline chart and the map for the current quarter (and remember which it is)."""
-        with self.lock:
-            snap = self.session.view()
-            self.period, self.step_shown = str(snap.indices["period"].iloc[-1]), int(snap.indices["step"].iloc[-1])
-            values = pd.Series(snap.countries[MAP_COLUMN].to_numpy(float), index=snap.countries["iso3"].to_numpy())
-            return self.chart.update(snap.indices), self.map.update(values, self.period)
-
-    def progress(self) -> str:
-        """'the start' or 'k of N quarters' (the state at the end of the period shown)."""
-        done = self.step_shown
-        return "end of the quarter · the start" if done == 0 else f"end of the quarter · {done} of {self.steps} quarters"
 
 
 @functools.lru_cache(maxsize=1)
@@ -104,6 +64,18 @@ def Controls(world: Live, playing: bool, set_playing, on_step, on_reset, speed: 
         solara.Select(label="Speed", value=speed, values=list(SPEEDS), on_value=set_speed, style={"width": "11rem"})
 
 
+@solara.component
+def Timeline(shown: int, last: int, scrubbed: bool, on_step):
+    """A slider over the ``last`` simulated quarters: the map and the chart's marker show the one
+    picked (``shown``); Step and Play go on from the end."""
+    with solara.Row(style=ROW):
+        with solara.Div(classes=["govsim-timeline"], style={"min-width": "24rem", "flex-grow": "1"}):
+            solara.SliderInt("Quarter shown (scrub back)", value=shown, min=0, max=max(last, 1),
+                             on_value=on_step, disabled=last == 0)
+        if scrubbed:
+            solara.Button("back to now", on_click=lambda: on_step(None), style=BUTTON)
+
+
 def _play_loop(world: Live, advance, stop, rate: float):
     """The body of the Play thread: step and show ``rate`` quarters a second (0: as fast as possible)
     until cancelled (Pause, Reset, a new scenario) or the scenario ends. Quarters are due on a fixed
@@ -141,7 +113,7 @@ def Page():
     playing, set_playing = solara.use_state(False)
     speed, set_speed = solara.use_state(DEFAULT_SPEED)
     world, problem = solara.use_memo(lambda: _make_world(scenario, seed), [scenario, seed, generation])
-    chart_png, map_png = solara.use_memo(lambda: world.render() if world else (None, None), [world, tick])
+    pictures = solara.use_memo(lambda: world.render() if world else {}, [world, tick])
 
     def advance():
         set_tick(lambda t: t + 1)
@@ -172,6 +144,11 @@ def Page():
             solara.Text(world.progress(), style={"font-size": "1.2rem"})
             solara.Text(_scenarios().loc[scenario, "description"], style={"font-size": "1.1rem"})
         with solara.Columns([3, 2]):
-            solara.Image(map_png, width="100%", classes=["govsim-map"])
-            solara.Image(chart_png, width="100%", classes=["govsim-headlines"])
+            with solara.Column():
+                solara.Image(pictures["map_a"], width="100%", classes=["govsim-map"])
+                Timeline(world.step_shown, world.session.step, world.at is not None, lambda v: (world.scrub(v), advance()))
+            with solara.Column():
+                solara.Image(pictures["chart"], width="100%", classes=["govsim-headlines"])
+                DeltaReadout(world.delta())
+        LeversPanel(world, tuple(world.session.active()), advance)
         Sources(scenario)
