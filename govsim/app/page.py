@@ -15,9 +15,13 @@ import time
 import pandas as pd
 import solara
 
-from govsim import ScenarioError, list_scenarios
+from govsim import HEADLINES, ScenarioError, list_scenarios
+from govsim.app.compare import CompareSwitch, Exports, SideBySide
+from govsim.app.explore import CountryInspector, ForumPanel, MapPicker
+from govsim.app.lessons import lessons
 from govsim.app.live import Live
 from govsim.app.panels import DeltaReadout, LeversPanel
+from govsim.app.teacher import Lessons
 
 DEFAULT_SCENARIO = "baseline"
 SPEEDS = {"1 quarter/s": 1.0, "2 quarters/s": 2.0, "4 quarters/s": 4.0, "as fast as possible": 0.0}
@@ -95,24 +99,31 @@ def _play_loop(world: Live, advance, stop, rate: float):
     return loop
 
 
-def _make_world(scenario: str, seed: int) -> tuple[Live | None, str | None]:
-    """A new world, or None and the one-line reason (a seed out of range) to show instead."""
+def _make_world(scenario: str, seed: int, compare: str | None, lesson: str | None) -> tuple[Live | None, str | None]:
+    """A new world (set up as ``lesson`` says, if given), or None and the one-line reason (a seed
+    out of range) to show instead."""
     try:
-        return Live(scenario, seed), None
+        if lesson:
+            chosen = next(item for item in lessons() if item.key == lesson)
+            return Live(scenario, seed, compare, session=chosen.start(seed)), None
+        return Live(scenario, seed, compare), None
     except ScenarioError as exc:
         return None, str(exc)
 
 
 @solara.component
 def Page():
-    """The classroom page: the controls in one row, the period, the world map and the headline indices."""
+    """The classroom page: one browser session's state and world; :func:`Views` lays it out."""
     scenario, set_scenario = solara.use_state(DEFAULT_SCENARIO)
     seed, set_seed = solara.use_state(0)
+    compare, set_compare = solara.use_state(None)  # B's scenario in the side-by-side mode
+    lesson, set_lesson = solara.use_state(None)  # the lesson that set this world up
     generation, set_generation = solara.use_state(0)  # bumped by Reset: a fresh world
     tick, set_tick = solara.use_state(0)  # bumped after every step: the views redraw
     playing, set_playing = solara.use_state(False)
     speed, set_speed = solara.use_state(DEFAULT_SPEED)
-    world, problem = solara.use_memo(lambda: _make_world(scenario, seed), [scenario, seed, generation])
+    world, problem = solara.use_memo(lambda: _make_world(scenario, seed, compare, lesson),
+                                     [scenario, seed, compare, lesson, generation])
     pictures = solara.use_memo(lambda: world.render() if world else {}, [world, tick])
 
     def advance():
@@ -126,29 +137,77 @@ def Page():
         set_playing(False)
         set_generation(lambda g: g + 1)
 
+    def choose(set_value):
+        """A new scenario, seed or B: stop playing and leave any lesson's set-up."""
+        return lambda value: (set_playing(False), set_lesson(None), set_value(value))
+
+    def set_up(key: str):
+        set_playing(False)
+        set_scenario("baseline")
+        set_compare("baseline")
+        set_lesson(key)
+
     loop = _play_loop(world, advance, lambda: set_playing(False), SPEEDS[speed])
     solara.use_thread(loop if playing and world else (lambda: None), [playing, world, speed], intrusive_cancel=False)
 
     solara.Title("govsim classroom")
     with solara.Column(style={"padding": "0.25rem 1rem", "gap": "0.25rem"}):
         with solara.Row(style=ROW):
-            ScenarioPicker(scenario, lambda s: (set_playing(False), set_scenario(s)), seed,
-                           lambda s: (set_playing(False), set_seed(s)))
+            ScenarioPicker(scenario, choose(set_scenario), seed, choose(set_seed))
             if world:
                 Controls(world, playing, set_playing, step, restart, speed, set_speed)
+            CompareSwitch(compare, list(_scenarios().index), choose(set_compare))
         if problem:
             solara.Error(problem)
             return
-        with solara.Row(style={"align-items": "baseline", "flex-wrap": "wrap"}):
-            solara.Text(world.period, classes=["govsim-period"], style=BIG)
-            solara.Text(world.progress(), style={"font-size": "1.2rem"})
-            solara.Text(_scenarios().loc[scenario, "description"], style={"font-size": "1.1rem"})
+        Views(world, tick, pictures, scenario, compare, advance, set_up)
+
+
+@solara.component
+def Views(world: Live, tick: int, pictures: dict, scenario: str, compare: str | None, advance, set_up):
+    """The period, the map(s) and charts, the timeline, then the tabs: levers, countries and forums,
+    export, lessons. ``tick`` changes whenever the world did (a lever switched without a step
+    leaves the pictures equal, and Solara skips a component whose arguments are equal)."""
+    country, set_country = solara.use_state(None)
+    track, set_track = solara.use_state("a")  # which world the levers act on, side by side
+    track = track if compare else "a"
+    with solara.Row(style={"align-items": "baseline", "flex-wrap": "wrap"}):
+        solara.Text(world.period, classes=["govsim-period"], style=BIG)
+        solara.Text(world.progress(), style={"font-size": "1.2rem"})
+        solara.Text(_scenarios().loc[scenario, "description"], style={"font-size": "1.1rem"})
+    MapPicker(world.quantity, world.forum, lambda q, f: (world.show(q, f), advance()))
+    timeline = (world.step_shown, world.session.step, world.at is not None, lambda v: (world.scrub(v), advance()))
+    if compare:
+        SideBySide(pictures, scenario, compare, world.session.divergent(), world.session.difference().iloc[-1][list(HEADLINES)].to_dict())
+        Timeline(*timeline)
+    else:
         with solara.Columns([3, 2]):
             with solara.Column():
                 solara.Image(pictures["map_a"], width="100%", classes=["govsim-map"])
-                Timeline(world.step_shown, world.session.step, world.at is not None, lambda v: (world.scrub(v), advance()))
+                Timeline(*timeline)
             with solara.Column():
                 solara.Image(pictures["chart"], width="100%", classes=["govsim-headlines"])
                 DeltaReadout(world.delta())
-        LeversPanel(world, tuple(world.session.active()), advance)
-        Sources(scenario)
+    with solara.lab.Tabs():
+        with solara.lab.Tab("Levers"):
+            if compare:
+                solara.ToggleButtonsSingle(value=track, values=["a", "b"], on_value=set_track)
+            LeversPanel(world, tuple(world.session.active(track)), advance, track)
+        with solara.lab.Tab("Countries and forums"):
+            with solara.Columns([3, 2]):
+                with solara.Column():
+                    CountryInspector(_names(world), country, set_country, world.session.country(country) if country else None)
+                with solara.Column():
+                    ForumPanel(world.session.forum_panel(world.at))
+        with solara.lab.Tab("Export"):
+            for which in world.tracks:
+                Exports(world, which, pictures.get("chart" if which == "a" else "diff"), pictures[f"map_{which}"])
+        with solara.lab.Tab("Lessons (teacher)"):
+            Lessons(set_up)
+    Sources(scenario)
+
+
+def _names(world: Live) -> dict[str, str]:
+    """Country name -> iso3 of the world's countries."""
+    countries = world.session.view(0).countries
+    return dict(zip(countries["name"].astype(str), countries["iso3"]))
