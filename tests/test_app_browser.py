@@ -192,3 +192,49 @@ def test_the_timeline_scrubs_back_and_step_goes_on_from_the_end(page, app_url):
     assert _images(page)[0] != before[0], "the map did not go back with the timeline"
     _step(page)
     expect(page.locator(".govsim-period")).to_have_text("2024Q1")
+
+
+def test_side_by_side_shows_a_difference_when_export_controls_are_on_in_b_only(page, app_url):
+    away = _watch_hosts(page)
+    _open(page, app_url)
+    page.locator(".govsim-ab label").click()
+    expect(page.locator(".govsim-map-b")).to_be_visible(timeout=30_000)
+    diff = page.locator(".govsim-diff-ai_divide")
+    expect(diff).to_have_text(re.compile(r"[+-]0\.0000$"))
+    page.get_by_role("button", name="world B").click()
+    _switch(page, "export_controls", "b")
+    expect(page.locator(".govsim-in-force-b")).to_contain_text("Export controls on AI chips")
+    _step(page, 8)
+    expect(diff).not_to_have_text(re.compile(r"[+-]0\.0000$"))
+    assert page.locator(".govsim-difference").get_attribute("src")
+    assert not away, f"requests left 127.0.0.1: {away[:5]}"
+
+
+def test_the_exported_yaml_reproduces_the_run_shown(page, app_url, tmp_path):
+    import io
+    import zipfile
+
+    import pandas as pd
+
+    import govsim
+
+    away = _watch_hosts(page)
+    _open(page, app_url)
+    _step(page, 2)
+    _switch(page, "export_controls")
+    _step(page, 4)
+    page.get_by_role("tab", name="Export").click()
+    files = {}
+    for button in ("Scenario (YAML)", "Tables (CSV zip)"):
+        with page.expect_download() as info:
+            page.get_by_role("button", name=button).click()
+        files[button] = tmp_path / info.value.suggested_filename
+        info.value.save_as(files[button])
+    shown = pd.read_csv(io.BytesIO(zipfile.ZipFile(files["Tables (CSV zip)"]).read("indices.csv")))
+    assert len(shown) == 7 and "lever_export_controls_1" in files["Scenario (YAML)"].read_text()
+    again = govsim.run(govsim.load_scenario(files["Scenario (YAML)"])).indices.iloc[:len(shown)]
+    for column in ("inclusiveness", "fragmentation", "ai_divide"):
+        assert again[column].to_numpy() == pytest.approx(shown[column].to_numpy(), rel=1e-12, abs=1e-15), column
+    base = govsim.run("baseline", seed=0, countries=False).indices.iloc[:len(shown)]
+    assert abs(again["ai_divide"].iloc[-1] - base["ai_divide"].iloc[-1]) > 1e-6, "the lever is missing from the YAML"
+    assert not away, f"requests left 127.0.0.1: {away[:5]}"

@@ -191,7 +191,10 @@ def Views(world: Live, tick: int, pictures: dict, scenario: str, compare: str | 
     with solara.lab.Tabs():
         with solara.lab.Tab("Levers"):
             if compare:
-                solara.ToggleButtonsSingle(value=track, values=["a", "b"], on_value=set_track)
+                with solara.Row(style=ROW):
+                    solara.Text("Levers act on:", style={"font-size": "1.1rem"})
+                    solara.ToggleButtonsSingle(value=f"world {track.upper()}", values=["world A", "world B"],
+                                               on_value=lambda v: set_track(v[-1].lower()))
             LeversPanel(world, tuple(world.session.active(track)), advance, track)
         with solara.lab.Tab("Countries and forums"):
             with solara.Columns([3, 2]):
