@@ -10,6 +10,7 @@ import pandas as pd
 import solara
 
 from govsim.app.explore import markdown_table
+from govsim.app.panels import SHORT
 
 TEXT = {"font-size": "1.05rem"}
 
@@ -42,7 +43,7 @@ def SideBySide(pictures: dict[str, bytes], scenario: str, compare: str, divergen
             with solara.Row(style={"flex-wrap": "wrap", "gap": "1.2rem"}):
                 solara.Text("B − A now:", style={**TEXT, "font-weight": "600"})
                 for name, value in difference.items():
-                    solara.Text(f"{name} {value:+.4f}", classes=[f"govsim-diff-{name}"], style=TEXT)
+                    solara.Text(f"{SHORT[name]} {value:+.4f}", classes=[f"govsim-diff-{name}"], style=TEXT)
         with solara.Column():
             solara.Text("Countries whose capability differs most (B − A)", style={**TEXT, "font-weight": "600"})
             table = divergent.drop(columns="iso3").rename(columns={"a": "A", "b": "B", "difference": "B − A"})

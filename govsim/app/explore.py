@@ -38,7 +38,8 @@ def country_chart(history: pd.DataFrame, name: str) -> bytes:
     axes[0].set_title(label("capability").name, fontsize=FONT, loc="left")
     axes[1].plot(times, history["alignment"], color="#555555", linewidth=2.5)
     axes[1].set_ylim(-1.05, 1.05)
-    axes[1].set_title("Alignment (−1 China, +1 US)", fontsize=FONT, loc="left")
+    axes[1].set_yticks([-1, 0, 1], ["China", "0", "US"])
+    axes[1].set_title("Alignment", fontsize=FONT, loc="left")
     for forum, title in FORUMS.items():
         axes[2].plot(times, history[f"engagement_{forum}"], linewidth=2.5, label=title)
     axes[2].set_ylim(-0.02, 1.02)
@@ -47,7 +48,6 @@ def country_chart(history: pd.DataFrame, name: str) -> bytes:
     for ax in axes:
         ax.tick_params(labelsize=FONT - 3)
         ax.grid(alpha=0.3)
-    fig.suptitle(name, fontsize=FONT + 1)
     return png(fig)
 
 
@@ -55,8 +55,9 @@ def country_chart(history: pd.DataFrame, name: str) -> bytes:
 def CountryInspector(names: dict[str, str], iso3: str | None, on_pick, history: pd.DataFrame | None):
     """Pick a country (``names``: name -> iso3): its history so far and its forums now."""
     by_code = {v: k for k, v in names.items()}
-    solara.Select(label="Inspect a country", value=by_code.get(iso3), values=sorted(names),
-                  on_value=lambda v: on_pick(names.get(v)), style={"width": "20rem"})
+    solara.v.Autocomplete(label="Inspect a country (type a name)", v_model=by_code.get(iso3), items=sorted(names),
+                          on_v_model=lambda v: on_pick(names.get(v)), style_="max-width: 20rem",
+                          class_="govsim-country-picker")
     if iso3 is None or history is None:
         return
     last = history.iloc[-1]

@@ -10,9 +10,9 @@ import solara
 
 from govsim import HEADLINES
 from govsim.app.levers import LEVERS, Lever, Setting
-from govsim.labels import label
 
 TEXT = {"font-size": "1rem"}
+SHORT = {"inclusiveness": "Inclusiveness", "fragmentation": "Fragmentation", "ai_divide": "AI divide"}
 
 
 @solara.component
@@ -22,11 +22,17 @@ def SettingControl(setting: Setting, value, on_value, disabled: bool):
         solara.Select(label=setting.label, value=value, values=list(setting.choices), on_value=on_value,
                       disabled=disabled, style={"width": "16rem"})
     else:
-        solara.SliderFloat(f"{setting.label}: {value:g}", value=value, min=setting.low, max=setting.high,
-                           step=(setting.high - setting.low) / 20, on_value=on_value, disabled=disabled,
+        solara.Text(f"{setting.label}: {value:g}", style={"font-size": "1rem"})
+        solara.SliderFloat("", value=value, min=setting.low, max=setting.high,
+                           step=_step(setting.high - setting.low), on_value=on_value, disabled=disabled,
                            thumb_label=False)
     if setting.help:
         solara.Text(setting.help, style={"font-size": "0.9rem", "color": "#555"})
+
+
+def _step(span: float) -> float:
+    """A slider step that lands on round values (and on every lever's default)."""
+    return 0.01 if span <= 0.5 else 0.05 if span <= 5 else 0.5
 
 
 @solara.component
@@ -42,7 +48,7 @@ def LeverCard(item: Lever, on: bool, world, which: str, changed):
         changed()
 
     with solara.Card(style={"padding": "0.4rem 0.8rem", "margin": "0.2rem"}, classes=[f"govsim-lever-{item.key}"]):
-        solara.Switch(label=item.title, value=on, on_value=toggle, classes=[f"govsim-switch-{item.key}-{which}"])
+        solara.Switch(label=item.title, value=on, style={"font-weight": "600"}, on_value=toggle, classes=[f"govsim-switch-{item.key}-{which}"])
         for setting in item.settings:
             SettingControl(setting, values[setting.key],
                            lambda v, k=setting.key: set_values({**values, k: v}), disabled=on)
@@ -68,5 +74,5 @@ def DeltaReadout(delta: dict[str, float]):
     with solara.Row(style={"flex-wrap": "wrap", "gap": "1.2rem"}):
         solara.Text("Δ vs baseline:", style={"font-size": "1.1rem", "font-weight": "600"})
         for name in HEADLINES:
-            solara.Text(f"{label(name).name} {delta[name]:+.4f}", classes=[f"govsim-delta-{name}"],
+            solara.Text(f"{SHORT[name]} {delta[name]:+.4f}", classes=[f"govsim-delta-{name}"],
                         style={"font-size": "1.1rem"})

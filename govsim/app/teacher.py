@@ -16,7 +16,8 @@ def _bullets(items) -> str:
 @solara.component
 def LessonCard(lesson: Lesson, on_setup):
     """A lesson: goals, what to set, questions to ask, what the class should see; a set-up button."""
-    with solara.Card(lesson.title, style={"margin": "0.3rem"}, classes=[f"govsim-lesson-{lesson.key}"]):
+    with solara.Card(style={"margin": "0.3rem"}, classes=[f"govsim-lesson-{lesson.key}"]):
+        solara.Text(lesson.title, style={"font-size": "1.3rem", "font-weight": "700"})
         solara.Markdown(f"**Learning goals**\n\n{_bullets(lesson.goals)}\n\n**What to set**\n\n{_bullets(lesson.steps)}"
                         f"\n\n**Questions to ask**\n\n{_bullets(lesson.questions)}\n\n**What the class should see:** {lesson.see}",
                         style=TEXT)
