@@ -238,3 +238,29 @@ def test_the_exported_yaml_reproduces_the_run_shown(page, app_url, tmp_path):
     base = govsim.run("baseline", seed=0, countries=False).indices.iloc[:len(shown)]
     assert abs(again["ai_divide"].iloc[-1] - base["ai_divide"].iloc[-1]) > 1e-6, "the lever is missing from the YAML"
     assert not away, f"requests left 127.0.0.1: {away[:5]}"
+
+
+def test_a_lesson_sets_up_its_side_by_side_world(page, app_url):
+    _open(page, app_url)
+    page.get_by_role("tab", name="Lessons (teacher)").click()
+    page.locator(".govsim-lesson-" + "walls_and_bridges").get_by_role("button", name="Set up this lesson").click()
+    expect(page.locator(".govsim-period")).to_have_text("2024Q4", timeout=30_000)
+    expect(page.locator(".govsim-map-b")).to_be_visible()
+    page.get_by_role("tab", name="Levers").click()
+    page.get_by_role("button", name="world B").click()
+    expect(page.locator(".govsim-in-force-b")).to_contain_text("Export controls on AI chips")
+
+
+def test_the_map_picker_and_the_country_inspector(page, app_url):
+    _open(page, app_url)
+    _step(page)
+    before = page.locator(".govsim-map").get_attribute("src")
+    page.locator(".v-select", has_text="Map shows").click()
+    page.get_by_role("option", name="Membership status in a forum").click()
+    expect(page.locator(".govsim-map")).not_to_have_attribute("src", before)
+    page.get_by_role("tab", name="Countries and forums").click()
+    page.get_by_label("Inspect a country (type a name)").fill("India")
+    page.get_by_role("option", name="India", exact=True).click()
+    expect(page.locator(".govsim-country")).to_contain_text("India at the end of 2023Q1")
+    expect(page.locator(".govsim-country-chart")).to_be_visible()
+    expect(page.get_by_text("BRICS: who is in")).to_be_visible()

@@ -169,6 +169,7 @@ def Views(world: Live, tick: int, pictures: dict, scenario: str, compare: str | 
     export, lessons. ``tick`` changes whenever the world did (a lever switched without a step
     leaves the pictures equal, and Solara skips a component whose arguments are equal)."""
     country, set_country = solara.use_state(None)
+    shown, set_shown = solara.use_state(0)  # the open tab
     track, set_track = solara.use_state("a")  # which world the levers act on, side by side
     track = track if compare else "a"
     with solara.Row(style={"align-items": "baseline", "flex-wrap": "wrap"}):
@@ -188,26 +189,37 @@ def Views(world: Live, tick: int, pictures: dict, scenario: str, compare: str | 
             with solara.Column():
                 solara.Image(pictures["chart"], width="100%", classes=["govsim-headlines"])
                 DeltaReadout(world.delta())
-    with solara.lab.Tabs():
+    names = solara.use_memo(lambda: _names(world), [world])
+    with solara.lab.Tabs(value=shown, on_value=set_shown):  # only the open tab is built each quarter
         with solara.lab.Tab("Levers"):
-            if compare:
-                with solara.Row(style=ROW):
-                    solara.Text("Levers act on:", style={"font-size": "1.1rem"})
-                    solara.ToggleButtonsSingle(value=f"world {track.upper()}", values=["world A", "world B"],
-                                               on_value=lambda v: set_track(v[-1].lower()))
-            LeversPanel(world, tuple(world.session.active(track)), advance, track)
+            if shown == 0:
+                Levers(world, tuple(world.session.active(track)), compare, track, set_track, advance)
         with solara.lab.Tab("Countries and forums"):
-            with solara.Columns([3, 2]):
-                with solara.Column():
-                    CountryInspector(_names(world), country, set_country, world.session.country(country) if country else None)
-                with solara.Column():
-                    ForumPanel(world.session.forum_panel(world.at))
+            if shown == 1:
+                with solara.Columns([3, 2]):
+                    with solara.Column():
+                        CountryInspector(names, country, set_country, world.session.country(country) if country else None)
+                    with solara.Column():
+                        ForumPanel(world.session.forum_panel(world.at))
         with solara.lab.Tab("Export"):
-            for which in world.tracks:
-                Exports(world, which, pictures.get("chart" if which == "a" else "diff"), pictures[f"map_{which}"])
+            if shown == 2:
+                for which in world.tracks:
+                    Exports(world, which, pictures.get("chart" if which == "a" else "diff"), pictures[f"map_{which}"])
         with solara.lab.Tab("Lessons (teacher)"):
-            Lessons(set_up)
+            if shown == 3:
+                Lessons(set_up)
     Sources(scenario)
+
+
+@solara.component
+def Levers(world: Live, active: tuple[str, ...], compare: str | None, track: str, set_track, advance):
+    """The levers tab (``active``: the levers in force in ``track``); side by side, which world they act on first."""
+    if compare:
+        with solara.Row(style=ROW):
+            solara.Text("Levers act on:", style={"font-size": "1.1rem"})
+            solara.ToggleButtonsSingle(value=f"world {track.upper()}", values=["world A", "world B"],
+                                       on_value=lambda v: set_track(v[-1].lower()))
+    LeversPanel(world, active, advance, track)
 
 
 def _names(world: Live) -> dict[str, str]:
