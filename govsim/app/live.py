@@ -26,6 +26,7 @@ class Live:
     def __init__(self, scenario: str, seed: int, compare: str | None = None, session: Session | None = None):
         self.session = session or Session(scenario, seed, compare=compare)
         self.lock = threading.Lock()
+        self.drawn = threading.Event()  # set when the pictures of the latest quarter are made (Play waits for it)
         snap, time_ = self.session.view(0), self.session.a.model.scenario.time
         first = float(snap.indices["time"].iloc[0])
         self.steps, self.span = time_.steps, (first, first + time_.steps * time_.step_years)
@@ -95,6 +96,7 @@ class Live:
                 out[f"map_{which}"] = self.maps[which].update(self._values(which), self.period)
             if self.diff:
                 out["diff"] = self.diff.update(self.session.difference(), at)
+            self.drawn.set()
             return out
 
     def delta(self) -> dict[str, float]:

@@ -88,10 +88,12 @@ def _play_loop(world: Live, advance, stop, rate: float):
     def loop(cancel: threading.Event):
         due = time.perf_counter()
         while not cancel.is_set():
+            world.drawn.clear()
             if not world.step():
                 stop()
                 return
             advance()
+            world.drawn.wait(1.0)  # the page has drawn this quarter: never step ahead of what is shown
             if rate:
                 due = max(due + 1.0 / rate, time.perf_counter() - 1.0 / rate)
                 cancel.wait(max(0.0, due - time.perf_counter()))
