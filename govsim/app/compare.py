@@ -54,12 +54,15 @@ def SideBySide(pictures: dict[str, bytes], scenario: str, compare: str, divergen
 def Exports(world, which: str, chart: bytes, map_png: bytes):
     """Download the run's tables (CSV zip), the charts (PNG) and the scenario with its levers (YAML)."""
     session, tag = world.session, f"{world.session.scenario if which == 'a' else world.session.compare}_seed{world.session.seed}"
+    if world.session.b:
+        solara.Text(f"World {which.upper()}", style={**TEXT, "font-weight": "700"})
     with solara.Row(style={"flex-wrap": "wrap"}):
         solara.FileDownload(lambda: session.scenario_yaml(which), filename=f"{tag}.yaml", label="Scenario (YAML)",
                             mime_type="text/yaml")
         solara.FileDownload(lambda: session.tables_zip(which), filename=f"{tag}_tables.zip", label="Tables (CSV zip)",
                             mime_type="application/zip")
-        solara.FileDownload(chart, filename=f"{tag}_headlines.png", label="Headline chart (PNG)", mime_type="image/png")
+        chart_name = ("headlines", "Headline chart") if which == "a" else ("difference", "B − A chart")
+        solara.FileDownload(chart, filename=f"{tag}_{chart_name[0]}.png", label=f"{chart_name[1]} (PNG)", mime_type="image/png")
         solara.FileDownload(map_png, filename=f"{tag}_map.png", label="Map (PNG)", mime_type="image/png")
     solara.Text("The YAML runs again with `govsim run <file>` or `govsim.load_scenario`: same seed, same levers, same results.",
                 style={"font-size": "0.95rem", "color": "#555"})

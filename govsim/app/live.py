@@ -103,6 +103,8 @@ class Live:
         """A's headlines minus the baseline's at the quarter shown (0 until a lever acts)."""
         history, base = self.session.view().indices, self.session.baseline()
         at = len(history) - 1 if self.at is None else self.at
+        if at >= len(base):  # a scenario longer than the baseline: nothing to compare with
+            return {name: float("nan") for name in HEADLINES}
         return {name: float(history[name].iloc[at] - base[name].iloc[at]) for name in HEADLINES}
 
     def progress(self) -> str:
