@@ -75,6 +75,7 @@ def main() -> None:
         page.locator(".govsim-period").evaluate("e => e.scrollIntoView({block: 'start'})")
         page.locator(".govsim-ab label").click()
         page.locator(".govsim-map-b").wait_for(timeout=60_000)
+        page.get_by_role("tab", name="Levers").click()
         page.get_by_role("button", name="world B").click()
         page.locator(".govsim-switch-export_controls-b label").click()
         steps(page, args.quarters)

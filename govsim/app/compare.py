@@ -28,14 +28,15 @@ def CompareSwitch(compare: str | None, scenarios: list[str], on_compare):
 
 @solara.component
 def SideBySide(pictures: dict[str, bytes], scenario: str, compare: str, divergent: pd.DataFrame,
-               difference: dict[str, float]):
-    """Both maps, the B − A chart with its readout, and the table of the countries that diverge most."""
+               difference: dict[str, float], levers: tuple[str, str]):
+    """Both maps (headed by each world's scenario and ``levers`` in force), the B − A chart with its
+    readout, and the table of the countries that diverge most."""
     with solara.Columns([1, 1]):
         with solara.Column():
-            solara.Text(f"A: {scenario}", style={"font-size": "1.2rem", "font-weight": "700"})
+            solara.Text(f"A: {scenario}{levers[0]}", style={"font-size": "1.2rem", "font-weight": "700"})
             solara.Image(pictures["map_a"], width="100%", classes=["govsim-map-a"])
         with solara.Column():
-            solara.Text(f"B: {compare}", style={"font-size": "1.2rem", "font-weight": "700"})
+            solara.Text(f"B: {compare}{levers[1]}", style={"font-size": "1.2rem", "font-weight": "700"})
             solara.Image(pictures["map_b"], width="100%", classes=["govsim-map-b"])
     with solara.Columns([1, 1]):
         with solara.Column():

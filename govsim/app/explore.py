@@ -20,7 +20,7 @@ TABLE = {"font-size": "1.05rem"}
 def MapPicker(quantity: str, forum: str, on_pick):
     """What the map shows: a quantity and, for engagement and status, the forum."""
     names = {v: k for k, v in QUANTITIES.items()}
-    with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
+    with solara.Row(style={"align-items": "center", "flex-wrap": "wrap", "max-width": "30rem"}):
         solara.Select(label="Map shows", value=QUANTITIES[quantity], values=list(names),
                       on_value=lambda v: on_pick(names[v], forum), style={"width": "19rem"})
         if quantity in ("engagement", "status"):

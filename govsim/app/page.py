@@ -19,6 +19,7 @@ from govsim import HEADLINES, ScenarioError, list_scenarios
 from govsim.app.compare import CompareSwitch, Exports, SideBySide
 from govsim.app.explore import CountryInspector, ForumPanel, MapPicker
 from govsim.app.lessons import lessons
+from govsim.app.levers import LEVERS
 from govsim.app.live import Live
 from govsim.app.panels import DeltaReadout, LeversPanel
 from govsim.app.teacher import Lessons
@@ -181,7 +182,8 @@ def Views(world: Live, tick: int, pictures: dict, scenario: str, compare: str | 
     MapPicker(world.quantity, world.forum, lambda q, f: (world.show(q, f), advance()))
     timeline = (world.step_shown, world.session.step, world.at is not None, lambda v: (world.scrub(v), advance()))
     if compare:
-        SideBySide(pictures, scenario, compare, world.session.divergent(), world.session.difference().iloc[-1][list(HEADLINES)].to_dict())
+        SideBySide(pictures, scenario, compare, world.session.divergent(),
+                   world.session.difference().iloc[-1][list(HEADLINES)].to_dict(), (_levers(world, "a"), _levers(world, "b")))
         Timeline(*timeline)
     else:
         with solara.Columns([3, 2]):
@@ -222,6 +224,12 @@ def Levers(world: Live, active: tuple[str, ...], compare: str | None, track: str
             solara.ToggleButtonsSingle(value=f"world {track.upper()}", values=["world A", "world B"],
                                        on_value=lambda v: set_track(v[-1].lower()))
     LeversPanel(world, active, advance, track)
+
+
+def _levers(world: Live, which: str) -> str:
+    """' + <the titles of the levers in force>' in world ``which`` ('' when none)."""
+    titles = [LEVERS[name.removeprefix("lever_").rsplit("_", 1)[0]].title for name in world.session.active(which)]
+    return "".join(f" + {title}" for title in titles)
 
 
 def _names(world: Live) -> dict[str, str]:
