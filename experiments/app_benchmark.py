@@ -90,7 +90,7 @@ def play_rate(page, seconds: float, speed: str | None = None) -> float:
 
 def server_step_times(steps: int) -> list[float]:
     """Seconds per step on the server alone: one quarter simulated, then both pictures made (in process)."""
-    from govsim.app.page import Live
+    from govsim.app.live import Live
 
     live = Live("baseline", 0)
     live.render()

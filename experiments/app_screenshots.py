@@ -1,7 +1,8 @@
 """Screenshots of the classroom app for the docs: docs/figures/app/*.png (README, docs/app.md).
 
 Serves ``govsim app``, opens it in Debian's Chromium at a projector's size (1280 x 720) and saves
-the page at the start and after some quarters of play, so the README shows what a class sees.
+each view as a class sees it: the start, the run with a lever on, the levers, a country and the
+forums, the side-by-side mode with its difference chart, and the lessons.
 
     python experiments/app_screenshots.py [--quarters 20]
 """
@@ -28,8 +29,26 @@ def shoot(page, name: str) -> Path:
     return path
 
 
+def steps(page, quarters: int) -> None:
+    """Click Step ``quarters`` times, each time waiting for the period to move on."""
+    period = page.locator(".govsim-period")
+    for _ in range(quarters):
+        shown = period.inner_text()
+        page.get_by_role("button", name="Step").click()
+        expect(period).not_to_have_text(shown)
+
+
+def tab(page, name: str, anchor: str) -> None:
+    """Open the tab ``name`` and scroll its ``anchor`` element to the top of the window."""
+    page.get_by_role("tab", name=name).click()
+    page.locator(anchor).first.wait_for()
+    page.locator(anchor).first.evaluate("e => e.scrollIntoView({block: 'start'})")
+    page.wait_for_timeout(500)
+
+
 def main() -> None:
-    """Save the start and the page after ``--quarters`` steps."""
+    """Save each view: the start, after ``--quarters`` steps with a lever on, the levers, a country
+    and the forums, the side-by-side mode and the lessons."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quarters", type=int, default=20)
     args = parser.parse_args()
@@ -38,15 +57,35 @@ def main() -> None:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         page = browser.new_page(viewport=PROJECTOR)
         page.goto(url)
-        period = page.locator(".govsim-period")
-        expect(period).to_have_text("2022Q4", timeout=60_000)
+        expect(page.locator(".govsim-period")).to_have_text("2022Q4", timeout=60_000)
         print(shoot(page, "start"))
-        start = period.inner_text()
-        for _ in range(args.quarters):
-            shown = period.inner_text()
-            page.get_by_role("button", name="Step").click()
-            expect(period).not_to_have_text(shown)
-        print(f"{start} -> {period.inner_text()}: {shoot(page, 'stepped')}")
+        steps(page, 8)
+        page.locator(".govsim-switch-export_controls-a label").click()
+        steps(page, args.quarters - 8)
+        print(shoot(page, "stepped"))
+        tab(page, "Levers", ".govsim-in-force-a")
+        print(shoot(page, "levers"))
+        tab(page, "Countries and forums", ".v-window-item--active")
+        page.get_by_label("Inspect a country (type a name)").fill("India")
+        page.get_by_role("option", name="India", exact=True).click()
+        page.locator(".govsim-country-chart").wait_for()
+        page.locator(".v-window-item--active").first.evaluate("e => e.scrollIntoView({block: 'start'})")
+        page.wait_for_timeout(500)
+        print(shoot(page, "countries"))
+        page.locator(".govsim-period").evaluate("e => e.scrollIntoView({block: 'start'})")
+        page.locator(".govsim-ab label").click()
+        page.locator(".govsim-map-b").wait_for(timeout=60_000)
+        page.get_by_role("tab", name="Levers").click()
+        page.get_by_role("button", name="world B").click()
+        page.locator(".govsim-switch-export_controls-b label").click()
+        steps(page, args.quarters)
+        page.locator(".govsim-period").evaluate("e => e.scrollIntoView({block: 'start'})")
+        print(shoot(page, "side_by_side"))
+        page.locator(".govsim-difference").evaluate("e => e.scrollIntoView({block: 'start'})")
+        page.wait_for_timeout(300)
+        print(shoot(page, "difference"))
+        tab(page, "Lessons (teacher)", ".v-window-item--active")
+        print(shoot(page, "lessons"))
         browser.close()
 
 

@@ -141,3 +141,126 @@ def test_picking_a_scenario_starts_its_world_and_shows_what_it_is(page, app_url)
     expect(page.locator(".govsim-period")).to_have_text(START)
     expect(page.get_by_text("Baseline plus an open-weights ecosystem from 2025")).to_be_visible()
     expect(page.get_by_text("Sources and assumptions of the scenario 'open_models'")).to_be_visible()
+
+
+def _step(page, times: int = 1) -> None:
+    """Click Step ``times`` times, each time waiting for the period to move on."""
+    period = page.locator(".govsim-period")
+    for _ in range(times):
+        shown = period.inner_text()
+        page.get_by_role("button", name="Step").click()
+        expect(period).not_to_have_text(shown)
+
+
+def _switch(page, key: str, which: str = "a") -> None:
+    page.locator(f".govsim-switch-{key}-{which} label").click()
+
+
+def _watch_hosts(page) -> list[str]:
+    """The URLs of the page's requests that leave 127.0.0.1 (filled as the page runs)."""
+    away = []
+    page.on("request", lambda r: urlsplit(r.url).scheme in ("http", "https", "ws", "wss")
+            and urlsplit(r.url).hostname != "127.0.0.1" and away.append(r.url))
+    return away
+
+
+def test_a_lever_switched_on_mid_run_moves_the_headlines_off_the_baseline(page, app_url):
+    away = _watch_hosts(page)
+    _open(page, app_url)
+    _step(page, 2)
+    delta = page.locator(".govsim-delta-ai_divide")
+    expect(delta).to_have_text(re.compile(r"[+-]0\.0000$"))
+    _switch(page, "export_controls")
+    expect(page.locator(".govsim-in-force-a")).to_contain_text("Export controls on AI chips")
+    _step(page, 8)
+    expect(delta).not_to_have_text(re.compile(r"[+-]0\.0000$"))
+    assert float(delta.inner_text().split()[-1]) > 0, "export controls should widen the AI divide against the baseline"
+    _switch(page, "export_controls")
+    expect(page.locator(".govsim-in-force-a")).to_have_text("Levers in force: none")
+    assert not away, f"requests left 127.0.0.1: {away[:5]}"
+
+
+def test_the_timeline_scrubs_back_and_step_goes_on_from_the_end(page, app_url):
+    _open(page, app_url)
+    _step(page, 4)
+    expect(page.locator(".govsim-period")).to_have_text("2023Q4")
+    before = _images(page)
+    slider = page.locator(".govsim-timeline .v-slider")
+    box = slider.bounding_box()
+    page.mouse.click(box["x"] + 2, box["y"] + box["height"] / 2)  # the far left: the start
+    expect(page.locator(".govsim-period")).to_have_text(START)
+    assert _images(page)[0] != before[0], "the map did not go back with the timeline"
+    _step(page)
+    expect(page.locator(".govsim-period")).to_have_text("2024Q1")
+
+
+def test_side_by_side_shows_a_difference_when_export_controls_are_on_in_b_only(page, app_url):
+    away = _watch_hosts(page)
+    _open(page, app_url)
+    page.locator(".govsim-ab label").click()
+    expect(page.locator(".govsim-map-b")).to_be_visible(timeout=30_000)
+    diff = page.locator(".govsim-diff-ai_divide")
+    expect(diff).to_have_text(re.compile(r"[+-]0\.0000$"))
+    page.get_by_role("button", name="world B").click()
+    _switch(page, "export_controls", "b")
+    expect(page.locator(".govsim-in-force-b")).to_contain_text("Export controls on AI chips")
+    _step(page, 8)
+    expect(diff).not_to_have_text(re.compile(r"[+-]0\.0000$"))
+    assert page.locator(".govsim-difference").get_attribute("src")
+    assert not away, f"requests left 127.0.0.1: {away[:5]}"
+
+
+def test_the_exported_yaml_reproduces_the_run_shown(page, app_url, tmp_path):
+    import io
+    import zipfile
+
+    import pandas as pd
+
+    import govsim
+
+    away = _watch_hosts(page)
+    _open(page, app_url)
+    _step(page, 2)
+    _switch(page, "export_controls")
+    _step(page, 4)
+    page.get_by_role("tab", name="Export").click()
+    files = {}
+    for button in ("Scenario (YAML)", "Tables (CSV zip)"):
+        with page.expect_download() as info:
+            page.get_by_role("button", name=button).click()
+        files[button] = tmp_path / info.value.suggested_filename
+        info.value.save_as(files[button])
+    shown = pd.read_csv(io.BytesIO(zipfile.ZipFile(files["Tables (CSV zip)"]).read("indices.csv")))
+    assert len(shown) == 7 and "lever_export_controls_1" in files["Scenario (YAML)"].read_text()
+    again = govsim.run(govsim.load_scenario(files["Scenario (YAML)"])).indices.iloc[:len(shown)]
+    for column in ("inclusiveness", "fragmentation", "ai_divide"):
+        assert again[column].to_numpy() == pytest.approx(shown[column].to_numpy(), rel=1e-12, abs=1e-15), column
+    base = govsim.run("baseline", seed=0, countries=False).indices.iloc[:len(shown)]
+    assert abs(again["ai_divide"].iloc[-1] - base["ai_divide"].iloc[-1]) > 1e-6, "the lever is missing from the YAML"
+    assert not away, f"requests left 127.0.0.1: {away[:5]}"
+
+
+def test_a_lesson_sets_up_its_side_by_side_world(page, app_url):
+    _open(page, app_url)
+    page.get_by_role("tab", name="Lessons (teacher)").click()
+    page.locator(".govsim-lesson-" + "walls_and_bridges").get_by_role("button", name="Set up this lesson").click()
+    expect(page.locator(".govsim-period")).to_have_text("2024Q4", timeout=30_000)
+    expect(page.locator(".govsim-map-b")).to_be_visible()
+    page.get_by_role("tab", name="Levers").click()
+    page.get_by_role("button", name="world B").click()
+    expect(page.locator(".govsim-in-force-b")).to_contain_text("Export controls on AI chips")
+
+
+def test_the_map_picker_and_the_country_inspector(page, app_url):
+    _open(page, app_url)
+    _step(page)
+    before = page.locator(".govsim-map").get_attribute("src")
+    page.locator(".v-select", has_text="Map shows").click()
+    page.get_by_role("option", name="Membership status in a forum").click()
+    expect(page.locator(".govsim-map")).not_to_have_attribute("src", before)
+    page.get_by_role("tab", name="Countries and forums").click()
+    page.get_by_label("Inspect a country (type a name)").fill("India")
+    page.get_by_role("option", name="India", exact=True).click()
+    expect(page.locator(".govsim-country")).to_contain_text("India at the end of 2023Q1")
+    expect(page.locator(".govsim-country-chart")).to_be_visible()
+    expect(page.get_by_text("BRICS: who is in")).to_be_visible()

@@ -15,9 +15,14 @@ import time
 import pandas as pd
 import solara
 
-from govsim import ScenarioError, list_scenarios
-from govsim.app.session import Session
-from govsim.app.views import MAP_COLUMN, HeadlineChart, WorldMap
+from govsim import HEADLINES, ScenarioError, list_scenarios
+from govsim.app.compare import CompareSwitch, Exports, SideBySide
+from govsim.app.explore import CountryInspector, ForumPanel, MapPicker
+from govsim.app.lessons import lessons
+from govsim.app.levers import LEVERS
+from govsim.app.live import Live
+from govsim.app.panels import DeltaReadout, LeversPanel
+from govsim.app.teacher import Lessons
 
 DEFAULT_SCENARIO = "baseline"
 SPEEDS = {"1 quarter/s": 1.0, "2 quarters/s": 2.0, "4 quarters/s": 4.0, "as fast as possible": 0.0}
@@ -25,46 +30,6 @@ DEFAULT_SPEED = "4 quarters/s"
 BIG = {"font-size": "2.4rem", "font-weight": "700"}
 BUTTON = {"font-size": "1rem"}
 ROW = {"align-items": "center", "flex-wrap": "wrap"}
-
-
-class Live:
-    """A browser session's Session with its figures: stepped and drawn under one lock."""
-
-    def __init__(self, scenario: str, seed: int):
-        self.session = Session(scenario, seed)
-        self.lock = threading.Lock()
-        snap, time_ = self.session.view(), self.session.a.model.scenario.time
-        first = float(snap.indices["time"].iloc[0])
-        self.steps = time_.steps
-        self.chart = HeadlineChart(first, first + time_.steps * time_.step_years)
-        self.map = WorldMap(snap.countries)
-        self.period, self.step_shown = str(snap.indices["period"].iloc[-1]), 0
-
-    @property
-    def done(self) -> bool:
-        """True once the scenario's last quarter has been simulated."""
-        return self.session.finished
-
-    def step(self) -> bool:
-        """Simulate one quarter; False (and nothing done) at the scenario's end."""
-        with self.lock:
-            if self.session.finished:
-                return False
-            self.session.advance()
-            return True
-
-    def render(self) -> tuple[bytes, bytes]:
-        """PNGs of the headline chart and the map for the current quarter (and remember which it is)."""
-        with self.lock:
-            snap = self.session.view()
-            self.period, self.step_shown = str(snap.indices["period"].iloc[-1]), int(snap.indices["step"].iloc[-1])
-            values = pd.Series(snap.countries[MAP_COLUMN].to_numpy(float), index=snap.countries["iso3"].to_numpy())
-            return self.chart.update(snap.indices), self.map.update(values, self.period)
-
-    def progress(self) -> str:
-        """'the start' or 'k of N quarters' (the state at the end of the period shown)."""
-        done = self.step_shown
-        return "end of the quarter · the start" if done == 0 else f"end of the quarter · {done} of {self.steps} quarters"
 
 
 @functools.lru_cache(maxsize=1)
@@ -104,6 +69,18 @@ def Controls(world: Live, playing: bool, set_playing, on_step, on_reset, speed: 
         solara.Select(label="Speed", value=speed, values=list(SPEEDS), on_value=set_speed, style={"width": "11rem"})
 
 
+@solara.component
+def Timeline(shown: int, last: int, scrubbed: bool, on_step):
+    """A slider over the ``last`` simulated quarters: the map and the chart's marker show the one
+    picked (``shown``); Step and Play go on from the end."""
+    with solara.Row(style=ROW):
+        with solara.Div(classes=["govsim-timeline"], style={"min-width": "24rem", "flex-grow": "1"}):
+            solara.SliderInt("Quarter shown (scrub back)", value=shown, min=0, max=max(last, 1),
+                             on_value=on_step, disabled=last == 0)
+        if scrubbed:
+            solara.Button("back to now", on_click=lambda: on_step(None), style=BUTTON)
+
+
 def _play_loop(world: Live, advance, stop, rate: float):
     """The body of the Play thread: step and show ``rate`` quarters a second (0: as fast as possible)
     until cancelled (Pause, Reset, a new scenario) or the scenario ends. Quarters are due on a fixed
@@ -112,10 +89,12 @@ def _play_loop(world: Live, advance, stop, rate: float):
     def loop(cancel: threading.Event):
         due = time.perf_counter()
         while not cancel.is_set():
+            world.drawn.clear()
             if not world.step():
                 stop()
                 return
             advance()
+            world.drawn.wait(1.0)  # the page has drawn this quarter: never step ahead of what is shown
             if rate:
                 due = max(due + 1.0 / rate, time.perf_counter() - 1.0 / rate)
                 cancel.wait(max(0.0, due - time.perf_counter()))
@@ -123,25 +102,32 @@ def _play_loop(world: Live, advance, stop, rate: float):
     return loop
 
 
-def _make_world(scenario: str, seed: int) -> tuple[Live | None, str | None]:
-    """A new world, or None and the one-line reason (a seed out of range) to show instead."""
+def _make_world(scenario: str, seed: int, compare: str | None, lesson: str | None) -> tuple[Live | None, str | None]:
+    """A new world (set up as ``lesson`` says, if given), or None and the one-line reason (a seed
+    out of range) to show instead."""
     try:
-        return Live(scenario, seed), None
+        if lesson:
+            chosen = next(item for item in lessons() if item.key == lesson)
+            return Live(scenario, seed, compare, session=chosen.start(seed)), None
+        return Live(scenario, seed, compare), None
     except ScenarioError as exc:
         return None, str(exc)
 
 
 @solara.component
 def Page():
-    """The classroom page: the controls in one row, the period, the world map and the headline indices."""
+    """The classroom page: one browser session's state and world; :func:`Views` lays it out."""
     scenario, set_scenario = solara.use_state(DEFAULT_SCENARIO)
     seed, set_seed = solara.use_state(0)
+    compare, set_compare = solara.use_state(None)  # B's scenario in the side-by-side mode
+    lesson, set_lesson = solara.use_state(None)  # the lesson that set this world up
     generation, set_generation = solara.use_state(0)  # bumped by Reset: a fresh world
     tick, set_tick = solara.use_state(0)  # bumped after every step: the views redraw
     playing, set_playing = solara.use_state(False)
     speed, set_speed = solara.use_state(DEFAULT_SPEED)
-    world, problem = solara.use_memo(lambda: _make_world(scenario, seed), [scenario, seed, generation])
-    chart_png, map_png = solara.use_memo(lambda: world.render() if world else (None, None), [world, tick])
+    world, problem = solara.use_memo(lambda: _make_world(scenario, seed, compare, lesson),
+                                     [scenario, seed, compare, lesson, generation])
+    pictures = solara.use_memo(lambda: world.render() if world else {}, [world, tick])
 
     def advance():
         set_tick(lambda t: t + 1)
@@ -154,24 +140,99 @@ def Page():
         set_playing(False)
         set_generation(lambda g: g + 1)
 
+    def choose(set_value):
+        """A new scenario, seed or B: stop playing and leave any lesson's set-up."""
+        return lambda value: (set_playing(False), set_lesson(None), set_value(value))
+
+    def set_up(key: str):
+        set_playing(False)
+        set_scenario("baseline")
+        set_compare("baseline")
+        set_lesson(key)
+
     loop = _play_loop(world, advance, lambda: set_playing(False), SPEEDS[speed])
     solara.use_thread(loop if playing and world else (lambda: None), [playing, world, speed], intrusive_cancel=False)
 
     solara.Title("govsim classroom")
     with solara.Column(style={"padding": "0.25rem 1rem", "gap": "0.25rem"}):
         with solara.Row(style=ROW):
-            ScenarioPicker(scenario, lambda s: (set_playing(False), set_scenario(s)), seed,
-                           lambda s: (set_playing(False), set_seed(s)))
+            ScenarioPicker(scenario, choose(set_scenario), seed, choose(set_seed))
             if world:
                 Controls(world, playing, set_playing, step, restart, speed, set_speed)
+            CompareSwitch(compare, list(_scenarios().index), choose(set_compare))
         if problem:
             solara.Error(problem)
             return
-        with solara.Row(style={"align-items": "baseline", "flex-wrap": "wrap"}):
-            solara.Text(world.period, classes=["govsim-period"], style=BIG)
-            solara.Text(world.progress(), style={"font-size": "1.2rem"})
-            solara.Text(_scenarios().loc[scenario, "description"], style={"font-size": "1.1rem"})
+        Views(world, tick, pictures, scenario, compare, advance, set_up)
+
+
+@solara.component
+def Views(world: Live, tick: int, pictures: dict, scenario: str, compare: str | None, advance, set_up):
+    """The period, the map(s) and charts, the timeline, then the tabs: levers, countries and forums,
+    export, lessons. ``tick`` changes whenever the world did (a lever switched without a step
+    leaves the pictures equal, and Solara skips a component whose arguments are equal)."""
+    country, set_country = solara.use_state(None)
+    shown, set_shown = solara.use_state(0)  # the open tab
+    track, set_track = solara.use_state("a")  # which world the levers act on, side by side
+    track = track if compare else "a"
+    with solara.Row(style={"align-items": "baseline", "flex-wrap": "wrap"}):
+        solara.Text(world.period, classes=["govsim-period"], style=BIG)
+        solara.Text(world.progress(), style={"font-size": "1.2rem"})
+        solara.Text(_scenarios().loc[scenario, "description"], style={"font-size": "1.1rem"})
+    MapPicker(world.quantity, world.forum, lambda q, f: (world.show(q, f), advance()))
+    timeline = (world.step_shown, world.session.step, world.at is not None, lambda v: (world.scrub(v), advance()))
+    if compare:
+        SideBySide(pictures, scenario, compare, world.session.divergent(),
+                   world.session.difference().iloc[-1][list(HEADLINES)].to_dict(), (_levers(world, "a"), _levers(world, "b")))
+        Timeline(*timeline)
+    else:
         with solara.Columns([3, 2]):
-            solara.Image(map_png, width="100%", classes=["govsim-map"])
-            solara.Image(chart_png, width="100%", classes=["govsim-headlines"])
-        Sources(scenario)
+            with solara.Column():
+                solara.Image(pictures["map_a"], width="100%", classes=["govsim-map"])
+                Timeline(*timeline)
+            with solara.Column():
+                solara.Image(pictures["chart"], width="100%", classes=["govsim-headlines"])
+                DeltaReadout(world.delta())
+    names = solara.use_memo(lambda: _names(world), [world])
+    with solara.lab.Tabs(value=shown, on_value=set_shown):  # only the open tab is built each quarter
+        with solara.lab.Tab("Levers"):
+            if shown == 0:
+                Levers(world, tuple(world.session.active(track)), compare, track, set_track, advance)
+        with solara.lab.Tab("Countries and forums"):
+            if shown == 1:
+                with solara.Columns([3, 2]):
+                    with solara.Column():
+                        CountryInspector(names, country, set_country, world.session.country(country) if country else None)
+                    with solara.Column():
+                        ForumPanel(world.session.forum_panel(world.at))
+        with solara.lab.Tab("Export"):
+            if shown == 2:
+                for which in world.tracks:
+                    Exports(world, which, pictures.get("chart" if which == "a" else "diff"), pictures[f"map_{which}"])
+        with solara.lab.Tab("Lessons (teacher)"):
+            if shown == 3:
+                Lessons(set_up)
+    Sources(scenario)
+
+
+@solara.component
+def Levers(world: Live, active: tuple[str, ...], compare: str | None, track: str, set_track, advance):
+    """The levers tab (``active``: the levers in force in ``track``); side by side, which world they act on first."""
+    if compare:
+        with solara.Row(style=ROW):
+            solara.Text("Levers act on:", style={"font-size": "1.1rem"})
+            solara.ToggleButtonsSingle(value=f"world {track.upper()}", values=["world A", "world B"],
+                                       on_value=lambda v: set_track(v[-1].lower()))
+    LeversPanel(world, active, advance, track)
+
+
+def _levers(world: Live, which: str) -> str:
+    """' + <the titles of the levers in force>' in world ``which`` ('' when none)."""
+    titles = [LEVERS[name.removeprefix("lever_").rsplit("_", 1)[0]].title for name in world.session.active(which)]
+    return "".join(f" + {title}" for title in titles)
+
+
+def _names(world: Live) -> dict[str, str]:
+    """Country name -> iso3 of the world's countries."""
+    countries = world.session.view(0).countries
+    return dict(zip(countries["name"].astype(str), countries["iso3"]))

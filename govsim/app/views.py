@@ -14,7 +14,6 @@ import io
 
 import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.colors import LogNorm
 from matplotlib.figure import Figure
 from PIL import Image
 
@@ -24,11 +23,6 @@ HEADLINES = ("inclusiveness", "fragmentation", "ai_divide")
 COLOURS = {"inclusiveness": "#1b7837", "fragmentation": "#762a83", "ai_divide": "#b35806"}
 DPI = 72  # pixels per inch of the PNGs: sharp enough when scaled to the page, cheap to encode
 FONT = 15  # points; with DPI 72 a point is a pixel of the PNG, so text stays legible on a projector
-MAP_COLUMN = "capability"
-# Capability spans orders of magnitude (0.002-0.02 at the start, 0.1-0.5 by 2035): a fixed log scale
-# shows the early gaps and the late ones, and a colour keeps its meaning from one quarter to the next.
-MAP_NORM = dict(vmin=1e-3, vmax=1.0, clip=True)
-MAP_TICKS = (0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0)
 
 
 def new_figure(size: tuple[float, float]) -> Figure:
@@ -88,39 +82,59 @@ class HeadlineChart:
     The x axis spans the whole scenario from the start, so the lines grow across a fixed frame.
     """
 
-    def __init__(self, first_time: float, last_time: float):
-        self.fig = new_figure((6.6, 6.8))
+    def __init__(self, first_time: float, last_time: float, baseline: pd.DataFrame | None = None,
+                 heading: str = "", size: tuple[float, float] = (6.6, 6.8)):
+        self.fig = new_figure(size)
         self.axes = self.fig.subplots(len(HEADLINES), 1, sharex=True)
-        self.lines, self.heads, self.pixels = {}, {}, None
+        self.lines, self.heads, self.marks, self.pixels = {}, {}, {}, None
+        self.baseline = baseline
         for ax, name in zip(self.axes, HEADLINES):
             lab = label(name)
+            if baseline is not None:  # faint, behind: the baseline of the same seed, drawn once
+                ax.plot(baseline["time"], baseline[name], color=COLOURS[name], linewidth=5, alpha=0.22)
             (self.lines[name],) = ax.plot([], [], color=COLOURS[name], linewidth=2.5)
             (self.heads[name],) = ax.plot([], [], "o", color=COLOURS[name], markersize=8)  # the quarter shown
-            better = f"  ({lab.better} is better)" if lab.better else ""
-            ax.set_title(lab.name + better, fontsize=FONT + 1, loc="left", y=1.0, pad=4)  # y given: no costly auto-placement
+            self.marks[name] = ax.axvline(first_time, color="#444444", linewidth=1.2, alpha=0.6)
+            better = f"  ({lab.better} is better)" if lab.better and not heading else ""
+            ax.set_title(heading + lab.name + better, fontsize=FONT + 1, loc="left", y=1.0, pad=4)  # y given: no costly auto-placement
             ax.tick_params(labelsize=FONT - 1)
             ax.grid(alpha=0.3)
+        if baseline is not None:
+            self.axes[0].text(0.99, 0.04, "faint: baseline, same seed", transform=self.axes[0].transAxes,
+                              ha="right", va="bottom", fontsize=FONT - 2, color="#555555")
         self.axes[-1].set_xlim(first_time, last_time)
         self.axes[-1].set_xlabel("year", fontsize=FONT)
 
-    def update(self, history: pd.DataFrame) -> bytes:
-        """Show ``history`` (one row per recorded step: ``time`` and the headline columns); PNG bytes.
+    def update(self, history: pd.DataFrame, at: int | None = None) -> bytes:
+        """Show ``history`` (one row per recorded step: ``time`` and the headline columns) with the
+        dot and the vertical marker at row ``at`` (default: the last); PNG bytes.
 
         A y axis widens only when a value leaves it (with a margin), so most steps redraw just the
         lines on the kept background (blitting); a step that widens an axis redraws the figure."""
         times, rescaled = history["time"].to_numpy(float), self.pixels is None
+        at = len(times) - 1 if at is None else at
         for ax, name in zip(self.axes, HEADLINES):
             values = history[name].to_numpy(float)
             self.lines[name].set_data(times, values)
-            self.heads[name].set_data(times[-1:], values[-1:])
+            self.heads[name].set_data(times[at:at + 1], values[at:at + 1])
+            self.marks[name].set_xdata([times[at], times[at]])
             lo, hi = ax.get_ylim()
-            if rescaled or values.min() < lo or values.max() > hi:
-                ax.set_ylim(*_padded(values.min(), values.max()))
+            low, high = self._range(name, values)
+            if rescaled or low < lo or high > hi:
+                ax.set_ylim(*_padded(low, high))
                 rescaled = True
-        changing = [*self.lines.values(), *self.heads.values()]
+        changing = [*self.lines.values(), *self.heads.values(), *self.marks.values()]
         if rescaled:
             self.pixels = background(self.fig, changing)
         return redrawn(self.fig, self.pixels, changing)
+
+    def _range(self, name: str, values) -> tuple[float, float]:
+        """The values' range, widened to the baseline's so far (both lines stay in the frame)."""
+        lo, hi = values.min(), values.max()
+        if self.baseline is not None:
+            base = self.baseline[name].to_numpy(float)[:len(values)]
+            lo, hi = min(lo, base.min()), max(hi, base.max())
+        return lo, hi
 
 
 def _padded(lo: float, hi: float) -> tuple[float, float]:
@@ -128,51 +142,3 @@ def _padded(lo: float, hi: float) -> tuple[float, float]:
     full-height wobble; a quarter of the range, so the axis is not widened every step)."""
     margin = max((hi - lo) * 0.25, 0.01)
     return lo - margin, hi + margin
-
-
-class WorldMap:
-    """A world choropleth (``govsim.plotting.plot_world_map``) of one per-country column, recoloured
-    in place every step: its country artists (gid "countries" for outlines, "country_dots" for the
-    small states, each with an ``iso3`` tuple naming its marks in order) get a new ``set_array``.
-    """
-
-    GIDS = ("countries", "country_dots")
-
-    def __init__(self, countries: pd.DataFrame, column: str = MAP_COLUMN):
-        from govsim.plotting import plot_world_map  # heavy (shapes); only when a session starts
-
-        self.fig = new_figure((10.0, 5.6))
-        ax = self.fig.add_subplot()
-        plot_world_map(countries, column, ax=ax)
-        self.artists = [artist for artist in ax.collections if artist.get_gid() in self.GIDS]
-        norm = LogNorm(**MAP_NORM)
-        for artist in self.artists:
-            artist.set_norm(norm)  # the colourbar follows its mappable's new norm
-        _style_colourbar(self.artists[0].colorbar, column)
-        for text in ax.get_legend().get_texts():
-            text.set_fontsize(FONT - 2)
-        self.column = column
-        # one line, at a fixed height (auto-placement would move it while the background is drawn)
-        self.title = ax.set_title(self._title(str(countries["period"].iloc[-1])), fontsize=FONT + 2, y=1.0, pad=6)
-        # a step redraws only the countries and the title on the kept background: 15 ms, not 60 ms
-        self.background = background(self.fig, [*self.artists, self.title])
-
-    def update(self, values: pd.Series, period: str) -> bytes:
-        """Recolour every country by ``values`` (indexed by iso3) and title it with ``period``; PNG bytes."""
-        for artist in self.artists:
-            artist.set_array(values.reindex(list(artist.iso3)).to_numpy(float))
-        self.title.set_text(self._title(period))
-        return redrawn(self.fig, self.background, [*self.artists, self.title])
-
-
-    def _title(self, period: str) -> str:
-        lab = label(self.column)
-        return f"{lab.name} at the end of {period}" + (f" · {lab.better} is better" if lab.better else "")
-
-
-def _style_colourbar(bar, column: str) -> None:
-    """Plain tick labels (0.01, not 10^-2) and text sized for a projector."""
-    bar.set_ticks(MAP_TICKS, labels=[f"{tick:g}" for tick in MAP_TICKS])
-    lab = label(column)
-    bar.set_label(f"{lab.name} ({lab.unit}, log scale; grey: no value)", fontsize=FONT)
-    bar.ax.tick_params(labelsize=FONT - 1)
