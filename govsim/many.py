@@ -138,22 +138,11 @@ def _execute(plan: dict[str, tuple[Scenario, int]], countries: bool, n_jobs: int
         raise ScenarioError(f"n_jobs = {shown(n_jobs)} is not a number of processes. Fix: 1 (in this process), "
                             "2, 4, ... or -1 (all cores)")
     jobs = list(plan.values())
-    bar = tqdm(total=len(jobs), desc="govsim runs", unit="run", disable=not progress)
-    try:
-        if n_jobs == 1 or len(jobs) == 1:
-            out = []
-            for scenario, seed in jobs:
-                out.append(run(scenario, seed=seed, countries=countries))
-                bar.update()
-            return out
+    if n_jobs == 1 or len(jobs) == 1:
+        stream = (run(scenario, seed=seed, countries=countries) for scenario, seed in jobs)
+    else:
         from joblib import Parallel, delayed
 
         stream = Parallel(n_jobs=n_jobs, return_as="generator")(
             delayed(run)(scenario, seed=seed, countries=countries) for scenario, seed in jobs)
-        out = []
-        for results in stream:
-            out.append(results)
-            bar.update()
-        return out
-    finally:
-        bar.close()
+    return list(tqdm(stream, total=len(jobs), desc="govsim runs", unit="run", disable=not progress))

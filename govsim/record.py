@@ -69,6 +69,11 @@ def check_indices(step: int, values: dict[str, float | str]) -> None:
             raise FloatingPointError(f"step {step}: index {name} is not finite ({value}); {BUG}")
 
 
+#: The per-country columns of the countries table, after step, iso3, name, region and income_group.
+COUNTRY_COLUMNS = ("capability", "access", "adoption", "intensity", "lag_years", "internet", "skills", "population", "readiness",
+                   "gdp_pc", "alignment", "tier", "compute")
+
+
 class Recorder:
     """Keeps per-step copies of country and forum arrays; builds DataFrames at the end."""
 
@@ -116,8 +121,7 @@ class Recorder:
             "region": pd.Categorical(np.tile(regions, len(rows)), categories=list(dict.fromkeys(regions))),
             "income_group": pd.Categorical.from_codes(np.concatenate([r["income_group"] for r in rows]), categories=list(INCOME_GROUPS)),
         }
-        for column in ("capability", "access", "adoption", "intensity", "lag_years", "internet", "skills", "population", "readiness",
-                       "gdp_pc", "alignment", "tier", "compute"):
+        for column in COUNTRY_COLUMNS:
             table[column] = np.concatenate([r[column] for r in rows])
         engagement = np.concatenate([r["engagement"] for r in rows])
         status = np.concatenate([r["status"] for r in rows])
@@ -133,8 +137,7 @@ class Recorder:
         if not rows:
             return pd.DataFrame()
         table: dict[str, object] = {"step": [r["step"][i] for r in rows]}
-        for column in ("capability", "access", "adoption", "intensity", "lag_years", "internet", "skills", "population",
-                       "readiness", "gdp_pc", "alignment", "tier", "compute"):
+        for column in COUNTRY_COLUMNS:
             table[column] = [r[column][i] if np.ndim(r[column]) else r[column] for r in rows]
         table["income_group"] = pd.Categorical.from_codes([r["income_group"][i] for r in rows], categories=list(INCOME_GROUPS))
         for k, name in enumerate(self.forum_names):

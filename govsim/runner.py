@@ -108,14 +108,7 @@ def summary_text(indices: pd.DataFrame, name: str, seed: int, n_countries: int |
 
 def collect_results(model: GovernanceModel) -> Results:
     """Tidy tables from a model that has run, each led by the run's scenario and seed and the time columns."""
-    n_rows = len(model.recorder.forum_rows)
-    clock = time_columns(model.scenario, n_rows)
-    tags = {"scenario": model.scenario.name, "seed": model.seed}
-    indices = model.datacollector.get_model_vars_dataframe().reset_index(drop=True)
-    indices = pd.concat([pd.DataFrame({**tags, **clock}), indices], axis=1)
-    return Results(model.scenario, model.seed, indices, _tagged(model.recorder.countries(model.state.iso3, model.names,
-                                                                                        model.state.region), clock, tags),
-                   _tagged(model.recorder.forums(), clock, tags))
+    return _results(model, len(model.recorder.forum_rows), slice(None))
 
 
 def snapshot(model: GovernanceModel, step: int | None = None) -> Results:
@@ -125,14 +118,18 @@ def snapshot(model: GovernanceModel, step: int | None = None) -> Results:
     step = last if step is None else step
     if not 0 <= step <= last:
         raise ValueError(f"step {step} has not been simulated: steps 0-{last} are recorded")
-    clock = time_columns(model.scenario, step + 1)
+    return _results(model, step + 1, slice(step, step + 1))
+
+
+def _results(model: GovernanceModel, n_rows: int, steps: slice) -> Results:
+    """The first ``n_rows`` rows of indices, and the country and forum rows of ``steps``, all tagged."""
+    clock = time_columns(model.scenario, n_rows)
     tags = {"scenario": model.scenario.name, "seed": model.seed}
-    indices = model.datacollector.get_model_vars_dataframe().iloc[:step + 1].reset_index(drop=True)
+    indices = model.datacollector.get_model_vars_dataframe().iloc[:n_rows].reset_index(drop=True)
     indices = pd.concat([pd.DataFrame({**tags, **clock}), indices], axis=1)
-    at = slice(step, step + 1)
-    countries = model.recorder.countries(model.state.iso3, model.names, model.state.region, steps=at)
+    countries = model.recorder.countries(model.state.iso3, model.names, model.state.region, steps=steps)
     return Results(model.scenario, model.seed, indices, _tagged(countries, clock, tags),
-                   _tagged(model.recorder.forums(steps=at), clock, tags))
+                   _tagged(model.recorder.forums(steps=steps), clock, tags))
 
 
 def country_history(model: GovernanceModel, iso3: str) -> pd.DataFrame:

@@ -94,10 +94,7 @@ class Session:
 
     def view(self, step: int | None = None, which: str = "a") -> Results:
         """What track ``which`` ("a" or "b") looked like at ``step`` (default: now); cheap (~10 ms)."""
-        track = self.a if which == "a" else self.b
-        if track is None:
-            raise ValueError("no scenario B: start the side-by-side mode first")
-        return snapshot(track.model, step)
+        return snapshot(self._track(which).model, step)
 
     # ------------------------------------------------------------------ what the views show
     def map_values(self, quantity: str = "capability", step: int | None = None, which: str = "a") -> pd.Series:
@@ -126,23 +123,30 @@ class Session:
 
     def country(self, iso3: str, which: str = "a") -> pd.DataFrame:
         """One country over the quarters simulated so far: capability, alignment, engagement and status per forum."""
-        return country_history((self.a if which == "a" else self.b).model, iso3)
+        return country_history(self._track(which).model, iso3)
+
+    def _track(self, which: str) -> Track:
+        """Track "a" or "b" (ValueError if B is asked for outside the side-by-side mode)."""
+        track = self.a if which == "a" else self.b
+        if track is None:
+            raise ValueError("no scenario B: start the side-by-side mode first")
+        return track
 
     # ------------------------------------------------------------------ levers
     def switch_on(self, key: str, settings: dict[str, Any] | None = None, which: str = "a") -> str:
         """Switch lever ``key`` on from the next quarter in track ``which``; returns the shock's name."""
-        track = self.a if which == "a" else self.b
+        track = self._track(which)
         name = self._free_name(track, key)
         track.model.add_shock(name, lever(key).spec(settings))
         return name
 
     def switch_off(self, name: str, which: str = "a") -> None:
         """Switch the lever recorded as shock ``name`` off from the next quarter."""
-        (self.a if which == "a" else self.b).model.end_shock(name)
+        self._track(which).model.end_shock(name)
 
     def active(self, which: str = "a") -> list[str]:
         """Names of the classroom levers in force (switched on and not yet ended) in track ``which``."""
-        model = (self.a if which == "a" else self.b).model
+        model = self._track(which).model
         return [name for name, spec in model.scenario.shocks.items()
                 if name.startswith("lever_") and spec.end is None]
 
@@ -179,13 +183,13 @@ class Session:
     def scenario_yaml(self, which: str = "a") -> str:
         """The run's scenario with its levers and seed, as YAML that ``govsim run`` and
         ``govsim.load_scenario`` accept; it reproduces this run."""
-        model = (self.a if which == "a" else self.b).model
+        model = self._track(which).model
         data = model.scenario.model_copy(update={"seed": model.seed}).model_dump(mode="json")
         return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
 
     def tables_zip(self, which: str = "a") -> bytes:
         """The run's indices, countries and forums tables so far, as CSV files in a zip."""
-        results = collect_results((self.a if which == "a" else self.b).model)
+        results = collect_results(self._track(which).model)
         buffer = io.BytesIO()
         with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
             for name in ("indices", "countries", "forums"):
