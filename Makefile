@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test app chromium setup bench bench-sweep docs calibrate clean notebooks notebooks-full
+.PHONY: run test test-cluster cluster-tools app chromium setup bench bench-sweep docs calibrate clean notebooks notebooks-full
 
 run: setup
 	$(VENV)/bin/govsim run scenario=baseline
@@ -15,6 +15,15 @@ run: setup
 test: setup chromium
 	$(PY) -m pytest
 	GOVSIM_NB_QUICK=1 $(PY) -m pytest --nbmake --nbmake-timeout=600 -p no:cacheprovider notebooks
+
+# The cluster tests (issue 14): real engines started on 127.0.0.1 by the tests themselves. cluster-tools
+# installs what they need (apt as root, pip extras); GOVSIM_REQUIRE_CLUSTER=1 turns a missing tool into a
+# failure instead of a skip, as in CI.
+test-cluster: setup cluster-tools
+	GOVSIM_REQUIRE_CLUSTER=1 $(PY) -m pytest -m cluster -p no:cacheprovider
+
+cluster-tools: setup
+	$(PY) -m pip install --quiet -e ".[dev,cluster]"
 
 # The notebooks as a reader runs them (8 seeds to 2035).
 notebooks-full: setup
