@@ -23,7 +23,7 @@ test-cluster: setup cluster-tools
 	GOVSIM_REQUIRE_CLUSTER=1 $(PY) -m pytest -m cluster -p no:cacheprovider
 
 cluster-tools: setup
-	$(PY) -m pip install --quiet -e ".[dev,cluster]"
+	$(PY) -m pip install --quiet -e ".[dev,cluster,dask]"
 
 # The notebooks as a reader runs them (8 seeds to 2035).
 notebooks-full: setup
