@@ -47,13 +47,18 @@ def complete(root: Path) -> list[dict]:
     return [m for m in store.manifests(root) if m.get("status") == "complete"]
 
 
-def test_layout_option_is_checked_with_one_line():
+def test_layout_option_is_checked_with_one_line(tmp_path):
     batch.check_store_option("store.layout", ["run", "batch"])
     with pytest.raises(ScenarioError) as err:
         batch.check_store_option("store.layout", ["piles"])
     message = str(err.value)
     assert "store.layout" in message and "'piles'" in message and "run" in message and "batch" in message
     assert "\n" not in message
+    done = subprocess.run([sys.executable, "-m", "govsim", "run", "-m", "seed=range(0,2)", "store.layout=piles",
+                           "out=sw"], cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 2 and len(done.stderr.strip().splitlines()) == 1, done.stderr
+    assert "store.layout = 'piles' is not allowed. Fix: run (a folder per run) or batch" in done.stderr
+    assert not (tmp_path / "sw").exists()
 
 
 def test_both_layouts_write_the_same_tables_through_the_command_line(tmp_path):

@@ -9,6 +9,7 @@ or fail under GOVSIM_REQUIRE_CLUSTER=1 (CI).
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
@@ -25,7 +26,7 @@ from govsim import store
 
 pytestmark = pytest.mark.cluster
 INSTALL = "pip install -e '.[dask]' (or make cluster-tools)"
-SEEDS, PER_JOB = 160, 8  # 20 batches: enough for a sweep of several seconds on two workers
+SEEDS, PER_JOB = 120, 8  # 15 batches: a sweep of several seconds on two workers
 
 
 def _need_distributed():
@@ -109,11 +110,32 @@ def _complete(folder: Path) -> list[dict]:
     return [m for m in store.manifests(folder) if m.get("status") == "complete"] if folder.exists() else []
 
 
-def test_dask_sweep_survives_a_killed_worker_and_matches_joblib(dask_cluster, tmp_path):
+@pytest.fixture(scope="module")
+def joblib_sweep(tmp_path_factory) -> Path:
+    """The same sweep on the joblib launcher (run layout): the reference the Dask sweeps must equal."""
+    _need_distributed()
+    folder = tmp_path_factory.mktemp("joblib")
+    done = subprocess.run(_sweep(folder, folder / "sweep", "hydra/launcher=joblib"), cwd=folder, capture_output=True,
+                          text=True, timeout=300)
+    assert done.returncode == 0 and f"{SEEDS} runs complete" in done.stdout, done.stderr[-2000:]
+    return folder / "sweep"
+
+
+def _stored_copies(out: Path) -> list[str]:
+    """The run id of every complete copy on disk: one per run folder, one per record in a batch manifest."""
+    ids = [json.loads(f.read_text())["run_id"] for f in out.glob("runs/*/manifest.json")]
+    for file in out.glob("batches/*/manifest.json"):
+        ids += [r["run_id"] for r in json.loads(file.read_text())["runs"] if r["status"] == "complete"]
+    return ids
+
+
+@pytest.mark.parametrize("layout", ["run", "batch"])
+def test_dask_sweep_survives_a_killed_worker_and_matches_joblib(dask_cluster, joblib_sweep, tmp_path, layout):
     address, workers = dask_cluster
     out = tmp_path / "dask-sweep"
     started = time.monotonic()
-    sweep = subprocess.Popen(_sweep(tmp_path, out, "hydra/launcher=dask", f"hydra.launcher.address={address}"),
+    sweep = subprocess.Popen(_sweep(tmp_path, out, "hydra/launcher=dask", f"hydra.launcher.address={address}",
+                                    f"store.layout={layout}"),
                              cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                              start_new_session=True)
     try:
@@ -137,21 +159,16 @@ def test_dask_sweep_survives_a_killed_worker_and_matches_joblib(dask_cluster, tm
     assert f"sweep {out}: {SEEDS} runs complete, 0 failed" in stdout
     done = _complete(out)
     assert sorted(m["seed"] for m in done) == list(range(SEEDS)), "a run is missing or was stored twice"
-    assert len({m["run_id"] for m in done}) == SEEDS
-
-    reference = govsim_cli_ok(tmp_path, _sweep(tmp_path, tmp_path / "joblib-sweep", "hydra/launcher=joblib"))
-    assert f"{SEEDS} runs complete" in reference
+    copies = _stored_copies(out)
+    assert sorted(copies) == sorted(m["run_id"] for m in done), "a run was stored twice"
+    assert (out / "batches").exists() == (layout == "batch") and (out / "runs").exists() == (layout == "run")
     for table in ("indices", "forums"):
         got, want = (govsim.load_sweep(folder, table).sort_values(["run_id", "step"], kind="stable")
-                     .reset_index(drop=True) for folder in (out, tmp_path / "joblib-sweep"))
+                     .reset_index(drop=True) for folder in (out, joblib_sweep))
         pd.testing.assert_frame_equal(got, want, check_exact=True)
-    print(f"dask sweep of {SEEDS} runs with a worker killed after {stored_before_kill} stored: {elapsed:.1f} s")
-
-
-def govsim_cli_ok(cwd: Path, args: list[str]) -> str:
-    done = subprocess.run(args, cwd=cwd, capture_output=True, text=True, timeout=300)
-    assert done.returncode == 0, done.stderr[-2000:]
-    return done.stdout
+    files = sum(1 for p in out.rglob("*") if p.is_file() and "jobs" not in p.relative_to(out).parts[:1])
+    print(f"\ndask sweep, {layout} layout: {SEEDS} runs, a worker killed after {stored_before_kill} stored, "
+          f"{elapsed:.1f} s, {files} store files")
 
 
 def test_unreachable_scheduler_is_one_line_and_exit_2(tmp_path):
