@@ -2,9 +2,9 @@
 
 A ``dask scheduler`` and two ``dask worker`` processes (separate processes and working folders, one
 thread each) run ``govsim run -m``; one worker is killed (SIGKILL) while it runs a batch. Every run
-must be stored once, with the same tables as the same sweep on the joblib launcher. Marked
-``cluster`` (``make test-cluster``); without ``distributed`` the tests skip with the install command,
-or fail under GOVSIM_REQUIRE_CLUSTER=1 (CI).
+must be stored once, with the same tables as the same sweep on the joblib launcher. The cluster
+tests are marked ``cluster`` (``make test-cluster``); without ``distributed`` they skip with the install
+command, or fail under GOVSIM_REQUIRE_CLUSTER=1 (CI). The last test (no cluster) runs in ``make test``.
 """
 
 from __future__ import annotations
@@ -24,7 +24,6 @@ import pytest
 import govsim
 from govsim import store
 
-pytestmark = pytest.mark.cluster
 INSTALL = "pip install -e '.[dask]' (or make cluster-tools)"
 SEEDS, PER_JOB = 120, 8  # 15 batches: a sweep of several seconds on two workers
 
@@ -68,7 +67,7 @@ def dask_cluster(tmp_path):
                            "--name", name, "--local-directory", str(tmp_path / name)], tmp_path / name, procs)
                    for name in ("worker-a", "worker-b")]
         _wait_for_workers(address, 2, tmp_path)
-        yield address, workers
+        yield address, workers, procs[0]
     finally:
         for proc in procs:  # only the processes this fixture started, by their process group
             if proc.poll() is None:
@@ -129,9 +128,10 @@ def _stored_copies(out: Path) -> list[str]:
     return ids
 
 
+@pytest.mark.cluster
 @pytest.mark.parametrize("layout", ["run", "batch"])
 def test_dask_sweep_survives_a_killed_worker_and_matches_joblib(dask_cluster, joblib_sweep, tmp_path, layout):
-    address, workers = dask_cluster
+    address, workers, _ = dask_cluster
     out = tmp_path / "dask-sweep"
     started = time.monotonic()
     sweep = subprocess.Popen(_sweep(tmp_path, out, "hydra/launcher=dask", f"hydra.launcher.address={address}",
@@ -171,6 +171,7 @@ def test_dask_sweep_survives_a_killed_worker_and_matches_joblib(dask_cluster, jo
           f"{elapsed:.1f} s, {files} store files")
 
 
+@pytest.mark.cluster
 def test_unreachable_scheduler_is_one_line_and_exit_2(tmp_path):
     _need_distributed()
     address = f"tcp://127.0.0.1:{_free_port()}"  # nothing listens there
@@ -181,3 +182,41 @@ def test_unreachable_scheduler_is_one_line_and_exit_2(tmp_path):
     lines = [line for line in done.stderr.splitlines() if line.strip()]
     assert len(lines) == 1 and "Traceback" not in done.stderr, done.stderr
     assert lines[0].startswith(f"govsim run: cannot reach the Dask scheduler at {address}") and "Fix:" in lines[0]
+
+
+@pytest.mark.cluster
+def test_scheduler_lost_mid_sweep_is_one_line_and_exit_2(dask_cluster, tmp_path):
+    address, _, scheduler = dask_cluster
+    out = tmp_path / "sw"
+    sweep = subprocess.Popen(_sweep(tmp_path, out, "hydra/launcher=dask", f"hydra.launcher.address={address}",
+                                    "hydra.launcher.connect_timeout_s=3"),
+                             cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                             start_new_session=True)
+    try:
+        deadline = time.monotonic() + 120
+        while not _complete(out) and time.monotonic() < deadline and sweep.poll() is None:
+            time.sleep(0.2)
+        os.kill(scheduler.pid, signal.SIGKILL)
+        stdout, stderr = sweep.communicate(timeout=120)
+    finally:
+        if sweep.poll() is None:
+            os.killpg(sweep.pid, signal.SIGKILL)
+            sweep.wait()
+    assert sweep.returncode == 2, stderr[-2000:]
+    lines = [line for line in stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and "Traceback" not in stdout + stderr, stderr[-2000:]
+    assert lines[0].startswith(f"govsim run: the Dask scheduler at {address} failed during the sweep") and "Fix:" in lines[0]
+
+
+def test_without_distributed_the_dask_launcher_says_how_to_install_it(tmp_path):
+    """Not a cluster test: the plugin is found in every install, and without the extra it says what to install."""
+    fake = tmp_path / "fake" / "distributed"
+    fake.mkdir(parents=True)
+    (fake / "__init__.py").write_text("raise ImportError(\"No module named 'distributed'\")\n")
+    env = {**os.environ, "PYTHONPATH": str(fake.parent)}
+    done = subprocess.run([sys.executable, "-m", "govsim", "run", "-m", "seed=range(0,2)", "hydra/launcher=dask",
+                           "out=sw"], cwd=tmp_path, capture_output=True, text=True, timeout=300, env=env)
+    assert done.returncode == 2
+    lines = [line for line in done.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and "Traceback" not in done.stderr, done.stderr[-2000:]
+    assert "needs the dask extra" in lines[0] and "pip install" in lines[0]

@@ -74,8 +74,7 @@ def _connect(launcher):
         from distributed import Client, LocalCluster
     except ImportError:
         _fail(f"hydra/launcher=dask needs the dask extra (distributed is not installed). Fix: {INSTALL}")
-    logging.getLogger("distributed").setLevel(logging.WARNING)  # after its import, which sets INFO: Hydra's root
-    # log would show every worker event
+    _quiet_distributed()
     if launcher.address:
         try:
             return Client(launcher.address, timeout=launcher.connect_timeout_s), None
@@ -85,6 +84,14 @@ def _connect(launcher):
     workers = launcher.n_workers or os.cpu_count() or 1
     cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
     return Client(cluster), cluster
+
+
+def _quiet_distributed() -> None:
+    """Silence the client's logs (set after distributed's import, which sets its own levels): under Hydra's
+    root log its connection chatter and tracebacks would bury the one line this launcher prints per problem."""
+    for name in ["distributed", *logging.root.manager.loggerDict]:
+        if name.startswith("distributed"):
+            logging.getLogger(name).setLevel(logging.CRITICAL)
 
 
 def _result(future, client, where: str, overrides: Sequence[str]) -> JobReturn:
@@ -98,7 +105,7 @@ def _result(future, client, where: str, overrides: Sequence[str]) -> JobReturn:
         print(f"govsim run: a job ({' '.join(filter_overrides(overrides))[:120]}) was lost: {_reason(exc)}. "
               "Its stored runs are kept. Fix: re-run the same command to finish it", file=sys.stderr)
     except (CancelledError, OSError, TimeoutError) as exc:
-        if client.status not in ("running", "connecting"):
+        if client.status != "running" or "connection-lost" in str(getattr(exc, "reason", exc)):
             _fail(f"the Dask scheduler at {where[:100]} failed during the sweep ({_reason(exc)}); the runs stored so "
                   "far are kept. Fix: restart the scheduler and re-run the same command, which skips them")
         print(f"govsim run: a job was cancelled on the cluster ({_reason(exc)}). Fix: re-run the same command",
