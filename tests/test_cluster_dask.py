@@ -220,3 +220,16 @@ def test_without_distributed_the_dask_launcher_says_how_to_install_it(tmp_path):
     lines = [line for line in done.stderr.splitlines() if line.strip()]
     assert len(lines) == 1 and "Traceback" not in done.stderr, done.stderr[-2000:]
     assert "needs the dask extra" in lines[0] and "pip install" in lines[0]
+
+
+@pytest.mark.cluster
+def test_without_an_address_a_local_cluster_runs_the_sweep(joblib_sweep, tmp_path):
+    _need_distributed()
+    done = subprocess.run([sys.executable, "-m", "govsim", "run", "-m", "seed=range(0,16)", f"seeds_per_job={PER_JOB}",
+                           "hydra/launcher=dask", "hydra.launcher.n_workers=2", f"out={tmp_path / 'sw'}"],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0 and "16 runs complete, 0 failed" in done.stdout, done.stderr[-2000:]
+    assert "a local cluster of 2 workers" in done.stdout + done.stderr
+    got = govsim.load_sweep(tmp_path / "sw")
+    want = govsim.load_sweep(joblib_sweep)
+    pd.testing.assert_frame_equal(got, want[want.seed < 16].reset_index(drop=True), check_exact=True)

@@ -50,7 +50,7 @@ def launch(launcher, job_overrides: Sequence[Sequence[str]], initial_job_idx: in
     sweep_dir = Path(str(launcher.config.hydra.sweep.dir))
     sweep_dir.mkdir(parents=True, exist_ok=True)
     client, cluster = _connect(launcher)
-    where = launcher.address or f"a local cluster of {len(client.scheduler_info().get('workers', {}))} workers"
+    where = launcher.address or f"a local cluster of {len(cluster.workers)} workers"
     try:
         log.info("Dask: launching %d jobs on %s, sweep output dir: %s", len(job_overrides), where, sweep_dir)
         state, tag = Singleton.get_state(), uuid.uuid4().hex[:8]
