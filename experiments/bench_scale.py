@@ -61,9 +61,22 @@ def _child(n: int, steps: int, mode: str) -> None:
         t0 = time.process_time()
         govsim.run(scenario, seed=0, countries=countries)
         cpu = time.process_time() - t0
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 / MiB  # Linux: KiB
     print(json.dumps({"n": n, "steps": steps, "mode": mode, "cpu_s": cpu, "us_per_country_step": cpu / (n * steps) * 1e6,
-                      "peak_rss_mib": peak}))
+                      "peak_rss_mib": peak_rss_mib()}))
+
+
+def peak_rss_mib() -> float:
+    """Peak resident memory of this process in MiB: ``VmHWM`` of /proc/self/status where there is one.
+
+    Not ``getrusage(RUSAGE_SELF).ru_maxrss`` alone: Linux carries the maximum across fork and exec,
+    so a child started by a large benchmark process would report the parent's size."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) * 1024 / MiB
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 / MiB  # Linux: KiB
 
 
 def machine() -> dict[str, object]:
