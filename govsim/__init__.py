@@ -17,6 +17,7 @@ mid-run, ``snapshot(model, step)`` and ``country_history(model, iso3)`` read it 
 from __future__ import annotations
 
 import importlib
+import importlib.util
 from typing import TYPE_CHECKING
 
 #: Public name -> the module that defines it. Imported on first use (PEP 562), so ``import govsim``
@@ -38,7 +39,9 @@ __version__ = "0.1.0"
 def __getattr__(name: str):
     """Import the module behind a public name when it is first used, and keep the name here."""
     module = _WHERE.get(name)
-    if module is None:
+    if module is None:  # a submodule, as eager imports used to make available (govsim.runner.HEADLINES)
+        if not name.startswith("_") and importlib.util.find_spec(f"{__name__}.{name}") is not None:
+            return importlib.import_module(f"{__name__}.{name}")
         raise AttributeError(f"module 'govsim' has no attribute {name!r}")
     value = getattr(importlib.import_module(module), name)
     globals()[name] = value

@@ -36,6 +36,11 @@ def test_from_import_and_submodules_still_work():
     assert _loaded(code) == [True, "govsim.cli.compose", "Scenario", True, "0.1.0"]
 
 
+def test_submodules_resolve_after_a_bare_import():
+    code = "import govsim, json; print(json.dumps([govsim.runner.HEADLINES[0], govsim.plotting.__name__]))"
+    assert _loaded(code) == ["inclusiveness", "govsim.plotting"]
+
+
 def test_unknown_name_is_an_attribute_error():
     code = ("import govsim, json\ntry:\n    govsim.no_such_name\nexcept AttributeError as e:\n"
             "    print(json.dumps(str(e)))")
