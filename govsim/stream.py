@@ -49,14 +49,17 @@ def check_target(path: str | os.PathLike) -> Path:
     return target
 
 
-def run_streamed(scenario: Scenario, seed: int | None, path: str | os.PathLike) -> Results:
-    """Run ``scenario`` with ``seed``, streaming its countries table to ``path`` (see the module docstring)."""
+def run_streamed(scenario: Scenario, seed: int | None, path: str | os.PathLike, run_id: str | None = None) -> Results:
+    """Run ``scenario`` with ``seed``, streaming its countries table to ``path`` (see the module docstring).
+
+    ``run_id``: lead the table with a ``run_id`` column, as the results store's countries.parquet is
+    (``store.with_run_id``), so a sweep can stream straight into a run folder."""
     from govsim.model import GovernanceModel
     from govsim.runner import collect_results
 
     target = check_target(path)
     model = GovernanceModel(scenario, seed, record_countries=True)
-    with CountryStream(target, model) as stream:
+    with CountryStream(target, model, run_id) as stream:
         model.run()
     return dataclasses.replace(collect_results(model), countries_file=stream.target)
 
@@ -68,7 +71,7 @@ class CountryStream:
     recorded steps and drops them from memory; leaving the block writes the rest and renames the
     finished file into place (on an error the temporary file is removed and nothing is left)."""
 
-    def __init__(self, target: Path, model: GovernanceModel):
+    def __init__(self, target: Path, model: GovernanceModel, run_id: str | None = None):
         from govsim.runner import time_columns
 
         self.target, self.model, self.writer = target, model, None
@@ -76,6 +79,7 @@ class CountryStream:
         self.every = max(1, ROWS_PER_GROUP // max(1, model.state.n))
         self.clock = time_columns(model.scenario, model.scenario.time.steps + 1)
         self.tags = {"scenario": model.scenario.name, "seed": model.seed}
+        self.run_id = run_id
 
     def __enter__(self) -> CountryStream:
         from govsim.runner import new_temporary
@@ -119,6 +123,8 @@ class CountryStream:
             return
         state = self.model.state
         table = _tagged(self.rows.table(state.iso3, self.model.names, state.region, rows=rows), self.clock, self.tags)
+        if self.run_id is not None:
+            table.insert(0, "run_id", self.run_id)
         arrow = pa.Table.from_pandas(table, preserve_index=False)
         del table, rows
         if self.writer is None:

@@ -46,6 +46,14 @@ def test_read_countries_picks_steps_countries_and_columns_alike_from_file_and_me
     pd.testing.assert_frame_equal(streamed.read_countries(), in_memory.countries, check_exact=True)
 
 
+def test_stream_led_by_run_id_equals_the_store_layout(scenario, in_memory, tmp_path):
+    from govsim.store import with_run_id
+
+    stream.run_streamed(scenario, 3, tmp_path / "c.parquet", run_id="r-1")
+    pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "c.parquet"), with_run_id(in_memory.countries, "r-1"),
+                                  check_exact=True)
+
+
 def test_real_world_run_streams_in_one_row_group(tmp_path):
     scenario = govsim.load_scenario("baseline", ["time.steps=6"])
     streamed = govsim.run(scenario, seed=1, countries=str(tmp_path / "real.parquet"))

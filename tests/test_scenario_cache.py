@@ -126,3 +126,47 @@ def test_errors_are_not_remembered(composes, tmp_path):
         govsim.load_scenario("baseline", ["behaviour.decision.temperature=-3"])
     with pytest.raises(ScenarioError, match="temperature"):
         govsim.load_scenario("baseline", ["behaviour.decision.temperature=-3"])
+
+
+def test_removing_a_file_of_a_user_config_tree_is_seen(composes, tmp_path):
+    (tmp_path / "scenario").mkdir()
+    (tmp_path / "world").mkdir()
+    mine = tmp_path / "scenario" / "mine.yaml"
+    mine.write_text("# @package _global_\ndefaults:\n  - baseline\n  - override /world: tiny\nname: mine\n")
+    (tmp_path / "world" / "tiny.yaml").write_text("kind: synthetic\nn: 30\n")
+    assert govsim.load_scenario(mine).world.n == 30
+    (tmp_path / "world" / "tiny.yaml").unlink()
+    with pytest.raises(ScenarioError, match="tiny"):
+        govsim.load_scenario(mine)
+
+
+def _age(root, seconds=3600):
+    """Set every file's and folder's times ``seconds`` in the past (past the fresh-file window)."""
+    import os
+    import time
+
+    past = time.time() - seconds
+    for path in [root, *root.rglob("*")]:
+        os.utime(path, (past, past))
+
+
+def test_fingerprint_sees_edits_additions_and_removals_of_old_files(tmp_path):
+    from govsim.cli.scenario_cache import fingerprint
+
+    (tmp_path / "world").mkdir()
+    (tmp_path / "world" / "a.yaml").write_text("n: 1\n")
+    _age(tmp_path)
+    first = fingerprint([tmp_path])
+    assert fingerprint([tmp_path]) == first  # nothing changed: the remembered layout is used
+    (tmp_path / "world" / "a.yaml").write_text("n: 2\n")  # same size, in place
+    _age(tmp_path, 1800)
+    second = fingerprint([tmp_path])
+    assert second != first
+    (tmp_path / "world" / "b.yaml").write_text("n: 3\n")
+    _age(tmp_path, 900)
+    third = fingerprint([tmp_path])
+    assert [p.rsplit("/", 1)[-1] for p, *_ in third] == ["a.yaml", "b.yaml"]
+    (tmp_path / "world" / "a.yaml").unlink()
+    _age(tmp_path, 600)
+    assert [p.rsplit("/", 1)[-1] for p, *_ in fingerprint([tmp_path])] == ["b.yaml"]
+    assert fingerprint([tmp_path / "absent"]) == ((str(tmp_path / "absent"), None, None),)

@@ -34,40 +34,72 @@ FRESH_NS = 2_000_000_000
 def fingerprint(folders: Iterable[Path], files: Iterable[Path] = ()) -> tuple:
     """(path, mtime_ns, size) of every file under ``folders`` (recursively) and of ``files``.
 
-    A missing folder or file counts as absent (so creating it changes the fingerprint)."""
+    A missing folder or file counts as absent (so creating it changes the fingerprint). Each
+    folder's layout (its sub-folders with their mtimes, and its files) is remembered: while no
+    folder's mtime changes (a file added, removed or renamed changes it), only the known files are
+    stat'ed again, instead of listing every folder."""
+    now = time.time_ns()
     found: list[tuple] = []
     for folder in folders:
-        _scan(str(folder), found)
-    for file in files:
-        try:
-            found.append(_entry(str(file), os.stat(file)))
-        except OSError:
-            found.append((str(file), None, None))
+        for path in _files(str(folder), now):
+            found.append(_stat(path, now))
+    found += [_stat(str(file), now) for file in files]
     return tuple(found)
 
 
-def _scan(folder: str, found: list[tuple]) -> None:
+_LAYOUTS: dict[str, tuple[tuple[tuple[str, int | None], ...], tuple[str, ...]]] = {}
+
+
+def _files(folder: str, now: int) -> tuple[str, ...]:
+    """The files under ``folder``, from its remembered layout while that is still valid."""
+    layout = _LAYOUTS.get(folder)
+    if layout is not None and all(_same_folder(path, mtime, now) for path, mtime in layout[0]):
+        return layout[1]
+    folders: list[tuple[str, int | None]] = []
+    files: list[str] = []
+    _list(folder, folders, files)
+    _LAYOUTS[folder] = (tuple(folders), tuple(files))
+    return _LAYOUTS[folder][1]
+
+
+def _same_folder(path: str, mtime: int | None, now: int) -> bool:
+    """Whether a folder is as listed: same mtime, not changed too recently to trust it (or still absent)."""
     try:
+        current = os.stat(path).st_mtime_ns
+    except OSError:
+        return mtime is None
+    return current == mtime and now - current > FRESH_NS
+
+
+def _list(folder: str, folders: list, files: list) -> None:
+    try:
+        mtime = os.stat(folder).st_mtime_ns  # before listing: a change during the listing is seen next time
         entries = sorted(os.scandir(folder), key=lambda e: e.name)
     except OSError:
-        found.append((folder, None, None))
+        folders.append((folder, None))
+        files.append(folder)  # absent: fingerprinted as (folder, None, None)
         return
+    folders.append((folder, mtime))
     for entry in entries:
         if entry.is_dir():
-            _scan(entry.path, found)
+            _list(entry.path, folders, files)
         else:
-            found.append(_entry(entry.path, entry.stat()))
+            files.append(entry.path)
 
 
-def _entry(path: str, st: os.stat_result) -> tuple:
-    """(path, mtime_ns, size), plus a hash of the contents if the file changed within FRESH_NS."""
-    if time.time_ns() - st.st_mtime_ns > FRESH_NS:
+def _stat(path: str, now: int) -> tuple:
+    """(path, mtime_ns, size), plus a hash of the contents if the file changed within FRESH_NS; (path, None, None) if absent."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return (path, None, None)
+    if now - st.st_mtime_ns > FRESH_NS:
         return (path, st.st_mtime_ns, st.st_size)
     try:
         with open(path, "rb") as handle:
             return (path, st.st_mtime_ns, st.st_size, hashlib.blake2b(handle.read(), digest_size=16).digest())
-    except OSError:
-        return (path, None, None)
+    except OSError:  # e.g. a folder where a file was
+        return (path, st.st_mtime_ns, st.st_size)
 
 
 class Memo:
