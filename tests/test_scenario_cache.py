@@ -170,3 +170,11 @@ def test_fingerprint_sees_edits_additions_and_removals_of_old_files(tmp_path):
     _age(tmp_path, 600)
     assert [p.rsplit("/", 1)[-1] for p, *_ in fingerprint([tmp_path])] == ["b.yaml"]
     assert fingerprint([tmp_path / "absent"]) == ((str(tmp_path / "absent"), None, None),)
+
+
+def test_without_hydras_override_helper_every_value_composes_and_results_agree(composes, monkeypatch):
+    monkeypatch.setattr(compose, "_hydra_applies_overrides", lambda: False)
+    first = govsim.load_scenario("baseline", ["seed=5", "behaviour.decision.temperature=0.8"])
+    govsim.load_scenario("baseline", ["seed=6"])
+    assert len(composes) == 2
+    assert first == fresh("baseline", ["seed=5", "behaviour.decision.temperature=0.8"])

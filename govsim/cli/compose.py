@@ -143,6 +143,8 @@ def composed(selection: list[str], overrides: list[str], roots: list[Path] = ())
 
     choices = [item for item in overrides if _is_choice(item)]
     values = [item for item in overrides if not _is_choice(item)]
+    if values and not _hydra_applies_overrides():  # a Hydra without that (private) helper: compose every time
+        return compose_config([*selection, *overrides])
     key = (tuple(selection), tuple(choices), fingerprint([CONFIG_DIR, *(Path(r) / g for r in roots for g in GROUPS)]))
     config = CONFIGS.get(key)
     if config is None:
@@ -153,6 +155,15 @@ def composed(selection: list[str], overrides: list[str], roots: list[Path] = ())
         return OmegaConf.to_container(config, resolve=True)
     except OmegaConfBaseException as exc:
         raise ScenarioError(_first_lines(str(exc))) from None
+
+
+def _hydra_applies_overrides() -> bool:
+    """Whether this Hydra has the helper its compose uses to apply value overrides (Hydra 1.3)."""
+    try:
+        from hydra._internal.config_loader_impl import ConfigLoaderImpl
+    except ImportError:
+        return False
+    return callable(getattr(ConfigLoaderImpl, "_apply_overrides_to_config", None))
 
 
 def _is_choice(override: str) -> bool:
