@@ -104,7 +104,7 @@ class CountryStream:
                 _fsync(self.tmp, os.O_RDONLY)
                 os.replace(self.tmp, self.target)
         finally:
-            if self.writer is not None and kind is not None:
+            if self.writer is not None and self.writer.is_open:  # a failed run or write: close, then remove
                 self.writer.close()
             self.tmp.unlink(missing_ok=True)
 

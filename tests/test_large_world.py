@@ -96,3 +96,18 @@ def test_a_failing_run_leaves_no_file(tmp_path, monkeypatch):
     with pytest.raises(FloatingPointError):
         govsim.run("baseline", countries=tmp_path / "c.parquet", overrides={"time.steps": 2})
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_run_failing_after_row_groups_were_written_leaves_no_file(tmp_path, monkeypatch):
+    from govsim.model import GovernanceModel
+
+    def fails_midway(self):
+        self.step()
+        self.step()
+        raise FloatingPointError("boom")
+
+    monkeypatch.setattr(stream, "ROWS_PER_GROUP", 1)  # a row group every step
+    monkeypatch.setattr(GovernanceModel, "run", fails_midway)
+    with pytest.raises(FloatingPointError):
+        govsim.run("baseline", countries=tmp_path / "c.parquet", overrides={"time.steps": 4})
+    assert list(tmp_path.iterdir()) == []

@@ -11,7 +11,6 @@ from pathlib import Path
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from govsim.batch import split_run_options
 from govsim.config import ScenarioError, load_file, read_yaml, validate
 from govsim.config.errors import shorten, shown
 from govsim.config.scenario import Scenario
@@ -130,6 +129,8 @@ def _selection(path: Path) -> list[str]:
 
 def scenario_from_config(config: dict[str, Any]) -> Scenario:
     """Validate a composed config (run options removed) as one scenario."""
+    from govsim.batch import split_run_options  # lazily: the batch driver imports the model (Mesa, pandas)
+
     data, _ = split_run_options(config)
     return validate(data, source=f"scenario {data.get('name', '?')!r}")
 
