@@ -48,8 +48,11 @@ chromium:
 	@test -x $(CHROMIUM) || [ "$$(id -u)" != 0 ] || ! command -v apt-get >/dev/null || \
 	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
 
+# The benchmark (issue 14; docs/performance.md): govsim next to the toy peer, load_scenario, import time and
+# large worlds; writes experiments/bench/latest.json and prints the change from the last record.
+# BENCH_ARGS=--quick skips the large-world subprocesses.
 bench: setup
-	$(PY) experiments/benchmark.py
+	$(PY) experiments/benchmark.py $(BENCH_ARGS)
 
 bench-sweep: setup
 	$(PY) experiments/sweep_benchmark.py
