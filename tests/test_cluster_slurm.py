@@ -12,7 +12,9 @@ munge); without SLURM they skip, or fail under GOVSIM_REQUIRE_CLUSTER=1 (CI).
 
 from __future__ import annotations
 
+import math
 import os
+import re
 import shutil
 import signal
 import socket
@@ -26,6 +28,7 @@ import pytest
 
 import govsim
 from govsim import store
+from govsim.cli import sizing
 
 pytestmark = pytest.mark.cluster
 DAEMONS = ("munged", "slurmctld", "slurmd", "sinfo", "sbatch", "squeue", "scancel")
@@ -166,7 +169,7 @@ def sweep(cluster: Cluster, *args: str, timeout: float = 150) -> subprocess.Comp
 
 def tasks(out: Path) -> list[str]:
     """The SLURM task ids submitit kept logs for under the sweep's folder."""
-    return sorted(p.name for p in (out / ".submitit").iterdir() if "_" in p.name)
+    return sorted(p.name for p in (out / ".submitit").iterdir() if re.fullmatch(r"\d+_\d+", p.name))
 
 
 def test_a_sweep_on_slurm_equals_the_same_sweep_run_here(cluster, tmp_path):
@@ -174,7 +177,8 @@ def test_a_sweep_on_slurm_equals_the_same_sweep_run_here(cluster, tmp_path):
     on_slurm = sweep(cluster, *args, "hydra/launcher=slurm", f"out={tmp_path / 'slurm'}")
     assert on_slurm.returncode == 0, on_slurm.stderr[-3000:]
     assert "8 runs complete, 0 failed" in on_slurm.stdout
-    assert len(tasks(tmp_path / "slurm")) == cluster.cpus  # batches sized from the cluster's CPUs (sinfo)
+    per_task = sizing.seeds_per_job(8, slots=cluster.cpus)  # batches sized from the cluster's CPUs (sinfo)
+    assert len(tasks(tmp_path / "slurm")) == math.ceil(8 / per_task)
     here = sweep(cluster, *args, f"out={tmp_path / 'basic'}")
     assert here.returncode == 0, here.stderr[-3000:]
     key = ["seed", "step"]
