@@ -86,11 +86,18 @@ def test_the_partition_from_the_environment_is_the_one_sized(fake_sinfo, monkeyp
     ("hydra.launcher.array_parallelism=0", ["hydra.launcher.array_parallelism", "0", "whole number >= 1", "Fix"]),
     ("hydra.launcher.cpus_per_task=-2", ["hydra.launcher.cpus_per_task", "-2", "Fix"]),
     ("hydra.launcher.cpus_per_task=many", ["hydra.launcher", "many", "Fix"]),
+    ("hydra.launcher.timeout_min=1", ["hydra.launcher.signal_delay_s = 120", "timeout_min (1 min)", "Fix: e.g. hydra.launcher.signal_delay_s=15"]),
 ])
 def test_bad_sizing_fields_are_one_line_naming_field_value_and_fix(fake_sinfo, override, parts):
     with pytest.raises(ScenarioError) as err:
         prepare(["seed=range(0,100)", "hydra/launcher=slurm", override], multirun=True)
     assert all(p in str(err.value) for p in parts) and "\n" not in str(err.value)
+
+
+def test_slurm_fields_are_checked_even_with_an_explicit_seeds_per_job(fake_sinfo):
+    with pytest.raises(ScenarioError, match="hydra.launcher.array_parallelism = -1"):
+        prepare(["seed=range(0,100)", "seeds_per_job=10", "hydra/launcher=slurm", "hydra.launcher.array_parallelism=-1"],
+                multirun=True)
 
 
 def test_bad_sizing_field_on_the_command_line_exits_2_without_traceback(tmp_path):

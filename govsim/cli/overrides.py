@@ -17,7 +17,7 @@ from typing import Any
 from govsim.batch import RUN_OPTIONS, check_store_option
 from govsim.cli.compose import CONFIG_DIR, GROUPS, hydra_options, options
 from govsim.cli.datafiles import check_roots
-from govsim.cli.sizing import job_count, seeds_per_job, slots
+from govsim.cli.sizing import Slurm, job_count, seeds_per_job, slots, slurm_preset
 from govsim.config import ScenarioError, check_override
 from govsim.config.errors import shorten, shown
 from govsim.config.yamlio import check_data
@@ -56,7 +56,8 @@ def prepare(args: list[str], multirun: bool, roots: list[Path] | None = None) ->
     for override in parsed:
         _check_sweep(override, multirun)
         _accept(override, prepared, roots)
-    prepared.overrides += _seed_overrides(prepared, multirun, roots)
+    preset = slurm_preset(prepared.overrides, roots) if multirun else None  # checked before anything is submitted
+    prepared.overrides += _seed_overrides(prepared, multirun, preset)
     return prepared
 
 
@@ -149,7 +150,7 @@ def check_hydra_choice(group: str, values: list[Any], roots: list[Path]) -> None
                                     f"{shorten(str(known), 250)}{extra}")
 
 
-def _seed_overrides(prepared: Prepared, multirun: bool, roots: list[Path]) -> list[str]:
+def _seed_overrides(prepared: Prepared, multirun: bool, preset: Slurm | None) -> list[str]:
     """``seed=...`` for Hydra: a single seed, one list per job, or lists swept across jobs (see govsim.cli.sizing)."""
     seeds = prepared.seeds
     if seeds is None:
@@ -158,7 +159,7 @@ def _seed_overrides(prepared: Prepared, multirun: bool, roots: list[Path]) -> li
         return [f"seed={seeds[0]}"]
     if not multirun:
         return ["seed=[" + ",".join(map(str, seeds)) + "]"]
-    size = prepared.seeds_per_job or seeds_per_job(len(seeds), slots(prepared.overrides, roots),
+    size = prepared.seeds_per_job or seeds_per_job(len(seeds), slots(preset),
                                                    job_count(prepared.overrides) or 1)
     chunks = [seeds[i:i + size] for i in range(0, len(seeds), size)]
     return ["seed=" + ",".join("[" + ",".join(map(str, c)) + "]" for c in chunks)]

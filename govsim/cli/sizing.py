@@ -55,9 +55,8 @@ def seeds_per_job(n_seeds: int, slots: int, combos: int = 1) -> int:
     return max(1, min(MAX_SEEDS_PER_JOB, math.ceil(n_seeds / per_combo)))
 
 
-def slots(hydra_overrides: list[str], roots: list[Path]) -> int:
-    """How many jobs run at once: the SLURM cluster's slots for a SLURM launcher, else this machine's cores."""
-    preset = slurm_preset(hydra_overrides, roots)
+def slots(preset: Slurm | None) -> int:
+    """How many jobs run at once: the SLURM cluster's slots for a SLURM launcher's ``preset``, else this machine's cores."""
     if preset is None:
         return os.cpu_count() or 1
     return slurm_slots(preset, cluster_cpus(preset.partition))
@@ -101,12 +100,19 @@ def parse_sinfo(text: str, partition: str | None) -> int | None:
 
 
 def slurm_preset(hydra_overrides: list[str], roots: list[Path]) -> Slurm | None:
-    """The SLURM fields of the launcher chosen by ``hydra/launcher=...`` (None: not a SLURM launcher)."""
+    """The SLURM fields of the launcher chosen by ``hydra/launcher=...`` (None: not a SLURM launcher), checked:
+    ScenarioError (one line) for a field that would make every task fail or the sizing meaningless."""
     if not any(o.startswith(("hydra/launcher=", "+hydra/launcher=")) for o in hydra_overrides):
         return None
     launcher = _launcher_config(hydra_overrides, roots)
     if not str(launcher.get("_target_", "")).endswith("SlurmLauncher"):
         return None
+    timeout_min = _whole(launcher.get("timeout_min"), "timeout_min", default=60)
+    delay = launcher.get("signal_delay_s")
+    if isinstance(delay, int) and not isinstance(delay, bool) and delay >= 60 * timeout_min:
+        raise ScenarioError(f"hydra.launcher.signal_delay_s = {delay} is not shorter than timeout_min ({timeout_min} min): "
+                            "SLURM would send the requeue signal as a task starts, killing it. Fix: e.g. "
+                            f"hydra.launcher.signal_delay_s={max(1, min(120, 60 * timeout_min // 4))}")
     return Slurm(partition=launcher.get("partition") or None,
                  cpus_per_task=_whole(launcher.get("cpus_per_task"), "cpus_per_task", default=1),
                  array_parallelism=_whole(launcher.get("array_parallelism"), "array_parallelism", default=256))
@@ -134,7 +140,7 @@ def _launcher_config(hydra_overrides: list[str], roots: list[Path]) -> dict:
     try:
         with _own_global_hydra(), initialize_config_dir(str(CONFIG_DIR), version_base="1.3", job_name="govsim"):
             config = compose(PRIMARY, overrides=wanted, return_hydra_config=True).hydra.launcher
-            fields = ("_target_", "partition", "cpus_per_task", "array_parallelism")
+            fields = ("_target_", "partition", "cpus_per_task", "array_parallelism", "timeout_min", "signal_delay_s")
             return {k: OmegaConf.select(config, k, throw_on_missing=False) for k in fields}
     except Exception as exc:  # noqa: BLE001 -- Hydra's own errors (a bad hydra.launcher.* value), re-worded
         raise ScenarioError(f"cannot read the launcher's settings ({shorten(' '.join(wanted), 120)}): "
