@@ -192,11 +192,11 @@ def test_a_sweep_on_slurm_equals_the_same_sweep_run_here(cluster, tmp_path):
 
 def test_a_killed_task_is_reported_missing_without_a_hang_and_resumed(cluster, tmp_path):
     out = tmp_path / "sw"
-    args = ["seed=range(0,60)", "seeds_per_job=30", f"out={out}"]
+    args = ["seed=range(0,100)", "seeds_per_job=50", f"out={out}"]
     command = [sys.executable, "-m", "govsim", "run", "-m", *args, "hydra/launcher=slurm"]
     driver = subprocess.Popen(command, env=cluster.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
-        _wait_for_complete_runs(out, 1, driver)  # the first task is part way through its 30 runs
+        _wait_for_complete_runs(out, 1, driver)  # the first task is part way through its 50 runs
         first = [t for t in cluster.run("squeue", "-h", "-t", "RUNNING", "-o", "%i").stdout.split() if t.endswith("_0")]
         assert len(first) == 1, first
         _kill_task(first[0])  # SIGKILL, as the OOM killer or a lost node would
@@ -206,14 +206,14 @@ def test_a_killed_task_is_reported_missing_without_a_hang_and_resumed(cluster, t
     assert driver.returncode == 1, stdout[-2000:] + stderr[-3000:]
     assert f"SLURM task {first[0]} ended without finishing (state " in stderr
     complete = {m["run_id"]: m for m in store.manifests(out) if m.get("status") == "complete"}
-    assert 30 <= len(complete) < 60 and "missing" in stdout and "Fix: re-run the same command" in stderr
+    assert 50 <= len(complete) < 100 and "missing" in stdout and "Fix: re-run the same command" in stderr
     stamps = {run: (Path(m["folder"]) / store.MANIFEST).stat().st_mtime_ns for run, m in complete.items()}
     again = sweep(cluster, *args, "hydra/launcher=slurm")
     assert again.returncode == 0, again.stderr[-3000:]
-    assert "60 runs complete, 0 failed" in again.stdout
+    assert "100 runs complete, 0 failed" in again.stdout
     after = {m["run_id"]: m for m in store.manifests(out)}
     assert all((Path(after[r]["folder"]) / store.MANIFEST).stat().st_mtime_ns == t for r, t in stamps.items())
-    assert sorted(govsim.load_sweep(out).seed.unique()) == list(range(60))
+    assert sorted(govsim.load_sweep(out).seed.unique()) == list(range(100))
 
 
 def _kill_task(task: str) -> None:
@@ -242,7 +242,7 @@ def _wait_for_complete_runs(out: Path, n: int, driver: subprocess.Popen, timeout
 
 def test_a_task_signalled_before_its_time_limit_is_requeued_and_skips_its_stored_runs(cluster, tmp_path):
     out = tmp_path / "sw"
-    command = [sys.executable, "-m", "govsim", "run", "-m", "seed=range(0,60)", "seeds_per_job=30", f"out={out}",
+    command = [sys.executable, "-m", "govsim", "run", "-m", "seed=range(0,100)", "seeds_per_job=50", f"out={out}",
                "hydra/launcher=slurm", "hydra.launcher.timeout_min=1", "hydra.launcher.signal_delay_s=10"]
     # submitit counts a USR2 to a task this short as a timeout (against max_num_timeout)
     driver = subprocess.Popen(command, env=cluster.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -258,7 +258,7 @@ def test_a_task_signalled_before_its_time_limit_is_requeued_and_skips_its_stored
     finally:
         driver.kill()
     assert driver.returncode == 0, stdout[-2000:] + stderr[-3000:]
-    assert "60 runs complete, 0 failed" in stdout
+    assert "100 runs complete, 0 failed" in stdout
     log = "".join(p.read_text() for p in (out / ".submitit" / first[0]).glob("*.err"))
     assert "this job is timed-out" in log and "DUE TO JOB REQUEUE" in log, log[-2000:]
     after = {m["run_id"]: m for m in store.manifests(out)}
