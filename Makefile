@@ -24,6 +24,11 @@ test-cluster: setup cluster-tools
 
 cluster-tools: setup
 	$(PY) -m pip install --quiet -e ".[dev,cluster,dask]"
+	@# SLURM (Debian slurm-wlm: slurmctld, slurmd, sinfo...) and munge for tests/test_cluster_slurm.py: as root with
+	@# apt, installed when missing; elsewhere the tests skip (or fail under GOVSIM_REQUIRE_CLUSTER=1) and say how.
+	@command -v slurmctld >/dev/null && command -v munged >/dev/null || [ "$$(id -u)" != 0 ] || \
+	    ! command -v apt-get >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+	    apt-get install -y -qq --no-install-recommends slurm-wlm munge >/dev/null)
 
 # The notebooks as a reader runs them (8 seeds to 2035).
 notebooks-full: setup
