@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pandas as pd
 
-from govsim import indices
-from govsim.divide import ai_divide
 from govsim.config.behaviour import Dynamics
 from govsim.forums import ForumSet
 from govsim.codes import APPLICANT, INCOME_GROUPS, MEMBER, PARTNER, STATUS_NAMES
 from govsim.state import State
+from govsim.trace import Trace
 
 
 #: Columns of the indices table that record the frontier's state, not indices (not confined to [0, 1]).
@@ -21,52 +18,12 @@ FRONTIER_STATE = ("frontier_capability", "open_lag_years")
 
 def measure(s: State, forums: ForumSet, p: Dynamics) -> dict[str, float | str]:
     """All index components and headlines for the current state (each in [0, 1]); a forum not yet
-    launched is left out, as if it did not exist."""
-    engagement, status, authority, position, universal = _launched(s, forums)
-    inclusion = indices.inclusiveness(engagement, status, authority, universal, s.population, s.income_group)
-    fragmentation = indices.fragmentation(engagement, status, authority, s.capability, position,
-                                          universal, p.engaged_threshold)
-    divide = ai_divide(s.capability, s.population, s.income_group, s.compute,
-                       access=s.frontier_access, adoption=s.adoption, intensity=s.intensity)
-    frontier_state = {"frontier_capability": float(s.frontier_access.max()), "open_lag_years": s.open_lag}
-    return {**inclusion, **fragmentation, **divide, **frontier_state}
-
-
-def _launched(s: State, forums: ForumSet) -> tuple[np.ndarray, ...]:
-    """Engagement, status, authority, position and universality of the forums that exist (launched)."""
-    arrays = (s.engagement, s.status, forums.authority, forums.position, forums.universal)
-    if forums.active.all():
-        return arrays
-    live = forums.active
-    return s.engagement[:, live], s.status[:, live], forums.authority[live], forums.position[live], forums.universal[live]
-
-
-# State arrays checked each step: the float arrays that are measured or recorded (a cheap isfinite each).
-FINITE_STATE = ("gdp_pc", "compute", "readiness", "capability", "alignment", "engagement")
-BUG = "this is a govsim bug: please report it with the scenario and seed"
-
-
-def check_state(step: int, s: State) -> None:
-    """Fail loudly, naming the step, the variable and a country, if the state holds NaN or inf.
-
-    Inputs are checked and the dynamics are bounded (``dynamics.keep_finite``), so this never fires
-    unless the model has a bug; it stops a run before a non-finite value reaches any table.
-    """
-    for name in FINITE_STATE:
-        array = getattr(s, name)
-        if not np.isfinite(array).all():
-            row = np.flatnonzero(~np.isfinite(array).reshape(s.n, -1).all(axis=1))[0]
-            bad = array[row] if array.ndim == 1 else array[row][~np.isfinite(array[row])][0]
-            raise FloatingPointError(f"step {step}: state variable {name} is not finite ({bad} for country {s.iso3[row]!r}); {BUG}")
-    if not np.isfinite(s.world_investment):
-        raise FloatingPointError(f"step {step}: state variable world_investment is not finite ({s.world_investment}); {BUG}")
-
-
-def check_indices(step: int, values: dict[str, float | str]) -> None:
-    """Fail loudly, naming the step and the index, if a measured index is NaN or inf."""
-    for name, value in values.items():
-        if isinstance(value, float) and not math.isfinite(value):
-            raise FloatingPointError(f"step {step}: index {name} is not finite ({value}); {BUG}")
+    launched is left out, as if it did not exist. The state is measured as a one-row
+    :class:`~govsim.trace.Trace`, by the same code that measures a run's recorded steps at once."""
+    trace = Trace(s.n, s.engagement.shape[1], forums.universal, rows=1)
+    trace.append(s, forums.authority, forums.position, forums.active)
+    return {name: values[0] if values.dtype == object else float(values[0])
+            for name, values in trace.measure(slice(0, 1), p.engaged_threshold).items()}
 
 
 #: The per-country columns of the countries table, after step, iso3, name, region and income_group.
