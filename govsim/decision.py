@@ -32,13 +32,14 @@ class ForumView(NamedTuple):
     cost: np.ndarray
 
 
-def access_weight(status: np.ndarray, view: ForumView) -> np.ndarray:
-    """(N, K) share of a forum's goods a country receives: 1 member, partner_access partner, else 0."""
-    member = (status == MEMBER) | view.universal
+def access_weight(status: np.ndarray, view: ForumView, member: np.ndarray | None = None) -> np.ndarray:
+    """(N, K) share of a forum's goods a country receives: 1 member, partner_access partner, else 0
+    (``member``: the members and universal forums' countries, if the caller has them)."""
+    member = (status == MEMBER) | view.universal if member is None else member
     return np.where(member, 1.0, np.where(status == PARTNER, view.partner_access, 0.0))
 
 
-def utilities(s: State, view: ForumView, p: Decision, status: np.ndarray) -> np.ndarray:
+def utilities(s: State, view: ForumView, p: Decision, status: np.ndarray, network: np.ndarray | None = None) -> np.ndarray:
     """U_ik for every country and forum, given membership ``status`` (literature §8c).
 
     c_i is a country's standing, its capability relative to the most capable country (State.standing),
@@ -56,16 +57,19 @@ def utilities(s: State, view: ForumView, p: Decision, status: np.ndarray) -> np.
     pull_ik*blocked_i the export-control push towards the rival bloc (shocks.ExportControlShock).
     The levers of govsim/levers.py scale the cost (policy.cost_mult, interoperability) and add
     policy.appeal (a public good offered through a forum); both are neutral (1, 0) otherwise.
+    ``network``: :func:`network_share` of the state, if the caller has it (it does not depend on ``status``).
     """
     c = s.standing[:, None]  # capability relative to the most capable country
+    weak = 1 - c
     budget = s.budget[:, None]
-    access = view.tech_access * access_weight(status, view) * np.maximum(view.level - c, 0.0)
-    access = access + s.policy.cb_offer * p.horizon_years
     member = (status == MEMBER) | view.universal
+    access = view.tech_access * access_weight(status, view, member) * np.maximum(view.level - c, 0.0)
+    access = access + s.policy.cb_offer * p.horizon_years
     n_members = np.maximum(member.sum(axis=0), 1)
     voice = np.where(member, view.authority * (1.0 / n_members) ** p.voice_exponent, 0.0)
-    scope = view.reach * (1 - c) + view.depth * np.where(view.universal, 1 - c, c)
-    network = network_share(s.alignment, s.engagement, p.network_bandwidth)
+    scope = view.reach * weak + view.depth * np.where(view.universal, weak, c)
+    if network is None:
+        network = network_share(s.alignment, s.engagement, p.network_bandwidth)
     distance = view.depth * np.abs(s.alignment[:, None] - view.position)
     stickiness = 1.0 / (1.0 + s.dissatisfaction / p.dissatisfaction_years)
     inertia = s.engagement / budget * stickiness[:, None]
@@ -104,11 +108,12 @@ def network_share(alignment: np.ndarray, engagement: np.ndarray, bandwidth: floa
 
     Countries are binned on alignment so the cost is O(N*K + bins^2*K), never N x N.
     """
-    which = np.clip(np.rint((alignment + 1.0) / 2.0 * (_BINS - 1)).astype(np.intp), 0, _BINS - 1)
+    which = np.minimum(np.maximum(np.rint((alignment + 1.0) / 2.0 * (_BINS - 1)).astype(np.intp), 0), _BINS - 1)
     counts = np.bincount(which, minlength=_BINS).astype(float)
-    sums = np.stack([np.bincount(which, weights=column, minlength=_BINS) for column in engagement.T], axis=1)
+    k = engagement.shape[-1]  # one bincount for all forums: bin (b, k) sums e_ik over i in order
+    sums = np.bincount((which[:, None] * k + np.arange(k)).ravel(), weights=engagement.ravel(), minlength=_BINS * k)
     kernel = _kernel(bandwidth)
-    share = (kernel @ sums) / np.maximum(kernel @ counts, 1e-12)[:, None]
+    share = (kernel @ sums.reshape(_BINS, k)) / np.maximum(kernel @ counts, 1e-12)[:, None]
     return share[which]
 
 

@@ -81,7 +81,7 @@ def grow_income(s: State, p: Dynamics, dt: float) -> None:
     high income in 2023Q4).
     """
     s.gdp_pc = s.gdp_pc * np.exp(dt * (p.income_growth + p.ai_income_premium * s.capability))
-    now, start = np.searchsorted(INCOME_THRESHOLDS, s.gdp_pc), np.searchsorted(INCOME_THRESHOLDS, s.gdp_pc0)
+    now, start = np.searchsorted(INCOME_THRESHOLDS, s.gdp_pc), s.income_bin0
     group = np.where(now > start, np.maximum(s.income_group0, now), np.where(now < start, np.minimum(s.income_group0, now),
                                                                            s.income_group0))
     s.income_group = group.astype(np.int8)
@@ -103,7 +103,7 @@ def drift_alignment(s: State, positions: np.ndarray, p: Dynamics, dt: float) -> 
         count = discipline.sum(axis=1)
         away = (discipline * np.sign(s.alignment[:, None] - positions[None, :])).sum(axis=1)
         push = push + np.divide(away, count, out=np.zeros_like(away), where=count > 0)
-    s.alignment = np.clip(s.alignment + dt * (p.alignment_drift * pull + p.sanction_repulsion * push), -1.0, 1.0)
+    s.alignment = np.minimum(np.maximum(s.alignment + dt * (p.alignment_drift * pull + p.sanction_repulsion * push), -1.0), 1.0)
 
 
 def diplomatic_budget(readiness: np.ndarray, p: Budget) -> np.ndarray:
