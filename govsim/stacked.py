@@ -29,17 +29,16 @@ def unit(x: np.ndarray) -> np.ndarray:
 def masked_sum(x: np.ndarray, mask: np.ndarray) -> np.ndarray:
     """Per row, ``x[t][mask[t]].sum()`` bit for bit (0 where nothing is selected).
 
-    The selected values of each row are moved to its front, in order, and the rows that select
-    the same number of values are summed together: numpy's pairwise summation then groups the
-    terms exactly as it does for the compacted row (a sum with zeros in place of the unselected
-    values would group them differently, moving the last bit).
+    Consecutive rows with the same mask (income groups and memberships change rarely) are
+    compacted together into a C-ordered block, whose row sums numpy then groups exactly as it
+    groups the sum of one compacted row (pairwise). A sum with zeros in place of the unselected
+    values, or over a column slice in another memory order, would group them differently and
+    move the last bit.
     """
-    counts = mask.sum(axis=-1)
-    compact = np.take_along_axis(x, np.argsort(~mask, axis=-1, kind="stable"), -1)
-    out = np.zeros(x.shape[:-1])
-    for count in np.unique(counts):
-        rows = counts == count
-        out[rows] = compact[rows, :count].sum(axis=-1)
+    starts = np.flatnonzero(np.r_[True, (mask[1:] != mask[:-1]).any(axis=-1)])
+    out = np.empty(x.shape[:-1])
+    for a, b in zip(starts, [*starts[1:], len(mask)]):
+        out[a:b] = np.ascontiguousarray(x[a:b, mask[a]]).sum(axis=-1)
     return out
 
 
@@ -59,9 +58,10 @@ def normalised_authority(authority: np.ndarray) -> np.ndarray:
     return _divide(authority, total, total > 0, 1.0 / authority.shape[-1])
 
 
-def gini_rows(values: np.ndarray, weights: np.ndarray) -> np.ndarray:
-    """(T,) :func:`govsim.inequality.gini` of each row (values and weights (T, N))."""
-    order = np.argsort(values, axis=-1, kind="stable")
+def gini_rows(values: np.ndarray, weights: np.ndarray, order: np.ndarray | None = None) -> np.ndarray:
+    """(T,) :func:`govsim.inequality.gini` of each row (values and weights (T, N); ``order``: the
+    rows' stable ascending sort of ``values``, if the caller has it)."""
+    order = np.argsort(values, axis=-1, kind="stable") if order is None else order
     v, w = np.take_along_axis(values, order, -1), np.take_along_axis(weights, order, -1)
     if v.shape[-1] <= 1:
         return np.zeros(v.shape[0])
@@ -265,7 +265,8 @@ def ai_divide_rows(capability, population, income_group, compute, access, adopti
     """:func:`govsim.divide.ai_divide` of each row (all arguments (T, N))."""
     north, low = income_group == HIGH_INCOME, income_group == LOW_INCOME
     hhi, top2 = concentration_rows(compute)
-    g_pop = gini_rows(capability, population)
+    order = np.argsort(capability, axis=-1, kind="stable")  # one sort serves both Ginis
+    g_pop = gini_rows(capability, population, order)
     mean_low, has_low = _masked_mean(capability, low)
     mean_high, has_high = _masked_mean(capability, north)
     both = has_low & has_high
@@ -275,7 +276,7 @@ def ai_divide_rows(capability, population, income_group, compute, access, adopti
     mean_a = _divide(np.sum(access * population, axis=-1), pop_total, reach)
     return {
         "gini_capability_pop": g_pop,
-        "gini_capability": gini_rows(capability, np.ones_like(capability)),
+        "gini_capability": gini_rows(capability, np.ones_like(capability), order),
         "theil_between_income": theil_between_rows(capability, income_group.astype(np.intp)),
         "gap_high_low": np.where(relative, unit(1.0 - _divide(mean_low, mean_high, relative)), 0.0),
         "gap_abs_high_low": np.where(both, unit(mean_high - mean_low), 0.0),
