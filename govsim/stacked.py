@@ -242,10 +242,11 @@ def _masked_mean(x, mask) -> tuple[np.ndarray, np.ndarray]:
     return _divide(masked_sum(x, mask), count, count > 0), count > 0
 
 
-def weighted_gap_rows(values, population, north) -> np.ndarray:
-    """(T,) ``divide._weighted_gap``: 1 - pop-mean of the South / that of the North, in [0, 1]."""
+def weighted_gap_rows(values, population, north, pops: tuple | None = None) -> np.ndarray:
+    """(T,) ``divide._weighted_gap``: 1 - pop-mean of the South / that of the North, in [0, 1]
+    (``pops``: the population sums of the North and the South, if the caller has them)."""
     south = ~north
-    pop_n, pop_s = masked_sum(population, north), masked_sum(population, south)
+    pop_n, pop_s = pops if pops is not None else (masked_sum(population, north), masked_sum(population, south))
     ok = north.any(axis=-1) & south.any(axis=-1) & (pop_n > 0) & (pop_s > 0)
     top = _divide(masked_sum(values * population, north), pop_n, ok)
     bottom = _divide(masked_sum(values * population, south), pop_s, ok)
@@ -273,6 +274,7 @@ def ai_divide_rows(capability, population, income_group, compute, access, adopti
     relative = both & (mean_high > 0)
     top_a, pop_total = access.max(axis=-1), population.sum(axis=-1)
     reach = (top_a > 0) & (pop_total > 0)
+    pops = masked_sum(population, north), masked_sum(population, ~north)
     mean_a = _divide(np.sum(access * population, axis=-1), pop_total, reach)
     return {
         "gini_capability_pop": g_pop,
@@ -280,10 +282,10 @@ def ai_divide_rows(capability, population, income_group, compute, access, adopti
         "theil_between_income": theil_between_rows(capability, income_group.astype(np.intp)),
         "gap_high_low": np.where(relative, unit(1.0 - _divide(mean_low, mean_high, relative)), 0.0),
         "gap_abs_high_low": np.where(both, unit(mean_high - mean_low), 0.0),
-        "gap_north_south": weighted_gap_rows(capability, population, north),
+        "gap_north_south": weighted_gap_rows(capability, population, north, pops),
         "access_gap": np.where(reach, unit(1.0 - _divide(mean_a, top_a, reach)), 0.0),
-        "adoption_gap": weighted_gap_rows(adoption, population, north),
-        "intensity_gap": weighted_gap_rows(intensity, population, north),
+        "adoption_gap": weighted_gap_rows(adoption, population, north, pops),
+        "intensity_gap": weighted_gap_rows(intensity, population, north, pops),
         "compute_hhi": np.where(compute.sum(axis=-1) > 0, hhi, 0.0),
         "compute_top2": top2,
         "ai_divide": g_pop,
