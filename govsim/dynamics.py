@@ -95,9 +95,10 @@ def drift_alignment(s: State, positions: np.ndarray, p: Dynamics, dt: float) -> 
     weight = s.engagement.sum(axis=1)
     pull = (s.engagement * (positions[None, :] - s.alignment[:, None])).sum(axis=1)
     pull = np.divide(pull, weight, out=np.zeros_like(pull), where=weight > 0)
-    push = np.zeros_like(pull)
     if s.policy.sanction_forum >= 0:
         push = s.policy.sanction * s.policy.blocked * np.sign(s.alignment - positions[s.policy.sanction_forum])
+    else:
+        push = np.zeros_like(pull)
     discipline = s.policy.discipline
     if discipline.any():
         count = discipline.sum(axis=1)

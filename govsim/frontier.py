@@ -25,6 +25,8 @@ capability c_i = a(Z - G l_i) * u_i * iota_i: accessible and used AI capability,
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 
 from govsim.config.behaviour import Dynamics
@@ -36,7 +38,12 @@ _TINY = 1e-300
 
 def frontier_growth(p: Dynamics) -> float:
     """G: orders of magnitude of effective compute the frontier gains per year."""
-    return float(np.log10(p.compute_growth * p.algo_growth))
+    return _orders_per_year(p.compute_growth, p.algo_growth)
+
+
+@lru_cache(maxsize=64)
+def _orders_per_year(compute_growth: float, algo_growth: float) -> float:
+    return float(np.log10(compute_growth * algo_growth))
 
 
 def frontier_orders(year: float, start_year: float, p: Dynamics) -> float:

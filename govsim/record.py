@@ -37,18 +37,14 @@ class Recorder:
     def __init__(self, forum_names: list[str], countries: bool = True):
         self.forum_names, self.keep_countries = forum_names, countries
         self.country_rows: list[dict[str, np.ndarray]] = []
-        self.forum_rows: list[dict[str, np.ndarray]] = []
+        self.forum_rows: list[tuple] = []  # per step: (step, status, n_engaged, position, authority, pool)
 
     def record(self, step: int, s: State, forums: ForumSet, threshold: float) -> None:
         """Snapshot the state at ``step``."""
         if self.keep_countries:
             self._record_countries(step, s)
-        self.forum_rows.append({
-            "step": np.full(len(self.forum_names), step), "n_members": (s.status == MEMBER).sum(axis=0),
-            "n_partners": (s.status == PARTNER).sum(axis=0), "n_applicants": (s.status == APPLICANT).sum(axis=0),
-            "n_engaged": (s.engagement >= threshold).sum(axis=0), "position": forums.position.copy(),
-            "authority": forums.authority.copy(), "pool": forums.pool.copy(),
-        })
+        self.forum_rows.append((step, s.status.copy(), (s.engagement >= threshold).sum(axis=0), forums.position.copy(),
+                                forums.authority.copy(), forums.pool.copy()))  # counted by status in forums()
 
     def _record_countries(self, step: int, s: State) -> None:
         self.country_rows.append({
@@ -105,8 +101,12 @@ class Recorder:
     def forums(self, steps: slice = slice(None)) -> pd.DataFrame:
         """One row per forum per step (``steps``: as for :meth:`countries`)."""
         rows = self.forum_rows[steps]
-        table = {"step": np.concatenate([r["step"] for r in rows]),
+        step, status, engaged, position, authority, pool = zip(*rows)
+        status = np.stack(status)  # (steps, N, K): the members, partners and applicants counted at once
+        table = {"step": np.repeat(np.array(step, dtype=np.int64), len(self.forum_names)),
                  "forum": np.tile(np.array(self.forum_names, dtype=object), len(rows))}
-        for column in ("n_members", "n_partners", "n_applicants", "n_engaged", "position", "authority", "pool"):
-            table[column] = np.concatenate([r[column] for r in rows])
+        for column, code in (("n_members", MEMBER), ("n_partners", PARTNER), ("n_applicants", APPLICANT)):
+            table[column] = (status == code).sum(axis=1).ravel()
+        for column, values in (("n_engaged", engaged), ("position", position), ("authority", authority), ("pool", pool)):
+            table[column] = np.concatenate(values)
         return pd.DataFrame(table)
