@@ -39,7 +39,36 @@ def access_weight(status: np.ndarray, view: ForumView, member: np.ndarray | None
     return np.where(member, 1.0, np.where(status == PARTNER, view.partner_access, 0.0))
 
 
-def utilities(s: State, view: ForumView, p: Decision, status: np.ndarray, network: np.ndarray | None = None) -> np.ndarray:
+class Terms(NamedTuple):
+    """The terms of U_ik that do not depend on membership status, each with its weight (see :func:`utilities`)."""
+
+    standing: np.ndarray  # (N, 1) c_i
+    scope: np.ndarray
+    network: np.ndarray
+    distance: np.ndarray
+    cost: np.ndarray
+    penalty: np.ndarray
+    pull: np.ndarray
+    inertia: np.ndarray
+
+
+def status_free_terms(s: State, view: ForumView, p: Decision) -> Terms:
+    """The weighted scope, network, distance, cost, penalty, pull and inertia terms of :func:`utilities`,
+    worked out once for several membership statuses (a membership review compares two)."""
+    c = s.standing[:, None]  # capability relative to the most capable country
+    weak = 1 - c
+    budget = s.budget[:, None]
+    scope = view.reach * weak + view.depth * np.where(view.universal, weak, c)
+    network = network_share(s.alignment, s.engagement, p.network_bandwidth)
+    distance = view.depth * np.abs(s.alignment[:, None] - view.position)
+    stickiness = 1.0 / (1.0 + s.dissatisfaction / p.dissatisfaction_years)
+    inertia = s.engagement / budget * stickiness[:, None]
+    return Terms(c, p.w_scope * scope, p.w_network * network, p.w_distance * distance,
+                 p.w_cost * view.cost * s.policy.cost_mult / budget, p.w_penalty * s.policy.penalty,
+                 s.policy.pull * s.policy.blocked[:, None], p.inertia * inertia)
+
+
+def utilities(s: State, view: ForumView, p: Decision, status: np.ndarray, terms: Terms | None = None) -> np.ndarray:
     """U_ik for every country and forum, given membership ``status`` (literature §8c).
 
     c_i is a country's standing, its capability relative to the most capable country (State.standing),
@@ -57,27 +86,17 @@ def utilities(s: State, view: ForumView, p: Decision, status: np.ndarray, networ
     pull_ik*blocked_i the export-control push towards the rival bloc (shocks.ExportControlShock).
     The levers of govsim/levers.py scale the cost (policy.cost_mult, interoperability) and add
     policy.appeal (a public good offered through a forum); both are neutral (1, 0) otherwise.
-    ``network``: :func:`network_share` of the state, if the caller has it (it does not depend on ``status``).
+    ``terms``: :func:`status_free_terms` of the same state, if the caller has them.
     """
-    c = s.standing[:, None]  # capability relative to the most capable country
-    weak = 1 - c
-    budget = s.budget[:, None]
+    t = status_free_terms(s, view, p) if terms is None else terms
     member = (status == MEMBER) | view.universal
-    access = view.tech_access * access_weight(status, view, member) * np.maximum(view.level - c, 0.0)
+    access = view.tech_access * access_weight(status, view, member) * np.maximum(view.level - t.standing, 0.0)
     access = access + s.policy.cb_offer * p.horizon_years
     n_members = np.maximum(member.sum(axis=0), 1)
     voice = np.where(member, view.authority * (1.0 / n_members) ** p.voice_exponent, 0.0)
-    scope = view.reach * weak + view.depth * np.where(view.universal, weak, c)
-    if network is None:
-        network = network_share(s.alignment, s.engagement, p.network_bandwidth)
-    distance = view.depth * np.abs(s.alignment[:, None] - view.position)
-    stickiness = 1.0 / (1.0 + s.dissatisfaction / p.dissatisfaction_years)
-    inertia = s.engagement / budget * stickiness[:, None]
-    return (
-        p.w_access * access + p.w_voice * voice + p.w_scope * scope + p.w_network * network
-        - p.w_distance * distance - p.w_cost * view.cost * s.policy.cost_mult / budget - p.w_penalty * s.policy.penalty
-        + s.policy.pull * s.policy.blocked[:, None] + s.policy.appeal
-        + p.inertia * inertia + s.taste
+    return (  # summed in this order (the order fixes the last bits of the results)
+        p.w_access * access + p.w_voice * voice + t.scope + t.network - t.distance - t.cost - t.penalty + t.pull
+        + s.policy.appeal + t.inertia + s.taste
     )
 
 

@@ -78,7 +78,7 @@ def recorded_pool(s: State, spec: ForumSpec) -> np.ndarray:
 def regions(s: State) -> np.ndarray:
     """(N,) integer region of each country (one region where the state has none); worked out once per
     ``s.region`` array (the regions never change during a run)."""
-    cached = s.region_codes
+    cached = getattr(s, "region_codes", None)
     if cached is not None and cached[0] is s.region:
         return cached[1]
     region = s.region if s.region is not None and len(s.region) == s.n else np.zeros(s.n)

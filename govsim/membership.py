@@ -11,7 +11,7 @@ import numpy as np
 
 from govsim.config.behaviour import Behaviour
 from govsim import enlargement
-from govsim.decision import network_share, option_value, utilities
+from govsim.decision import option_value, status_free_terms, utilities
 from govsim.forums import ForumSet, capability_mass
 from govsim.codes import APPLICANT, MEMBER, NONE, PARTNER
 from govsim.state import State
@@ -26,9 +26,9 @@ def review(s: State, forums: ForumSet, b: Behaviour, rng: np.random.Generator) -
     view = forums.view()
     clubs = ~forums.universal
     hypothetical = np.where(clubs, np.maximum(s.status, PARTNER), s.status)
-    network = network_share(s.alignment, s.engagement, b.decision.network_bandwidth)  # the same for both
-    u_join = utilities(s, view, b.decision, hypothetical, network)
-    u_now = utilities(s, view, b.decision, s.status, network)
+    terms = status_free_terms(s, view, b.decision)  # the same for both statuses
+    u_join = utilities(s, view, b.decision, hypothetical, terms)
+    u_now = utilities(s, view, b.decision, s.status, terms)
     # draws[2] is not used, but stays drawn: dropping it would shift every later draw from the
     # generator and so change every run's results.
     draws = rng.random((3, s.n, len(forums.names)))
