@@ -41,7 +41,8 @@ class GovernanceModel(mesa.Model):
         self.names = world.name  # country names, for the countries table
         Country.create_agents(self, world.n, index=np.arange(world.n))
         self.recorder = Recorder(self.forums.names, countries=record_countries)
-        self.trace = Trace(world.n, len(self.forums.names), self.forums.universal, rows=scenario.time.steps + 1)
+        self.trace = Trace(world.n, len(self.forums.names), self.forums.universal, self.behaviour.dynamics.engaged_threshold,
+                           rows=scenario.time.steps + 1)
         self.datacollector = IndexCollector(self)
         self.record()
 
@@ -103,7 +104,7 @@ class GovernanceModel(mesa.Model):
     def index_columns(self, rows: int | None = None) -> dict[str, np.ndarray]:
         """The indices of the first ``rows`` recorded steps (all by default), one array per index,
         measured at once from the trace (FloatingPointError naming the step if one is not finite)."""
-        return self.trace.indices(self.behaviour.dynamics.engaged_threshold, rows)
+        return self.trace.indices(rows)
 
     @property
     def indices(self) -> dict[str, float | str]:

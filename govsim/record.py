@@ -20,10 +20,9 @@ def measure(s: State, forums: ForumSet, p: Dynamics) -> dict[str, float | str]:
     """All index components and headlines for the current state (each in [0, 1]); a forum not yet
     launched is left out, as if it did not exist. The state is measured as a one-row
     :class:`~govsim.trace.Trace`, by the same code that measures a run's recorded steps at once."""
-    trace = Trace(s.n, s.engagement.shape[1], forums.universal, rows=1)
+    trace = Trace(s.n, s.engagement.shape[1], forums.universal, p.engaged_threshold, rows=1)
     trace.append(s, forums.authority, forums.position, forums.active)
-    return {name: values[0] if values.dtype == object else float(values[0])
-            for name, values in trace.measure(slice(0, 1), p.engaged_threshold).items()}
+    return {name: values[0] if values.dtype == object else float(values[0]) for name, values in trace.measure(slice(0, 1)).items()}
 
 
 #: The per-country columns of the countries table, after step, iso3, name, region and income_group.

@@ -112,9 +112,9 @@ def test_a_run_reads_like_the_per_state_formula_at_every_step_and_live_reads_agr
     assert model.datacollector.model_vars == {name: list(table[name]) for name in expected[0]}
 
 
-def _filled_trace(rows: int, k: int, seed: int) -> Trace:
+def _filled_trace(rows: int, k: int, seed: int, capacity: int | None = None) -> Trace:
     a = _random_stack(seed, rows, 30, k)
-    trace = Trace(30, k, a["universal"], rows=1)  # grows as it fills
+    trace = Trace(30, k, a["universal"], 0.05, rows=capacity or rows)
     for r in range(rows):
         s = _State(a, r)
         active = np.ones(k, bool) if r >= rows // 2 else np.arange(k) < k - 1  # the last forum launched mid-way
@@ -136,9 +136,9 @@ class _State:
 
 def test_a_row_measures_the_same_alone_or_stacked_and_with_forums_launched_in_other_rows():
     trace = _filled_trace(10, 4, seed=7)
-    together = trace.measure(slice(0, 10), 0.05)
+    together = trace.measure(slice(0, 10))
     for r in range(10):
-        alone = trace.measure(slice(r, r + 1), 0.05)
+        alone = trace.measure(slice(r, r + 1))
         assert {name: values[r] for name, values in together.items()} == {name: v[0] for name, v in alone.items()}
     assert len(set(together["fragmentation"])) > 1
 
@@ -152,10 +152,27 @@ def test_rows_are_measured_once_however_often_the_indices_are_read(monkeypatch):
         return original(self, rows, *args)
 
     monkeypatch.setattr(Trace, "measure", counting)
-    first = trace.indices(0.05, 4)
-    assert trace.indices(0.05, 3)["inclusiveness"].tolist() == first["inclusiveness"][:3].tolist()
-    everything = trace.indices(0.05)
+    first = trace.indices(4)
+    assert trace.indices(3)["inclusiveness"].tolist() == first["inclusiveness"][:3].tolist()
+    everything = trace.indices()
     assert calls == [(0, 4), (4, 6)] and len(everything["inclusiveness"]) == 6
+
+
+def test_a_full_trace_measures_its_rows_and_starts_over_with_the_same_indices():
+    whole = _filled_trace(9, 3, seed=4).indices()
+    small = _filled_trace(9, 3, seed=4, capacity=2)  # measured every two steps, holding two rows at most
+    assert len(small.open_lag) == 2 and small.first == 8
+    chunked = small.indices()
+    assert {name: list(v) for name, v in chunked.items()} == {name: list(v) for name, v in whole.items()}
+
+
+def test_a_large_world_trace_holds_a_bounded_number_of_rows():
+    from govsim.trace import CHUNK_BYTES
+
+    trace = Trace(100_000, 3, np.array([True, False, False]), 0.05, rows=53)
+    held = trace.floats.nbytes + trace.engagement.nbytes + trace.status.nbytes + trace.income_group.nbytes
+    assert 1 <= len(trace.open_lag) < 53 and held <= CHUNK_BYTES
+    assert len(Trace(193, 3, np.array([True, False, False]), 0.05, rows=53).open_lag) == 53  # a real world: all steps
 
 
 def test_a_non_finite_state_stops_the_run_at_that_step_naming_variable_and_country(monkeypatch):

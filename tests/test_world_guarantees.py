@@ -194,7 +194,7 @@ def test_a_non_finite_index_fails_the_run_naming_step_and_index(monkeypatch):
 
     def measure(self, rows, *args):
         values = original(self, rows, *args)
-        steps = np.arange(rows.start, rows.stop)
+        steps = np.arange(rows.start, rows.stop) + self.first
         return {**values, "voice_equality": np.where(steps >= 2, math.nan, values["voice_equality"])}
 
     monkeypatch.setattr(Trace, "measure", measure)
