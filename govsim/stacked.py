@@ -27,7 +27,8 @@ def unit(x: np.ndarray) -> np.ndarray:
 
 
 def masked_sum(x: np.ndarray, mask: np.ndarray) -> np.ndarray:
-    """Per row, ``x[t][mask[t]].sum()`` bit for bit (0 where nothing is selected).
+    """Per row, ``x[t][mask[t]].sum()`` bit for bit (0 where nothing is selected); ``x`` (..., T, N)
+    may stack several arrays under the same (T, N) mask.
 
     Consecutive rows with the same mask (income groups and memberships change rarely) are
     compacted together into a C-ordered block, whose row sums numpy then groups exactly as it
@@ -38,7 +39,7 @@ def masked_sum(x: np.ndarray, mask: np.ndarray) -> np.ndarray:
     starts = np.flatnonzero(np.r_[True, (mask[1:] != mask[:-1]).any(axis=-1)])
     out = np.empty(x.shape[:-1])
     for a, b in zip(starts, [*starts[1:], len(mask)]):
-        out[a:b] = np.ascontiguousarray(x[a:b, mask[a]]).sum(axis=-1)
+        out[..., a:b] = np.ascontiguousarray(x[..., a:b, mask[a]]).sum(axis=-1)
     return out
 
 
@@ -236,20 +237,14 @@ def fragmentation_rows(engagement, status, authority, capability, positions, uni
 
 
 # ---------------------------------------------------------------- AI divide
-def _masked_mean(x, mask) -> tuple[np.ndarray, np.ndarray]:
-    """(per-row mean of ``x`` where ``mask``, 0 where empty; True where not empty)."""
-    count = mask.sum(axis=-1)
-    return _divide(masked_sum(x, mask), count, count > 0), count > 0
-
-
-def weighted_gap_rows(values, population, north, pops: tuple | None = None) -> np.ndarray:
-    """(T,) ``divide._weighted_gap``: 1 - pop-mean of the South / that of the North, in [0, 1]
-    (``pops``: the population sums of the North and the South, if the caller has them)."""
-    south = ~north
-    pop_n, pop_s = pops if pops is not None else (masked_sum(population, north), masked_sum(population, south))
-    ok = north.any(axis=-1) & south.any(axis=-1) & (pop_n > 0) & (pop_s > 0)
-    top = _divide(masked_sum(values * population, north), pop_n, ok)
-    bottom = _divide(masked_sum(values * population, south), pop_s, ok)
+def weighted_gap_rows(values, population, north) -> np.ndarray:
+    """(T,) ``divide._weighted_gap``: 1 - pop-mean of the South / that of the North, in [0, 1]; ``values``
+    (V, T, N) gives (V, T), the population sums shared."""
+    weighted = np.concatenate([population[None], values * population])
+    pop_n, *top = masked_sum(weighted, north)
+    pop_s, *bottom = masked_sum(weighted, ~north)
+    ok = north.any(axis=-1) & (~north).any(axis=-1) & (pop_n > 0) & (pop_s > 0)
+    top, bottom = _divide(np.array(top), pop_n, ok), _divide(np.array(bottom), pop_s, ok)
     return np.where(ok & (top > 0), unit(1.0 - _divide(bottom, top, ok & (top > 0))), 0.0)
 
 
@@ -268,24 +263,26 @@ def ai_divide_rows(capability, population, income_group, compute, access, adopti
     hhi, top2 = concentration_rows(compute)
     order = np.argsort(capability, axis=-1, kind="stable")  # one sort serves both Ginis
     g_pop = gini_rows(capability, population, order)
-    mean_low, has_low = _masked_mean(capability, low)
-    mean_high, has_high = _masked_mean(capability, north)
-    both = has_low & has_high
+    n_low, n_high = low.sum(axis=-1), north.sum(axis=-1)
+    both = (n_low > 0) & (n_high > 0)
+    mean_low = _divide(masked_sum(capability, low), n_low, n_low > 0)
+    mean_high = _divide(masked_sum(capability, north), n_high, n_high > 0)
     relative = both & (mean_high > 0)
     top_a, pop_total = access.max(axis=-1), population.sum(axis=-1)
     reach = (top_a > 0) & (pop_total > 0)
-    pops = masked_sum(population, north), masked_sum(population, ~north)
     mean_a = _divide(np.sum(access * population, axis=-1), pop_total, reach)
+    gap_north_south, adoption_gap, intensity_gap = weighted_gap_rows(np.stack([capability, adoption, intensity]),
+                                                                     population, north)
     return {
         "gini_capability_pop": g_pop,
         "gini_capability": gini_rows(capability, np.ones_like(capability), order),
         "theil_between_income": theil_between_rows(capability, income_group.astype(np.intp)),
         "gap_high_low": np.where(relative, unit(1.0 - _divide(mean_low, mean_high, relative)), 0.0),
         "gap_abs_high_low": np.where(both, unit(mean_high - mean_low), 0.0),
-        "gap_north_south": weighted_gap_rows(capability, population, north, pops),
+        "gap_north_south": gap_north_south,
         "access_gap": np.where(reach, unit(1.0 - _divide(mean_a, top_a, reach)), 0.0),
-        "adoption_gap": weighted_gap_rows(adoption, population, north, pops),
-        "intensity_gap": weighted_gap_rows(intensity, population, north, pops),
+        "adoption_gap": adoption_gap,
+        "intensity_gap": intensity_gap,
         "compute_hhi": np.where(compute.sum(axis=-1) > 0, hhi, 0.0),
         "compute_top2": top2,
         "ai_divide": g_pop,
