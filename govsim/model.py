@@ -124,12 +124,16 @@ class IndexCollector(mesa.DataCollector):
 
     def __init__(self, model: GovernanceModel):
         super().__init__()
-        self._model = model
+        self._model, self._lists = model, (-1, {})
 
     @property
     def model_vars(self) -> dict[str, list]:
-        """Index name -> its value at every recorded step."""
-        return {name: values.tolist() for name, values in self._model.index_columns().items()}
+        """Index name -> its value at every recorded step (lists made once per number of steps:
+        ``mesa.batch_run`` reads this once for every step it reports)."""
+        rows = self._model.trace.n_rows
+        if self._lists[0] != rows:
+            self._lists = (rows, {name: values.tolist() for name, values in self._model.index_columns().items()})
+        return self._lists[1]
 
     @model_vars.setter
     def model_vars(self, value) -> None:
