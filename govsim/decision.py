@@ -32,13 +32,43 @@ class ForumView(NamedTuple):
     cost: np.ndarray
 
 
-def access_weight(status: np.ndarray, view: ForumView) -> np.ndarray:
-    """(N, K) share of a forum's goods a country receives: 1 member, partner_access partner, else 0."""
-    member = (status == MEMBER) | view.universal
+def access_weight(status: np.ndarray, view: ForumView, member: np.ndarray | None = None) -> np.ndarray:
+    """(N, K) share of a forum's goods a country receives: 1 member, partner_access partner, else 0
+    (``member``: the members and universal forums' countries, if the caller has them)."""
+    member = (status == MEMBER) | view.universal if member is None else member
     return np.where(member, 1.0, np.where(status == PARTNER, view.partner_access, 0.0))
 
 
-def utilities(s: State, view: ForumView, p: Decision, status: np.ndarray) -> np.ndarray:
+class Terms(NamedTuple):
+    """The terms of U_ik that do not depend on membership status, each with its weight (see :func:`utilities`)."""
+
+    standing: np.ndarray  # (N, 1) c_i
+    scope: np.ndarray
+    network: np.ndarray
+    distance: np.ndarray
+    cost: np.ndarray
+    penalty: np.ndarray
+    pull: np.ndarray
+    inertia: np.ndarray
+
+
+def status_free_terms(s: State, view: ForumView, p: Decision) -> Terms:
+    """The weighted scope, network, distance, cost, penalty, pull and inertia terms of :func:`utilities`,
+    worked out once for several membership statuses (a membership review compares two)."""
+    c = s.standing[:, None]  # capability relative to the most capable country
+    weak = 1 - c
+    budget = s.budget[:, None]
+    scope = view.reach * weak + view.depth * np.where(view.universal, weak, c)
+    network = network_share(s.alignment, s.engagement, p.network_bandwidth)
+    distance = view.depth * np.abs(s.alignment[:, None] - view.position)
+    stickiness = 1.0 / (1.0 + s.dissatisfaction / p.dissatisfaction_years)
+    inertia = s.engagement / budget * stickiness[:, None]
+    return Terms(c, p.w_scope * scope, p.w_network * network, p.w_distance * distance,
+                 p.w_cost * view.cost * s.policy.cost_mult / budget, p.w_penalty * s.policy.penalty,
+                 s.policy.pull * s.policy.blocked[:, None], p.inertia * inertia)
+
+
+def utilities(s: State, view: ForumView, p: Decision, status: np.ndarray, terms: Terms | None = None) -> np.ndarray:
     """U_ik for every country and forum, given membership ``status`` (literature §8c).
 
     c_i is a country's standing, its capability relative to the most capable country (State.standing),
@@ -56,24 +86,17 @@ def utilities(s: State, view: ForumView, p: Decision, status: np.ndarray) -> np.
     pull_ik*blocked_i the export-control push towards the rival bloc (shocks.ExportControlShock).
     The levers of govsim/levers.py scale the cost (policy.cost_mult, interoperability) and add
     policy.appeal (a public good offered through a forum); both are neutral (1, 0) otherwise.
+    ``terms``: :func:`status_free_terms` of the same state, if the caller has them.
     """
-    c = s.standing[:, None]  # capability relative to the most capable country
-    budget = s.budget[:, None]
-    access = view.tech_access * access_weight(status, view) * np.maximum(view.level - c, 0.0)
-    access = access + s.policy.cb_offer * p.horizon_years
+    t = status_free_terms(s, view, p) if terms is None else terms
     member = (status == MEMBER) | view.universal
+    access = view.tech_access * access_weight(status, view, member) * np.maximum(view.level - t.standing, 0.0)
+    access = access + s.policy.cb_offer * p.horizon_years
     n_members = np.maximum(member.sum(axis=0), 1)
     voice = np.where(member, view.authority * (1.0 / n_members) ** p.voice_exponent, 0.0)
-    scope = view.reach * (1 - c) + view.depth * np.where(view.universal, 1 - c, c)
-    network = network_share(s.alignment, s.engagement, p.network_bandwidth)
-    distance = view.depth * np.abs(s.alignment[:, None] - view.position)
-    stickiness = 1.0 / (1.0 + s.dissatisfaction / p.dissatisfaction_years)
-    inertia = s.engagement / budget * stickiness[:, None]
-    return (
-        p.w_access * access + p.w_voice * voice + p.w_scope * scope + p.w_network * network
-        - p.w_distance * distance - p.w_cost * view.cost * s.policy.cost_mult / budget - p.w_penalty * s.policy.penalty
-        + s.policy.pull * s.policy.blocked[:, None] + s.policy.appeal
-        + p.inertia * inertia + s.taste
+    return (  # summed in this order (the order fixes the last bits of the results)
+        p.w_access * access + p.w_voice * voice + t.scope + t.network - t.distance - t.cost - t.penalty + t.pull
+        + s.policy.appeal + t.inertia + s.taste
     )
 
 
@@ -104,11 +127,12 @@ def network_share(alignment: np.ndarray, engagement: np.ndarray, bandwidth: floa
 
     Countries are binned on alignment so the cost is O(N*K + bins^2*K), never N x N.
     """
-    which = np.clip(np.rint((alignment + 1.0) / 2.0 * (_BINS - 1)).astype(np.intp), 0, _BINS - 1)
+    which = np.minimum(np.maximum(np.rint((alignment + 1.0) / 2.0 * (_BINS - 1)).astype(np.intp), 0), _BINS - 1)
     counts = np.bincount(which, minlength=_BINS).astype(float)
-    sums = np.stack([np.bincount(which, weights=column, minlength=_BINS) for column in engagement.T], axis=1)
+    k = engagement.shape[-1]  # one bincount for all forums: bin (b, k) sums e_ik over i in order
+    sums = np.bincount((which[:, None] * k + np.arange(k)).ravel(), weights=engagement.ravel(), minlength=_BINS * k)
     kernel = _kernel(bandwidth)
-    share = (kernel @ sums) / np.maximum(kernel @ counts, 1e-12)[:, None]
+    share = (kernel @ sums.reshape(_BINS, k)) / np.maximum(kernel @ counts, 1e-12)[:, None]
     return share[which]
 
 

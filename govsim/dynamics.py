@@ -95,15 +95,16 @@ def drift_alignment(s: State, positions: np.ndarray, p: Dynamics, dt: float) -> 
     weight = s.engagement.sum(axis=1)
     pull = (s.engagement * (positions[None, :] - s.alignment[:, None])).sum(axis=1)
     pull = np.divide(pull, weight, out=np.zeros_like(pull), where=weight > 0)
-    push = np.zeros_like(pull)
     if s.policy.sanction_forum >= 0:
         push = s.policy.sanction * s.policy.blocked * np.sign(s.alignment - positions[s.policy.sanction_forum])
+    else:
+        push = np.zeros_like(pull)
     discipline = s.policy.discipline
     if discipline.any():
         count = discipline.sum(axis=1)
         away = (discipline * np.sign(s.alignment[:, None] - positions[None, :])).sum(axis=1)
         push = push + np.divide(away, count, out=np.zeros_like(away), where=count > 0)
-    s.alignment = np.clip(s.alignment + dt * (p.alignment_drift * pull + p.sanction_repulsion * push), -1.0, 1.0)
+    s.alignment = np.minimum(np.maximum(s.alignment + dt * (p.alignment_drift * pull + p.sanction_repulsion * push), -1.0), 1.0)
 
 
 def diplomatic_budget(readiness: np.ndarray, p: Budget) -> np.ndarray:

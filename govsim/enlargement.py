@@ -76,9 +76,15 @@ def recorded_pool(s: State, spec: ForumSpec) -> np.ndarray:
 
 
 def regions(s: State) -> np.ndarray:
-    """(N,) integer region of each country (one region where the state has none)."""
+    """(N,) integer region of each country (one region where the state has none); worked out once per
+    ``s.region`` array (the regions never change during a run)."""
+    cached = getattr(s, "region_codes", None)
+    if cached is not None and cached[0] is s.region:
+        return cached[1]
     region = s.region if s.region is not None and len(s.region) == s.n else np.zeros(s.n)
-    return np.unique(np.asarray(region).astype(str), return_inverse=True)[1]
+    codes = np.unique(np.asarray(region).astype(str), return_inverse=True)[1]
+    s.region_codes = (s.region, codes)
+    return codes
 
 
 def regional_weight(s: State) -> np.ndarray:
@@ -94,7 +100,7 @@ def _share(values: np.ndarray, which: np.ndarray) -> np.ndarray:
 
 def exposure(s: State) -> np.ndarray:
     """(N,) sanctions exposure in [0, 1]: 1 in export-control Tier 3, else the share of compute demand caps block."""
-    return np.maximum((s.tier == 3).astype(float), np.clip(s.policy.blocked, 0.0, 1.0))
+    return np.maximum((s.tier == 3).astype(float), np.minimum(np.maximum(s.policy.blocked, 0.0), 1.0))
 
 
 def finance_need(s: State) -> np.ndarray:

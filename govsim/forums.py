@@ -49,6 +49,7 @@ class ForumSet:
     active: np.ndarray = None  # (K,) False for a forum not yet launched (govsim/levers.py ForumLaunch): no authority, not indexed
     harmonise: list = field(default_factory=list)  # per step, set by interoperability levers: (forum indices, convergence) pairs
     specs: list[ForumSpec] = field(default_factory=list)  # the scenario's specs, in order (enlargement rules)
+    _universal: tuple = field(default=(None, None), repr=False)  # (rule, rule == "universal"): see universal
 
     def __post_init__(self) -> None:
         if self.active is None:
@@ -67,8 +68,10 @@ class ForumSet:
 
     @property
     def universal(self) -> np.ndarray:
-        """(K,) True for universal forums."""
-        return self.rule == "universal"
+        """(K,) True for universal forums (worked out once per ``rule`` array: rules never change in a run)."""
+        if self._universal[0] is not self.rule:
+            self._universal = (self.rule, self.rule == "universal")
+        return self._universal[1]
 
     def index(self, name: str) -> int:
         """Position of forum ``name``."""
@@ -89,14 +92,16 @@ class ForumSet:
 
     def update(self, state: State, p: Dynamics) -> None:
         """Recompute position, depth, level, pool, reach and authority from the current state."""
-        inside = self.universal[None, :] | (state.status >= PARTNER)
+        universal = self.universal
+        inside = universal[None, :] | (state.status >= PARTNER)
         mass = capability_mass(state)
-        weight = mass[:, None] * state.engagement * inside
+        engaged_inside = state.engagement * inside
+        weight = mass[:, None] * engaged_inside
         total = weight.sum(axis=0)
         has = total > 0
         safe = np.where(has, total, 1.0)
         x = state.alignment[:, None]
-        votes = np.where(self.universal[None, :], state.engagement * inside, weight)  # one state, one vote in universal forums
+        votes = np.where(universal[None, :], engaged_inside, weight)  # one state, one vote in universal forums
         total_votes = votes.sum(axis=0)
         safe_votes = np.where(total_votes > 0, total_votes, 1.0)
         self.position = np.where(total_votes > 0, (votes * x).sum(axis=0) / safe_votes, self.position)
@@ -108,7 +113,7 @@ class ForumSet:
                 self.position[ks] += rho * (pool @ self.position[ks] / pool.sum() - self.position[ks])
         self.level = np.where(has, (weight * state.standing[:, None]).sum(axis=0) / safe, 0.0)
         self.pool = total
-        self.reach = np.where(self.universal, 1.0, (mass[:, None] * inside).sum(axis=0))
+        self.reach = np.where(universal, 1.0, (mass[:, None] * inside).sum(axis=0))
         raw = self.pool**p.authority_exponent * self.depth * self.active
         self.authority = raw / raw.sum() if raw.sum() > 0 else self.active / self.active.sum()
 

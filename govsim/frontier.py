@@ -25,6 +25,8 @@ capability c_i = a(Z - G l_i) * u_i * iota_i: accessible and used AI capability,
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 
 from govsim.config.behaviour import Dynamics
@@ -36,7 +38,12 @@ _TINY = 1e-300
 
 def frontier_growth(p: Dynamics) -> float:
     """G: orders of magnitude of effective compute the frontier gains per year."""
-    return float(np.log10(p.compute_growth * p.algo_growth))
+    return _orders_per_year(p.compute_growth, p.algo_growth)
+
+
+@lru_cache(maxsize=64)
+def _orders_per_year(compute_growth: float, algo_growth: float) -> float:
+    return float(np.log10(compute_growth * algo_growth))
 
 
 def frontier_orders(year: float, start_year: float, p: Dynamics) -> float:
@@ -64,19 +71,24 @@ def open_lag(own: np.ndarray, producers: np.ndarray, delays: np.ndarray, cut: fl
 
 def route_lags(s: State, p: Dynamics) -> np.ndarray:
     """(N, 3) lag of each route (own, api, open) for every country, in years (inf: blocked)."""
+    return np.stack(_routes(s, p), axis=1)
+
+
+def _routes(s: State, p: Dynamics) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The (N,) lags of the own, api and open routes."""
     own = own_lag(s.compute, s.knowhow, p)
     own = own - own.min()  # the frontier is the best model anyone trains
     api = p.api_lag_years + s.policy.api_delay
     shared = open_lag(own, s.producers, s.producer_delays, s.policy.open_cut, p)
     opened = np.maximum(shared - s.policy.open_cut_country, 0.0)  # less where a public good brings open models closer
-    return np.stack([own, api, opened], axis=1)
+    return own, api, opened
 
 
 def access(s: State, p: Dynamics) -> None:
     """Set each country's lag (quickest route, capped) and the capability of the model it reaches."""
-    routes = route_lags(s, p)
-    s.lag = np.minimum(routes.min(axis=1), p.max_lag_years)
-    s.open_lag = float(routes[:, 2].max())  # the open route of the countries no public good reaches
+    own, api, opened = _routes(s, p)
+    s.lag = np.minimum(np.minimum(np.minimum(own, api), opened), p.max_lag_years)  # the quickest route (min is exact)
+    s.open_lag = float(opened.max())  # the open route of the countries no public good reaches
     z = frontier_orders(s.year, s.start_year, p) - frontier_growth(p) * s.lag
     s.frontier_access = capability_of(z, p)
 
@@ -93,7 +105,7 @@ def relax_knowhow(knowhow: np.ndarray, lam: np.ndarray, dt: float, p: Dynamics, 
     frontier), in [0, max_lag_years]."""
     decay = np.exp(-lam * dt)
     relaxed = knowhow * decay + _expm1_ratio(lam, dt)
-    return np.clip(relaxed - relaxed[leader], 0.0, p.max_lag_years)
+    return np.minimum(np.maximum(relaxed - relaxed[leader], 0.0), p.max_lag_years)
 
 
 def steady_knowhow(lam: np.ndarray, p: Dynamics, leader: int) -> np.ndarray:
@@ -140,7 +152,7 @@ def use_intensity(s: State, p: Dynamics) -> None:
 
 def adopt(s: State, received: np.ndarray, p: Dynamics, dt: float) -> None:
     """Skills accumulate from capacity building; use moves towards its ceiling (exact over dt)."""
-    s.skills = np.clip(s.skills * np.exp(-p.skill_decay * dt) + dt * received, 0.0, 1.0)
+    s.skills = np.minimum(np.maximum(s.skills * np.exp(-p.skill_decay * dt) + dt * received, 0.0), 1.0)
     speed = p.adoption_speed * s.readiness * s.policy.diffusion_mult * (1.0 + p.capacity_boost * received) * s.policy.adoption_mult
     ceiling = adoption_ceiling(s, p)
     s.adoption = ceiling + (s.adoption - ceiling) * np.exp(-speed * dt)

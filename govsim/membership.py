@@ -11,7 +11,7 @@ import numpy as np
 
 from govsim.config.behaviour import Behaviour
 from govsim import enlargement
-from govsim.decision import option_value, utilities
+from govsim.decision import option_value, status_free_terms, utilities
 from govsim.forums import ForumSet, capability_mass
 from govsim.codes import APPLICANT, MEMBER, NONE, PARTNER
 from govsim.state import State
@@ -26,8 +26,9 @@ def review(s: State, forums: ForumSet, b: Behaviour, rng: np.random.Generator) -
     view = forums.view()
     clubs = ~forums.universal
     hypothetical = np.where(clubs, np.maximum(s.status, PARTNER), s.status)
-    u_join = utilities(s, view, b.decision, hypothetical)
-    u_now = utilities(s, view, b.decision, s.status)
+    terms = status_free_terms(s, view, b.decision)  # the same for both statuses
+    u_join = utilities(s, view, b.decision, hypothetical, terms)
+    u_now = utilities(s, view, b.decision, s.status, terms)
     # draws[2] is not used, but stays drawn: dropping it would shift every later draw from the
     # generator and so change every run's results.
     draws = rng.random((3, s.n, len(forums.names)))
@@ -104,7 +105,7 @@ def admit(s: State, forums: ForumSet, k: int, b: Behaviour, quota: enlargement.S
         members -= promoted.size
     accepted = _consensus(s, forums, k, np.flatnonzero((s.status[:, k] == APPLICANT) & free), b, False, as_member)
     to_members = accepted[: members if quota.direct else 0]
-    rest = np.setdiff1d(accepted, to_members)
+    rest = np.sort(accepted[to_members.size:])  # the accepted not made members, by index (as np.setdiff1d gives them)
     as_partner = enlargement.political_score(s, x_k, e.partner_alignment_weight, e)
     to_partners = rest[np.argsort(-as_partner[rest], kind="stable")][: quota.partners]
     for invited, status in ((to_members, MEMBER), (to_partners, PARTNER)):

@@ -8,12 +8,14 @@ from typing import Any
 
 import mesa
 import numpy as np
+import pandas as pd
 
 from govsim.agents import Country
 from govsim.config.prerun import before_run
 from govsim.config.scenario import Scenario
 from govsim.phases import run_period, setup
-from govsim.record import Recorder, check_indices, check_state, measure
+from govsim.record import Recorder
+from govsim.trace import Trace
 
 
 class GovernanceModel(mesa.Model):
@@ -39,8 +41,9 @@ class GovernanceModel(mesa.Model):
         self.names = world.name  # country names, for the countries table
         Country.create_agents(self, world.n, index=np.arange(world.n))
         self.recorder = Recorder(self.forums.names, countries=record_countries)
-        self.indices = self.measure()
-        self.datacollector = mesa.DataCollector(model_reporters={name: _reporter(name) for name in self.indices})
+        self.trace = Trace(world.n, len(self.forums.names), self.forums.universal, self.behaviour.dynamics.engaged_threshold,
+                           rows=scenario.time.steps + 1)
+        self.datacollector = IndexCollector(self)
         self.record()
 
     def step(self) -> None:
@@ -89,21 +92,59 @@ class GovernanceModel(mesa.Model):
             self.step()
 
     def collect(self) -> None:
-        """Measure the indices, then record them and the country/forum snapshots."""
-        self.indices = self.measure()
+        """Record the state of the step just simulated (the indices are measured from the records)."""
         self.record()
 
-    def measure(self) -> dict[str, float | str]:
-        """The indices of the current state; FloatingPointError naming the step if a value is not finite."""
-        check_state(self.steps, self.state)
-        values = measure(self.state, self.forums, self.behaviour.dynamics)
-        check_indices(self.steps, values)
-        return values
-
     def record(self) -> None:
-        """Record the current indices (DataCollector) and country/forum snapshots."""
-        self.datacollector.collect(self)
+        """Record the current state: what the indices read (``trace``; FloatingPointError naming the
+        step, variable and country if it is not finite) and the country/forum snapshots."""
+        self.trace.append(self.state, self.forums.authority, self.forums.position, self.forums.active)
         self.recorder.record(self.steps, self.state, self.forums, self.behaviour.dynamics.engaged_threshold)
+
+    def index_columns(self, rows: int | None = None) -> dict[str, np.ndarray]:
+        """The indices of the first ``rows`` recorded steps (all by default), one array per index,
+        measured at once from the trace (FloatingPointError naming the step if one is not finite)."""
+        return self.trace.indices(rows)
+
+    @property
+    def indices(self) -> dict[str, float | str]:
+        """The indices of the last recorded step."""
+        return {name: values[-1] if values.dtype == object else float(values[-1])
+                for name, values in self.index_columns().items()}
+
+    def measure(self) -> dict[str, float | str]:
+        """The indices of the current (last recorded) state."""
+        return self.indices
+
+
+class IndexCollector(mesa.DataCollector):
+    """Mesa's DataCollector over the model's trace: ``model_vars`` (what ``mesa.batch_run`` reads) and
+    ``get_model_vars_dataframe()`` give the indices of every recorded step, measured when first read
+    (:mod:`govsim.trace`) rather than collected step by step."""
+
+    def __init__(self, model: GovernanceModel):
+        super().__init__()
+        self._model, self._lists = model, (-1, {})
+
+    @property
+    def model_vars(self) -> dict[str, list]:
+        """Index name -> its value at every recorded step (lists made once per number of steps:
+        ``mesa.batch_run`` reads this once for every step it reports)."""
+        rows = self._model.trace.n_rows
+        if self._lists[0] != rows:
+            self._lists = (rows, {name: values.tolist() for name, values in self._model.index_columns().items()})
+        return self._lists[1]
+
+    @model_vars.setter
+    def model_vars(self, value) -> None:
+        """Ignored (Mesa's constructor sets it empty): the values come from the trace."""
+
+    def collect(self, model: mesa.Model) -> None:
+        """Nothing to collect: the model records every step into its trace."""
+
+    def get_model_vars_dataframe(self) -> pd.DataFrame:
+        """One row per recorded step, one column per index."""
+        return pd.DataFrame(self._model.index_columns())
 
 
 def resolve_scenario(scenario: Scenario | str | Path, params: Mapping[str, Any] | None = None) -> Scenario:
@@ -122,7 +163,3 @@ def resolve_scenario(scenario: Scenario | str | Path, params: Mapping[str, Any] 
     from govsim import load_scenario  # lazily: govsim imports this module
 
     return load_scenario(scenario, overrides)
-
-
-def _reporter(name: str):
-    return lambda model: model.indices[name]

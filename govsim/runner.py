@@ -148,8 +148,7 @@ def _results(model: GovernanceModel, n_rows: int, steps: slice) -> Results:
     """The first ``n_rows`` rows of indices, and the country and forum rows of ``steps``, all tagged."""
     clock = time_columns(model.scenario, n_rows)
     tags = {"scenario": model.scenario.name, "seed": model.seed}
-    indices = model.datacollector.get_model_vars_dataframe().iloc[:n_rows].reset_index(drop=True)
-    indices = pd.concat([pd.DataFrame({**tags, **clock}), indices], axis=1)
+    indices = pd.DataFrame({**_lead(clock, tags, np.arange(n_rows)), **model.index_columns(n_rows)})
     countries = model.recorder.countries(model.state.iso3, model.names, model.state.region, steps=steps)
     return Results(model.scenario, model.seed, indices, _tagged(countries, clock, tags),
                    _tagged(model.recorder.forums(steps=steps), clock, tags))
@@ -188,10 +187,17 @@ def _tagged(table: pd.DataFrame, clock: dict[str, object], tags: dict[str, objec
     """``table`` (one row per step and item, with a ``step`` column) led by the tags and time columns."""
     if table.empty:
         return table
-    lead = pd.DataFrame(clock).iloc[table["step"].to_numpy()].reset_index(drop=True)
-    lead.insert(0, "seed", tags["seed"])
-    lead.insert(0, "scenario", tags["scenario"])
-    return pd.concat([lead, table.drop(columns="step").reset_index(drop=True)], axis=1)
+    rest = {name: table[name].array for name in table.columns if name != "step"}
+    return pd.DataFrame({**_lead(clock, tags, table["step"].to_numpy()), **rest}, copy=False)  # rest: a temporary table
+
+
+def _lead(clock: dict[str, object], tags: dict[str, object], steps: np.ndarray) -> dict[str, object]:
+    """The :data:`LEAD` columns of rows at ``steps`` (indices into ``clock``), taken from arrays made
+    once per step (text columns as pandas strings, so no string is converted per row)."""
+    text = pd.array([tags["scenario"], *clock["period"]], dtype="str")
+    return {"scenario": text.take(np.zeros(len(steps), np.intp)), "seed": np.full(len(steps), tags["seed"]),
+            "step": np.asarray(clock["step"])[steps], "period": text.take(steps + 1),
+            "year": np.asarray(clock["year"])[steps], "time": np.asarray(clock["time"])[steps]}
 
 
 def _label(year: float, dt: float) -> str:

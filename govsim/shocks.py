@@ -81,6 +81,7 @@ class ExportControlShock(Shock):
         self.sanctioner = self.forums.index(spec.sanctioning_forum)
         self.parties = [self.forums.index(f) for f in spec.penalised_parties]
         self.hits: list[tuple[float, float, np.ndarray]] = []  # (cap, leakage, countries of that tier), set by begin
+        self.rival_cells: list[tuple[np.ndarray, np.ndarray]] = []  # np.ix_(countries of that tier, rivals), set by begin
         self.api_hits: list[tuple[float, np.ndarray]] = []  # (delay, countries of that tier), set by begin
         self.in_penalised_tier = np.zeros(0, bool)  # (N,) countries in a penalised tier, set by begin
 
@@ -101,16 +102,17 @@ class ExportControlShock(Shock):
         leak = self.spec.leakage
         self.hits = [(cap, leak[level] if isinstance(leak, dict) else leak, tier == level)
                      for level, cap in self.spec.caps.items() if cap is not None]
+        self.rival_cells = [np.ix_(hit, self.rivals) for _, _, hit in self.hits]  # the pull cells of each hit tier
         self.api_hits = self._api_hits(tier)
         self.in_penalised_tier = np.isin(tier, self.spec.penalised_tiers)
 
     def apply(self, state: State) -> None:
         policy = state.policy
-        for cap, leak, hit in self.hits:
+        for (cap, leak, hit), rival_cells in zip(self.hits, self.rival_cells):
             policy.cap[hit] = np.minimum(policy.cap[hit], cap)
             policy.leakage[hit] = np.minimum(policy.leakage[hit], leak)  # the strictest enforcement holds
             policy.sanction[hit] = 1.0
-            policy.pull[np.ix_(hit, self.rivals)] += self.spec.substitution
+            policy.pull[rival_cells] += self.spec.substitution
             policy.pull[hit, self.sanctioner] -= self.spec.resentment
         _delay_api(policy.api_delay, self.api_hits)
         policy.sanction_forum = self.sanctioner

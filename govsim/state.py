@@ -50,6 +50,7 @@ class State:
     gdp_pc0: np.ndarray = field(init=False)
     income_group0: np.ndarray = field(init=False)
     policy: "Policy" = field(init=False)
+    region_codes: tuple | None = field(default=None, init=False, repr=False)  # (region, its integer codes): enlargement.regions
 
     def __post_init__(self) -> None:
         self.gdp_pc0 = self.gdp_pc.copy()
