@@ -6,7 +6,7 @@ Usage::
 
 1. **Runs**, at N = 193 (the real world) and synthetic 1 000 and 10 000, 52 steps, in this process,
    alternated run by run with ``gc.collect()`` before each: ``govsim.run`` (Mesa model, recorder,
-   output tables), the same steps on bare arrays (``phases.run_period`` and ``record.measure``, no
+   output tables), the same steps on bare arrays (``phases.run_period`` and a ``Trace`` measured at the end, no
    Mesa: asserted first to reproduce govsim's indices, which doubles as the warm-up), and the toy
    peer's idiomatic per-agent Mesa and numpy versions (``experiments/toy_peer.py``). Best-min and median.
 2. ``load_scenario``: cold (memories emptied: a Hydra compose), cached (the same call again) and a
@@ -41,7 +41,7 @@ import bench_scale
 import toy_peer
 from govsim.config.scenario import Scenario
 from govsim.phases import run_period, setup
-from govsim.record import measure
+from govsim.trace import Trace
 from govsim.runner import HEADLINES
 
 STEPS = 52
@@ -101,17 +101,20 @@ def bare_run(scenario: Scenario, seed: int | None = None) -> list[dict[str, floa
     """The model's steps on plain arrays; returns the indices at step 0..T (like the DataCollector).
 
     Mirrors ``GovernanceModel.__init__`` and ``step`` call for call (both run each period with
-    ``phases.run_period``), including every draw from the single generator: world, initial
-    tastes, per-step taste noise, review draws.
+    ``phases.run_period`` and record each step into a :class:`~govsim.trace.Trace`, measured at
+    once at the end), including every draw from the single generator: world, initial tastes,
+    per-step taste noise, review draws.
     """
     rng = np.random.default_rng(scenario.seed if seed is None else int(seed))
     _, forums, state, shocks = setup(scenario, rng)
     b, dt = scenario.behaviour, scenario.time.step_years
-    history = [measure(state, forums, b.dynamics)]
+    trace = Trace(state.n, len(forums.names), forums.universal, b.dynamics.engaged_threshold, rows=scenario.time.steps + 1)
+    trace.append(state, forums.authority, forums.position, forums.active)
     for period in range(scenario.time.steps):
         run_period(state, forums, shocks, b, dt, rng, period)
-        history.append(measure(state, forums, b.dynamics))
-    return history
+        trace.append(state, forums.authority, forums.position, forums.active)
+    columns = trace.indices()
+    return [{name: values[t] for name, values in columns.items()} for t in range(trace.n_rows)]
 
 
 def check_equivalence(scenario: Scenario) -> None:
