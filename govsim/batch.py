@@ -311,6 +311,21 @@ def _unrecorded(spec: RunSpec, exc: Exception) -> str:
     return reason
 
 
+def _run_into(spec: RunSpec, folder: Path, tables: list[str]):
+    """Run one spec for its run folder: a kept countries table is streamed straight to the folder's
+    countries.parquet (led by run_id, as ``store.write_run`` lays it out), never held whole in memory.
+
+    The caller holds the folder's lock and found no complete run in it, so a countries.parquet
+    there is a leftover of an interrupted or older run: it is replaced."""
+    if "countries" not in tables:
+        return run(spec.scenario, seed=spec.seed, countries=False)
+    from govsim.stream import run_streamed
+
+    target = folder / "countries.parquet"
+    target.unlink(missing_ok=True)
+    return run_streamed(spec.scenario, spec.seed, target, run_id=spec.run_id)
+
+
 def _one_run(spec: RunSpec, folder: Path, tables: list[str], figure: int | None, context: dict[str, Any],
              log_failures: bool) -> tuple[bool, str | None]:
     """Run one spec and record it; return whether it completed, and why its failure is unrecorded (if so)."""
@@ -319,7 +334,7 @@ def _one_run(spec: RunSpec, folder: Path, tables: list[str], figure: int | None,
     try:
         if spec.error is not None:
             raise ScenarioError(spec.error)
-        results = run(spec.scenario, seed=spec.seed, countries="countries" in tables)
+        results = _run_into(spec, folder, tables)
         store.write_run(folder, results, {**manifest, "wall_time_s": round(time.perf_counter() - clock, 4)}, tables)
         if figure is not None:  # the number of seeds in the figure's band
             from govsim.run_figures import write_run_figures
