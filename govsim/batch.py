@@ -20,14 +20,13 @@ import pandas as pd
 from filelock import FileLock, Timeout
 
 from govsim.config import ScenarioError, apply_override, validate
-from govsim.config.errors import shown
 from govsim.config.scenario import Scenario
 from govsim.progress import Counts, Progress
+from govsim.run_options import RUN_OPTIONS, STORE_OPTIONS, check_store_option, split_run_options  # noqa: F401 -- re-exported
 from govsim.runner import run
 from govsim import batchstore, store
 
 logging.getLogger("MESA").setLevel(logging.WARNING)  # Mesa logs every step at INFO
-RUN_OPTIONS = ("store", "design")  # keys of a composed config that are not part of the scenario
 
 
 @dataclass(frozen=True)
@@ -44,34 +43,6 @@ class RunSpec:
     @property
     def run_id(self) -> str:
         return store.run_id(self.name, self.digest, self.seed)
-
-
-STORE_OPTIONS = {"countries": "auto, true or false", "figure": "auto, true or false",
-                 "band_seeds": "a whole number of seeds from 0 to 64 (0 or 1: no band)",
-                 "layout": "run (a folder per run) or batch (one file per table per batch of runs)"}
-
-
-def check_store_option(key: str, values: list[Any]) -> None:
-    """ScenarioError naming ``store.<key>``, the bad value and the choices, unless every value is allowed."""
-    name = key.removeprefix("store.")
-    if name not in STORE_OPTIONS:
-        raise ScenarioError(f"{shown(key)} is not a store option. Fix: use one of "
-                            + ", ".join(f"store.{k}" for k in STORE_OPTIONS))
-    for value in values:
-        if name == "band_seeds":
-            good = isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 64
-        elif name == "layout":
-            good = value in ("run", "batch")
-        else:
-            good = value in (True, False, "auto")
-        if not good:
-            raise ScenarioError(f"{key} = {shown(value)} is not allowed. Fix: {STORE_OPTIONS[name]}")
-
-
-def split_run_options(config: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
-    """A composed config as (the scenario's fields, the run options ``store`` and ``design``)."""
-    return ({k: v for k, v in config.items() if k not in RUN_OPTIONS},
-            {k: config[k] for k in RUN_OPTIONS if k in config})
 
 
 def specs_from_config(config: dict[str, Any], params: dict[str, Any]) -> tuple[list[RunSpec], dict[str, Any]]:
