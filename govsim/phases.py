@@ -63,7 +63,7 @@ def evolve(s: State, forums: ForumSet, b: Behaviour, dt: float) -> None:
 
 
 def run_period(s: State, forums: ForumSet, shocks: list[Shock], b: Behaviour, dt: float,
-               rng: np.random.Generator, period: int) -> None:
+               rng: np.random.Generator, period: int, review=review) -> None:
     """One period (index ``period``, 0 = the start period) of DESIGN §2, in place:
 
     1. shocks: policy fields and forum rules reset, then every shock in force writes its effect;
@@ -72,6 +72,9 @@ def run_period(s: State, forums: ForumSet, shocks: list[Shock], b: Behaviour, dt
     4. commit: all allocations at once, dissatisfaction counted;
     5. membership review, at the end of every review interval;
     6. evolve: compute, capability, income, alignment and budgets move forward by ``dt`` years.
+
+    A batch of replicates (govsim/replicates.py) runs the same phases on stacked arrays, with its
+    ``shocks``, ``rng`` and ``review`` acting on each replicate in turn.
     """
     apply_shocks(shocks, s, forums, period, b.dynamics)
     forums.update(s, b.dynamics)

@@ -1,0 +1,275 @@
+"""Batched ensembles: R runs that share a world, stacked as (R, N) arrays and stepped in one process.
+
+The replicates of a batch (seeds, or scenarios with the same world, calendar, forums and behaviour;
+their shocks may differ) are each set up exactly as a single run (:func:`govsim.phases.setup`, with
+the Generator ``np.random.default_rng(seed)`` the run would use), then their arrays are stacked: per
+country (R, N), per country and forum (R, N, K), per forum (R, K), and the run's scalars (world
+investment and capacity, the open-weight lag) as (R, 1) columns. :func:`govsim.phases.run_period`
+then steps them all at once with the kernel's own functions, which broadcast over the leading axis
+(:mod:`govsim.rows`). What is per replicate runs per replicate, on that replicate's slice of the
+stacked arrays (:class:`Replica`): its shocks, its membership reviews and its random draws, each
+from its own Generator in the order of the single run. So each replicate's tables equal the single
+run's (``tests/test_batched.py``). The indices of all replicates' steps are measured in one pass.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+
+from govsim.config.prerun import before_run
+from govsim.config.scenario import Scenario
+from govsim.forums import ForumSet
+from govsim.membership import review
+from govsim.phases import run_period, setup
+from govsim.record import Recorder
+from govsim.runner import Results, collect_results
+from govsim.state import Policy, State
+from govsim.trace import CHUNK_BYTES, FLOATS, Trace, check_indices, fail_on_non_finite, row_bytes
+
+#: State fields the replicates share (the world's identity, the calendar, the open-weight producers).
+COMMON = ("iso3", "region", "region_codes", "year", "start_year", "producers", "producer_delays", "policy")
+#: State scalars that differ between replicates: (R, 1) columns in a batch.
+RUN_SCALARS = ("open_lag", "world_investment", "world_capacity")
+POLICY_SCALARS = ("sanction_forum", "diffusion_mult", "open_cut")
+#: ForumSet fields the replicates share (the forums' names and rules never differ within a batch).
+FORUM_COMMON = ("names", "rule", "specs", "_universal", "harmonise")
+
+
+def batch_key(scenario: Scenario) -> str:
+    """Scenarios with the same key can share a batch: same world, calendar, forums and behaviour."""
+    return scenario.model_dump_json(include={"world", "time", "forums", "behaviour"})
+
+
+def batch_size(scenario: Scenario, n: int) -> int:
+    """Replicates per batch: as many as the recorded rows of :data:`govsim.trace.CHUNK_BYTES` hold."""
+    return max(1, int(CHUNK_BYTES // (row_bytes(n, len(scenario.forums)) * (scenario.time.steps + 1))))
+
+
+class Replica:
+    """One replicate of a batch: its own State and ForumSet objects (its shocks hold the ForumSet),
+    whose arrays are pointed at the replicate's slice of the batch before per-replicate work
+    (:meth:`bind`) and whose rebound arrays and scalars are written back after it (:meth:`unbind`)."""
+
+    def __init__(self, r: int, state: State, forums: ForumSet, shocks: list, rng: np.random.Generator):
+        self.r, self.state, self.forums, self.shocks, self.rng = r, state, forums, shocks, rng
+        self._bound: dict = {}
+
+    def bind(self, batch: State, forums: ForumSet) -> None:
+        """Point this replicate's objects at its slice of the batch's arrays (views: writes in place reach the batch)."""
+        r, bound = self.r, {}
+        for obj, stacked, skip in ((self.state, batch, COMMON), (self.state.policy, batch.policy, ()),
+                                   (self.forums, forums, FORUM_COMMON)):
+            mine = {}
+            for name, value in vars(stacked).items():
+                if name in skip:
+                    continue
+                if isinstance(value, np.ndarray):
+                    mine[name] = value[r, 0].item() if name in RUN_SCALARS + POLICY_SCALARS else value[r]
+                elif isinstance(value, dict):
+                    mine[name] = {key: v[r] for key, v in value.items()}
+                else:
+                    mine[name] = value
+            vars(obj).update(mine)
+            bound[id(obj)] = (obj, stacked, mine)
+        self.state.year = batch.year
+        self.forums.harmonise.clear()
+        self._bound = bound
+
+    def unbind(self) -> None:
+        """Write back what per-replicate code rebound (arrays replaced, scalars changed)."""
+        r = self.r
+        for obj, stacked, mine in self._bound.values():
+            for name, was in mine.items():
+                now = getattr(obj, name)
+                if now is was or isinstance(was, dict):
+                    continue
+                if isinstance(was, np.ndarray):
+                    getattr(stacked, name)[r] = now
+                elif now != was:  # a scalar a shock set: the batch's value becomes a column
+                    column = getattr(stacked, name)
+                    if not isinstance(column, np.ndarray):
+                        column = np.full((stacked_rows(stacked), 1), column)
+                        setattr(stacked, name, column)
+                    column[r, 0] = now
+
+
+def stacked_rows(stacked) -> int:
+    """Number of replicates of a stacked State, Policy or ForumSet."""
+    for value in vars(stacked).values():
+        if isinstance(value, np.ndarray) and value.ndim >= 2:
+            return value.shape[0]
+    raise ValueError("not a stacked object")
+
+
+class EachReplicate:
+    """The shocks of a batch, as one shock for :func:`govsim.shocks.apply_shocks`: every replicate's own
+    shocks step on its slice, then the forum harmonisations they set are gathered for the batch."""
+
+    def __init__(self, batch: "Batch"):
+        self.batch = batch
+
+    def step(self, state: State, period: int) -> None:
+        b = self.batch
+        for replica in b.replicas:
+            if replica.shocks:
+                replica.bind(state, b.forums)
+                for shock in replica.shocks:
+                    shock.step(replica.state, period)
+                b.forums.harmonise.extend(((replica.r, ks), rho) for ks, rho in replica.forums.harmonise)
+                replica.unbind()
+
+
+class Streams:
+    """The replicates' Generators as one, for the batch's draws: each replicate draws its own slice."""
+
+    def __init__(self, generators: list[np.random.Generator]):
+        self.generators = generators
+
+    def standard_normal(self, shape: tuple[int, ...]) -> np.ndarray:
+        return np.stack([g.standard_normal(shape[1:]) for g in self.generators])
+
+
+class Batch:
+    """R replicates (``jobs``: (scenario, seed) pairs with the same :func:`batch_key`) run together."""
+
+    def __init__(self, jobs: list[tuple[Scenario, int | None]], countries: bool = True):
+        keys = {batch_key(scenario) for scenario, _ in jobs}
+        if len(keys) != 1:
+            raise ValueError("a batch's scenarios must share world, calendar, forums and behaviour (govsim.replicates.batch_key)")
+        self.scenarios = [scenario for scenario, _ in jobs]
+        self.seeds = [before_run(scenario, seed, countries) for scenario, seed in jobs]
+        first = self.scenarios[0]
+        self.behaviour, self.dt, self.steps = first.behaviour, first.time.step_years, first.time.steps
+        rngs = [np.random.default_rng(seed) for seed in self.seeds]
+        built = [setup(scenario, rng) for scenario, rng in zip(self.scenarios, rngs)]
+        worlds = [world for world, *_ in built]
+        self.names, self.region = worlds[0].name, worlds[0].region
+        if any(not np.array_equal(w.iso3, worlds[0].iso3) for w in worlds):
+            raise ValueError("a batch's replicates must have the same countries")
+        self.state = stack_states([state for _, _, state, _ in built])
+        self.forums = stack_forums([forums for _, forums, _, _ in built])
+        self.replicas = [Replica(r, state, forums, shocks, rng) for r, ((_, forums, state, shocks), rng)
+                         in enumerate(zip(built, rngs))]
+        self.streams = Streams(rngs)
+        n, k = self.state.n, len(self.forums.names)
+        threshold = self.behaviour.dynamics.engaged_threshold
+        self.trace = Trace(n, k, self.forums.universal, threshold, rows=self.steps + 1, replicates=len(jobs))
+        self.recorder = Recorder(self.forums.names, countries=countries)
+        self.n_rows = 0
+        self.record()
+
+    def run(self) -> list[Results]:
+        """Simulate every step of every replicate; the results of each, as its single run gives them."""
+        shocks = [EachReplicate(self)] if any(r.shocks for r in self.replicas) else []
+        for period in range(self.steps):
+            run_period(self.state, self.forums, shocks, self.behaviour, self.dt, self.streams, period, self.review_each)
+            self.record()
+        return self.results()
+
+    def review_each(self, state: State, forums: ForumSet, b, rng) -> None:
+        """Each replicate's membership review, on its slice, with its own Generator."""
+        for replica in self.replicas:
+            replica.bind(state, forums)
+            review(replica.state, replica.forums, b, replica.rng)
+            replica.unbind()
+
+    def record(self) -> None:
+        """Record every replicate's state as the next step (rows ``step`` of each replicate's block)."""
+        s, f, t, steps = self.state, self.forums, self.n_rows, self.steps + 1
+        trace, rows = self.trace, slice(self.n_rows, None, steps)
+        for v, name in enumerate(FLOATS):
+            trace.floats[v, rows] = getattr(s, name)
+        trace.engagement[rows], trace.status[rows], trace.income_group[rows] = s.engagement, s.status, s.income_group
+        trace.authority[rows], trace.position[rows], trace.active[rows] = f.authority, f.position, f.active
+        trace.open_lag[rows] = np.broadcast_to(s.open_lag, (len(self.replicas), 1))[:, 0]
+        trace.n_rows += 1
+        if not (np.isfinite(trace.floats[:5, rows]).all() and np.isfinite(trace.engagement[rows]).all()
+                and np.isfinite(s.world_investment).all()):
+            for replica in self.replicas:
+                replica.bind(s, f)
+                fail_on_non_finite(t, replica.state)
+        self.recorder.record(t, s, f, self.behaviour.dynamics.engaged_threshold)
+        self.n_rows += 1
+
+    def results(self) -> list[Results]:
+        """Each replicate's :class:`~govsim.runner.Results`, its indices measured with all the others' at once."""
+        rows = self.steps + 1
+        measured = self.trace.measure(slice(0, len(self.replicas) * rows))
+        out = []
+        for replica, scenario, seed in zip(self.replicas, self.scenarios, self.seeds):
+            block = slice(replica.r * rows, (replica.r + 1) * rows)
+            columns = {name: values[block] for name, values in measured.items()}
+            check_indices(0, columns)
+            out.append(collect_results(_Run(scenario, seed, columns, self._recorder_of(replica.r), self)))
+        return out
+
+    def _recorder_of(self, r: int) -> Recorder:
+        """Replicate ``r``'s records, sliced from the batch's."""
+        recorder = Recorder(self.forums.names, countries=self.recorder.keep_countries)
+        recorder.forum_rows = [(step, *(a[r] for a in arrays)) for step, *arrays in self.recorder.forum_rows]
+        recorder.country_rows = [{key: value if key == "step" else value[r] for key, value in row.items()}
+                                 for row in self.recorder.country_rows]
+        return recorder
+
+
+class _Run:
+    """What :func:`govsim.runner.collect_results` reads of a model, for one replicate of a batch."""
+
+    def __init__(self, scenario: Scenario, seed: int, columns: dict, recorder: Recorder, batch: Batch):
+        self.scenario, self.seed, self._columns, self.recorder = scenario, seed, columns, recorder
+        self.names = batch.names
+        self.state = State.__new__(State)
+        self.state.iso3, self.state.region = batch.state.iso3, batch.state.region
+
+    def index_columns(self, rows: int | None = None) -> dict[str, np.ndarray]:
+        return {name: values[:rows] for name, values in self._columns.items()}
+
+
+def stack_states(states: list[State]) -> State:
+    """One State whose arrays stack the replicates' (the shared fields from the first)."""
+    first, stacked = states[0], State.__new__(State)
+    for f in dataclasses.fields(State):
+        name = f.name
+        if name in COMMON:
+            setattr(stacked, name, getattr(first, name))
+        elif name in RUN_SCALARS:
+            setattr(stacked, name, np.array([[getattr(s, name)] for s in states], dtype=float))
+        else:
+            setattr(stacked, name, np.stack([getattr(s, name) for s in states]))
+    stacked.policy = _stack_policy([s.policy for s in states])
+    return stacked
+
+
+def _stack_policy(policies: list[Policy]) -> Policy:
+    first, stacked = policies[0], Policy.__new__(Policy)
+    for f in dataclasses.fields(Policy):
+        values = [getattr(p, f.name) for p in policies]
+        if isinstance(values[0], np.ndarray):
+            setattr(stacked, f.name, np.stack(values))
+        elif all(v == values[0] for v in values):
+            setattr(stacked, f.name, values[0])
+        else:
+            setattr(stacked, f.name, np.array(values)[:, None])
+    return stacked
+
+
+def stack_forums(sets: list[ForumSet]) -> ForumSet:
+    """One ForumSet whose per-forum arrays are (R, K) (names, rules and specs from the first)."""
+    first, stacked = sets[0], ForumSet.__new__(ForumSet)
+    for f in dataclasses.fields(ForumSet):
+        name, values = f.name, [getattr(fs, f.name) for fs in sets]
+        if name in FORUM_COMMON:
+            setattr(stacked, name, getattr(first, name))
+        elif isinstance(values[0], dict):
+            setattr(stacked, name, {key: np.stack([v[key] for v in values]) for key in values[0]})
+        else:
+            setattr(stacked, name, np.stack(values))
+    stacked.harmonise = []
+    return stacked
+
+
+def run_batch(jobs: list[tuple[Scenario, int | None]], countries: bool = True) -> list[Results]:
+    """The results of ``jobs`` ((scenario, seed) pairs sharing a :func:`batch_key`), run as one batch."""
+    return Batch(jobs, countries).run()
