@@ -66,8 +66,9 @@ def own_lag(compute: np.ndarray, knowhow: np.ndarray, p: Dynamics) -> np.ndarray
 def open_lag(own: np.ndarray, producers: np.ndarray, delays: np.ndarray, cut: float, p: Dynamics) -> float:
     """Years the open-weight frontier trails the closed one: the best producer's own lag plus its release
     delay, less what an open release in force takes off (never below zero)."""
-    if own.ndim > 1:  # a batch of replicates: an (R, 1) column (``cut`` a number or a column)
-        best = (own[:, producers] + delays).min(axis=-1, keepdims=True) if producers.size else np.full((len(own), 1), p.max_lag_years)
+    if own.ndim > 1:  # a batch of replicates: an (R, 1) column (producers and delays (R, P); ``cut`` a number or a column)
+        best = ((np.take_along_axis(own, producers, -1) + delays).min(axis=-1, keepdims=True) if producers.size
+                else np.full((len(own), 1), p.max_lag_years))
         return np.minimum(np.maximum(best - cut, 0.0), p.max_lag_years)
     best = float(np.min(own[producers] + delays)) if producers.size else p.max_lag_years
     return min(max(best - cut, 0.0), p.max_lag_years)

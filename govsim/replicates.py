@@ -18,6 +18,7 @@ import dataclasses
 
 import numpy as np
 
+from govsim.config import budget
 from govsim.config.prerun import before_run
 from govsim.config.scenario import Scenario
 from govsim.forums import ForumSet
@@ -28,8 +29,8 @@ from govsim.runner import Results, collect_results
 from govsim.state import Policy, State
 from govsim.trace import CHUNK_BYTES, FLOATS, Trace, check_indices, fail_on_non_finite, row_bytes
 
-#: State fields the replicates share (the world's identity, the calendar, the open-weight producers).
-COMMON = ("iso3", "region", "region_codes", "year", "start_year", "producers", "producer_delays", "policy")
+#: State fields the replicates share (the countries' codes, the calendar; the policy is stacked apart).
+COMMON = ("iso3", "region", "region_codes", "year", "start_year", "policy")
 #: State scalars that differ between replicates: (R, 1) columns in a batch.
 RUN_SCALARS = ("open_lag", "world_investment", "world_capacity")
 POLICY_SCALARS = ("sanction_forum", "diffusion_mult", "open_cut")
@@ -42,9 +43,23 @@ def batch_key(scenario: Scenario) -> str:
     return scenario.model_dump_json(include={"world", "time", "forums", "behaviour"})
 
 
-def batch_size(scenario: Scenario, n: int) -> int:
+def batch_size(scenario: Scenario) -> int:
     """Replicates per batch: as many as the recorded rows of :data:`govsim.trace.CHUNK_BYTES` hold."""
+    n = max(budget._countries(scenario), 1)
     return max(1, int(CHUNK_BYTES // (row_bytes(n, len(scenario.forums)) * (scenario.time.steps + 1))))
+
+
+def batches(jobs: list[tuple[Scenario, int | None]]) -> list[list[int]]:
+    """The positions of ``jobs`` grouped into batches: the same :func:`batch_key`, in order, at most
+    :func:`batch_size` each."""
+    groups: dict[str, list[int]] = {}
+    for i, (scenario, _) in enumerate(jobs):
+        groups.setdefault(batch_key(scenario), []).append(i)
+    out = []
+    for members in groups.values():
+        size = batch_size(jobs[members[0]][0])
+        out.extend(members[a:a + size] for a in range(0, len(members), size))
+    return out
 
 
 class Replica:
@@ -145,7 +160,7 @@ class Batch:
         rngs = [np.random.default_rng(seed) for seed in self.seeds]
         built = [setup(scenario, rng) for scenario, rng in zip(self.scenarios, rngs)]
         worlds = [world for world, *_ in built]
-        self.names, self.region = worlds[0].name, worlds[0].region
+        self.worlds = worlds
         if any(not np.array_equal(w.iso3, worlds[0].iso3) for w in worlds):
             raise ValueError("a batch's replicates must have the same countries")
         self.state = stack_states([state for _, _, state, _ in built])
@@ -202,7 +217,7 @@ class Batch:
             block = slice(replica.r * rows, (replica.r + 1) * rows)
             columns = {name: values[block] for name, values in measured.items()}
             check_indices(0, columns)
-            out.append(collect_results(_Run(scenario, seed, columns, self._recorder_of(replica.r), self)))
+            out.append(collect_results(_Run(scenario, seed, columns, self._recorder_of(replica.r), self.worlds[replica.r])))
         return out
 
     def _recorder_of(self, r: int) -> Recorder:
@@ -217,11 +232,11 @@ class Batch:
 class _Run:
     """What :func:`govsim.runner.collect_results` reads of a model, for one replicate of a batch."""
 
-    def __init__(self, scenario: Scenario, seed: int, columns: dict, recorder: Recorder, batch: Batch):
+    def __init__(self, scenario: Scenario, seed: int, columns: dict, recorder: Recorder, world):
         self.scenario, self.seed, self._columns, self.recorder = scenario, seed, columns, recorder
-        self.names = batch.names
+        self.names = world.name
         self.state = State.__new__(State)
-        self.state.iso3, self.state.region = batch.state.iso3, batch.state.region
+        self.state.iso3, self.state.region = world.iso3, world.region
 
     def index_columns(self, rows: int | None = None) -> dict[str, np.ndarray]:
         return {name: values[:rows] for name, values in self._columns.items()}

@@ -1,0 +1,95 @@
+"""Batched ensembles (``run_many(..., batch=True)``, govsim/replicates.py): every replicate's tables
+equal the single run of the same scenario and seed (memberships and statuses identical, indices
+within 1e-9), over the whole scenario library, parameter sets and a synthetic world."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import govsim
+from govsim.config import ScenarioError
+from govsim.replicates import Batch, batch_key, batches, run_batch
+from govsim.runner import run
+
+LIBRARY = list(govsim.list_scenarios()["name"])
+
+
+def assert_same_tables(batched, single) -> None:
+    """The same columns, dtypes and rows; float columns within 1e-9, every other column identical."""
+    for name in ("indices", "countries", "forums"):
+        b, s = getattr(batched, name), getattr(single, name)
+        assert list(b.columns) == list(s.columns), name
+        pd.testing.assert_frame_equal(b, s, check_exact=False, rtol=0, atol=1e-9, obj=name)
+        for column in s.columns:
+            if s[column].dtype.kind != "f":
+                assert b[column].equals(s[column]), (name, column)  # identical (missing where missing)
+
+
+def test_the_library_batched_equals_single_runs():
+    """Every scenario of the library, two seeds each, 24 steps: one run_many call with batch=True
+    (scenarios sharing a world, calendar, forums and behaviour share a batch) equals batch=False."""
+    kwargs = dict(seeds=[0, 1], overrides={"time.steps": 24}, countries=True, progress=False)
+    batched = govsim.run_many(LIBRARY, batch=True, **kwargs)
+    single = govsim.run_many(LIBRARY, **kwargs)
+    assert_same_tables(batched, single)
+    jobs = [(govsim.load_scenario(name, ["time.steps=24"]), seed) for name in LIBRARY for seed in (0, 1)]
+    assert len(batches(jobs)) < len(LIBRARY)  # some scenarios (differing only in shocks) were stacked together
+
+
+@pytest.mark.parametrize("name", ["baseline", "export_controls_2025", "waico"])
+def test_a_full_length_real_world_batch_equals_single_runs(name):
+    """52 quarters of the real world, three seeds stacked: each replicate is its single run, bit for bit."""
+    scenario = govsim.load_scenario(name)
+    assert scenario.time.steps == 52
+    seeds = [3, 0, 7]
+    for seed, result in zip(seeds, run_batch([(scenario, seed) for seed in seeds])):
+        single = run(scenario, seed=seed)
+        assert result.seed == seed
+        assert_same_tables(result, single)
+        for table in ("indices", "countries", "forums"):
+            pd.testing.assert_frame_equal(getattr(result, table), getattr(single, table), check_exact=True)
+
+
+def test_each_replicate_draws_from_its_own_stream():
+    """Seeds give different runs, and replicate r is seed r's run: it cannot have used another's stream."""
+    scenario = govsim.load_scenario("baseline", ["time.steps=8"])
+    first, second = run_batch([(scenario, 0), (scenario, 1)])
+    assert not np.allclose(first.countries["engagement_un"], second.countries["engagement_un"])
+    assert_same_tables(second, run(scenario, seed=1))
+    assert_same_tables(first, run(scenario, seed=0))
+
+
+def test_parameter_sets_batched_equal_single_runs():
+    """Variants with their own behaviour parameters (labelled overrides) give their single runs."""
+    variants = {label: govsim.load_scenario("baseline", ["time.steps=12", override]) for label, override in {
+        "warm": "behaviour.decision.temperature=2", "cold": "behaviour.decision.temperature=0.5",
+        "fast": "behaviour.dynamics.diffusion_speed=0.5"}.items()}
+    batched = govsim.run_many(variants, seeds=[0, 2], batch=True, progress=False)
+    single = govsim.run_many(variants, seeds=[0, 2], progress=False)
+    assert_same_tables(batched, single)
+
+
+def test_a_synthetic_world_batched_equals_single_runs():
+    """A synthetic world drawn from each replicate's own stream (different countries' values and
+    open-weight producer per seed), with shocks, stacked: each replicate equals its single run."""
+    scenario = govsim.load_scenario("export_controls_2025", ["world.kind=synthetic", "world.n=40", "time.steps=16"])
+    results = run_batch([(scenario, seed) for seed in range(4)])
+    assert not np.allclose(results[0].countries["population"], results[1].countries["population"])
+    for seed, result in enumerate(results):
+        assert_same_tables(result, run(scenario, seed=seed))
+
+
+def test_scenarios_that_cannot_share_a_batch_are_kept_apart():
+    """Different calendars or worlds get different batch keys; a Batch refuses to mix them."""
+    short, long = govsim.load_scenario("baseline", ["time.steps=4"]), govsim.load_scenario("baseline", ["time.steps=6"])
+    assert batch_key(short) != batch_key(long)
+    assert batches([(short, 0), (long, 0), (short, 1)]) == [[0, 2], [1]]
+    with pytest.raises(ValueError, match="share"):
+        Batch([(short, 0), (long, 0)])
+
+
+def test_batch_must_be_true_or_false():
+    with pytest.raises(ScenarioError, match="batch"):
+        govsim.run_many("baseline", seeds=1, batch="yes", progress=False)
