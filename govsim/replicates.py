@@ -22,7 +22,7 @@ from govsim.config import budget
 from govsim.config.prerun import before_run
 from govsim.config.scenario import Scenario
 from govsim.forums import ForumSet
-from govsim.membership import review
+from govsim.membership import review, review_utilities
 from govsim.phases import run_period, setup
 from govsim.record import Recorder
 from govsim.runner import Results, collect_results
@@ -36,6 +36,10 @@ RUN_SCALARS = ("open_lag", "world_investment", "world_capacity")
 POLICY_SCALARS = ("sanction_forum", "diffusion_mult", "open_cut")
 #: ForumSet fields the replicates share (the forums' names and rules never differ within a batch).
 FORUM_COMMON = ("names", "rule", "specs", "_universal", "harmonise")
+STATE_ARRAYS = tuple(f.name for f in dataclasses.fields(State) if f.name not in COMMON + RUN_SCALARS)
+POLICY_ARRAYS = tuple(f.name for f in dataclasses.fields(Policy) if f.name not in POLICY_SCALARS)
+#: The ForumSet's per-forum arrays, (R, K) in a batch (its ``spec`` rules too; ``base_rules`` are reset batched).
+FORUM_ARRAYS = ("position", "authority", "pool", "level", "reach", "depth", "active")
 
 
 def batch_key(scenario: Scenario) -> str:
@@ -65,29 +69,25 @@ def batches(jobs: list[tuple[Scenario, int | None]]) -> list[list[int]]:
 class Replica:
     """One replicate of a batch: its own State and ForumSet objects (its shocks hold the ForumSet),
     whose arrays are pointed at the replicate's slice of the batch before per-replicate work
-    (:meth:`bind`) and whose rebound arrays and scalars are written back after it (:meth:`unbind`)."""
+    (:meth:`bind`) and whose rebound arrays and changed scalars are written back after it (:meth:`unbind`)."""
 
     def __init__(self, r: int, state: State, forums: ForumSet, shocks: list, rng: np.random.Generator):
         self.r, self.state, self.forums, self.shocks, self.rng = r, state, forums, shocks, rng
-        self._bound: dict = {}
+        self._bound: list = []
 
     def bind(self, batch: State, forums: ForumSet) -> None:
         """Point this replicate's objects at its slice of the batch's arrays (views: writes in place reach the batch)."""
-        r, bound = self.r, {}
-        for obj, stacked, skip in ((self.state, batch, COMMON), (self.state.policy, batch.policy, ()),
-                                   (self.forums, forums, FORUM_COMMON)):
-            mine = {}
-            for name, value in vars(stacked).items():
-                if name in skip:
-                    continue
-                if isinstance(value, np.ndarray):
-                    mine[name] = value[r, 0].item() if name in RUN_SCALARS + POLICY_SCALARS else value[r]
-                elif isinstance(value, dict):
-                    mine[name] = {key: v[r] for key, v in value.items()}
-                else:
-                    mine[name] = value
-            vars(obj).update(mine)
-            bound[id(obj)] = (obj, stacked, mine)
+        r, bound = self.r, []
+        for mine, stacked, arrays, scalars in ((vars(self.state), vars(batch), STATE_ARRAYS, RUN_SCALARS),
+                                               (vars(self.state.policy), vars(batch.policy), POLICY_ARRAYS, POLICY_SCALARS),
+                                               (vars(self.forums), vars(forums), FORUM_ARRAYS, ())):
+            for name in arrays:
+                mine[name] = stacked[name][r]
+            for name in scalars:
+                value = stacked[name]
+                mine[name] = value[r, 0].item() if isinstance(value, np.ndarray) else value
+            bound.append((mine, stacked, arrays, scalars, [mine[name] for name in arrays + scalars]))
+        self.forums.spec = {key: value[r] for key, value in forums.spec.items()}
         self.state.year = batch.year
         self.forums.harmonise.clear()
         self._bound = bound
@@ -95,27 +95,22 @@ class Replica:
     def unbind(self) -> None:
         """Write back what per-replicate code rebound (arrays replaced, scalars changed)."""
         r = self.r
-        for obj, stacked, mine in self._bound.values():
-            for name, was in mine.items():
-                now = getattr(obj, name)
-                if now is was or isinstance(was, dict):
+        for mine, stacked, arrays, scalars, was in self._bound:
+            for name, before in zip(arrays + scalars, was):
+                now = mine[name]
+                if now is before:
                     continue
-                if isinstance(was, np.ndarray):
-                    getattr(stacked, name)[r] = now
-                elif now != was:  # a scalar a shock set: the batch's value becomes a column
-                    column = getattr(stacked, name)
-                    if not isinstance(column, np.ndarray):
-                        column = np.full((stacked_rows(stacked), 1), column)
-                        setattr(stacked, name, column)
-                    column[r, 0] = now
+                if name in arrays:
+                    stacked[name][r] = now
+                elif now != before:  # a scalar a shock set: the batch's value becomes a column
+                    if not isinstance(stacked[name], np.ndarray):
+                        stacked[name] = np.full((stacked_rows(stacked), 1), stacked[name])
+                    stacked[name][r, 0] = now
 
 
-def stacked_rows(stacked) -> int:
-    """Number of replicates of a stacked State, Policy or ForumSet."""
-    for value in vars(stacked).values():
-        if isinstance(value, np.ndarray) and value.ndim >= 2:
-            return value.shape[0]
-    raise ValueError("not a stacked object")
+def stacked_rows(stacked: dict) -> int:
+    """Number of replicates of a stacked State's, Policy's or ForumSet's fields."""
+    return next(value.shape[0] for value in stacked.values() if isinstance(value, np.ndarray) and value.ndim >= 2)
 
 
 class EachReplicate:
@@ -185,9 +180,10 @@ class Batch:
 
     def review_each(self, state: State, forums: ForumSet, b, rng) -> None:
         """Each replicate's membership review, on its slice, with its own Generator."""
+        u_join, u_now = review_utilities(state, forums, b)  # every replicate's at once
         for replica in self.replicas:
             replica.bind(state, forums)
-            review(replica.state, replica.forums, b, replica.rng)
+            review(replica.state, replica.forums, b, replica.rng, (u_join[replica.r], u_now[replica.r]))
             replica.unbind()
 
     def record(self) -> None:
