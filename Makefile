@@ -23,7 +23,12 @@ test-cluster: setup cluster-tools
 	GOVSIM_REQUIRE_CLUSTER=1 $(PY) -m pytest -m cluster -p no:cacheprovider
 
 cluster-tools: setup
-	$(PY) -m pip install --quiet -e ".[dev,cluster]"
+	$(PY) -m pip install --quiet -e ".[dev,cluster,dask]"
+	@# SLURM (Debian slurm-wlm: slurmctld, slurmd, sinfo...) and munge for tests/test_cluster_slurm.py: as root with
+	@# apt, installed when missing; elsewhere the tests skip (or fail under GOVSIM_REQUIRE_CLUSTER=1) and say how.
+	@command -v slurmctld >/dev/null && command -v munged >/dev/null || [ "$$(id -u)" != 0 ] || \
+	    ! command -v apt-get >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+	    apt-get install -y -qq --no-install-recommends slurm-wlm munge >/dev/null)
 
 # The notebooks as a reader runs them (8 seeds to 2035).
 notebooks-full: setup
@@ -48,8 +53,11 @@ chromium:
 	@test -x $(CHROMIUM) || [ "$$(id -u)" != 0 ] || ! command -v apt-get >/dev/null || \
 	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
 
+# The benchmark (issue 14; docs/performance.md): govsim next to the toy peer, load_scenario, import time and
+# large worlds; writes experiments/bench/latest.json and prints the change from the last record.
+# BENCH_ARGS=--quick skips the large-world subprocesses.
 bench: setup
-	$(PY) experiments/benchmark.py
+	$(PY) experiments/benchmark.py $(BENCH_ARGS)
 
 bench-sweep: setup
 	$(PY) experiments/sweep_benchmark.py

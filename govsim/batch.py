@@ -24,7 +24,7 @@ from govsim.config.errors import shown
 from govsim.config.scenario import Scenario
 from govsim.progress import Counts, Progress
 from govsim.runner import run
-from govsim import store
+from govsim import batchstore, store
 
 logging.getLogger("MESA").setLevel(logging.WARNING)  # Mesa logs every step at INFO
 RUN_OPTIONS = ("store", "design")  # keys of a composed config that are not part of the scenario
@@ -47,7 +47,8 @@ class RunSpec:
 
 
 STORE_OPTIONS = {"countries": "auto, true or false", "figure": "auto, true or false",
-                 "band_seeds": "a whole number of seeds from 0 to 64 (0 or 1: no band)"}
+                 "band_seeds": "a whole number of seeds from 0 to 64 (0 or 1: no band)",
+                 "layout": "run (a folder per run) or batch (one file per table per batch of runs)"}
 
 
 def check_store_option(key: str, values: list[Any]) -> None:
@@ -59,6 +60,8 @@ def check_store_option(key: str, values: list[Any]) -> None:
     for value in values:
         if name == "band_seeds":
             good = isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 64
+        elif name == "layout":
+            good = value in ("run", "batch")
         else:
             good = value in (True, False, "auto")
         if not good:
@@ -123,17 +126,29 @@ def with_values(base: Scenario, values: dict[str, Any], source: str | None = Non
 
 def run_specs(specs: list[RunSpec], folder_of: Callable[[RunSpec], Path], options: dict[str, Any],
               context: dict[str, Any] | None = None, label: str = "runs", log_failures: bool = True) -> Counts:
-    """Do every run not already complete; record each in its folder. Never raises on a failed run.
+    """Do every run not already complete; record each in the store. Never raises on a failed run.
 
-    Each run is done under a lock on its folder (``filelock``), so concurrent sweeps into one
-    folder never write the same run at once: a run locked by another process is skipped and
-    counted as busy. A run whose folder cannot be made, or whose failure cannot be recorded
-    (a full disk), is counted as failed and listed in ``Counts.unrecorded``.
+    In a sweep ``folder_of(spec)`` is ``<sweep>/runs/<run_id>``. With ``options["layout"] == "batch"``
+    the runs are recorded together in one batch folder of ``<sweep>/batches`` (``govsim.batchstore``);
+    otherwise each in its folder, under a lock on that folder (``filelock``), so concurrent sweeps
+    into one folder never write the same run at once: a run locked by another process is skipped and
+    counted as busy. A run complete in either layout is skipped. A run whose folder cannot be made,
+    or whose failure cannot be recorded (a full disk), is counted as failed and listed in
+    ``Counts.unrecorded``.
     """
     progress = Progress(len(specs), label)
     tables = ["indices", "forums"] + (["countries"] if options.get("countries") is True else [])
+    figure = int(options.get("band_seeds", 8)) if options.get("figure") is True else None
+    root = _sweep_root(specs, folder_of)
+    if root is not None and options.get("layout") == "batch":
+        return _run_batch(specs, root, folder_of, tables, figure, context or {}, log_failures, progress)
+    in_batches = _stored_in_batches(root, specs)
     older, busy, unrecorded = 0, [], {}  # complete runs skipped that other govsim code made; skipped while locked
     for spec in specs:
+        if spec.run_id in in_batches:
+            older += in_batches[spec.run_id].get("code_digest") != store.code_digest()
+            progress.update(skipped=True)
+            continue
         try:
             folder = folder_of(spec)
             folder.mkdir(parents=True, exist_ok=True)
@@ -153,13 +168,34 @@ def run_specs(specs: list[RunSpec], folder_of: Callable[[RunSpec], Path], option
                 older += done.get("code_digest") != store.code_digest()
                 progress.update(skipped=True)
                 continue
-            figure = int(options.get("band_seeds", 8)) if options.get("figure") is True else None
             ok, problem = _one_run(spec, folder, tables, figure, context or {}, log_failures)
             if problem is not None:
                 unrecorded[spec.run_id] = problem
             progress.update(failed=not ok)
         finally:
             lock.release()
+    return _finish(progress, older, busy, unrecorded)
+
+
+def _sweep_root(specs: list[RunSpec], folder_of: Callable[[RunSpec], Path]) -> Path | None:
+    """The sweep folder when ``folder_of`` gives ``<sweep>/runs/<run_id>`` (None for a single run's own folder)."""
+    for spec in specs:
+        try:
+            folder = folder_of(spec)
+        except (store.StoreError, OSError):
+            continue
+        return folder.parent.parent if folder.parent.name == "runs" and folder.name == spec.run_id else None
+    return None
+
+
+def _stored_in_batches(root: Path | None, specs: list[RunSpec]) -> dict[str, dict[str, Any]]:
+    """The runs of ``specs`` already complete in a batch of the batch layout (a mixed sweep folder)."""
+    if root is None or not (root / batchstore.BATCHES).is_dir():
+        return {}
+    return batchstore.complete_in_batches(root, {s.run_id: s.digest for s in specs if s.scenario is not None})
+
+
+def _finish(progress: Progress, older: int, busy: list[str], unrecorded: dict[str, str]) -> Counts:
     if older:
         logging.getLogger("govsim").warning(
             "%d complete runs were kept from earlier invocations that ran other govsim code (code_digest differs): "
@@ -168,6 +204,104 @@ def run_specs(specs: list[RunSpec], folder_of: Callable[[RunSpec], Path], option
     counts = progress.close()
     counts.busy_ids, counts.unrecorded = busy, unrecorded
     return counts
+
+
+def _run_batch(specs: list[RunSpec], root: Path, folder_of, tables: list[str], figure: int | None,
+               context: dict[str, Any], log_failures: bool, progress: Progress) -> Counts:
+    """``store.layout=batch``: the runs not stored yet, recorded together in the batch's own folder, under its lock."""
+    unrecorded, todo = {}, []
+    for spec in specs:  # the same check of the run id as in the run layout
+        try:
+            folder_of(spec)
+            todo.append(spec)
+        except (store.StoreError, OSError) as exc:
+            unrecorded[spec.run_id] = _unrecorded(spec, exc)
+            progress.update(failed=True)
+    folder = root / batchstore.BATCHES / batchstore.batch_id(s.run_id for s in specs)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        lock = FileLock(folder / store.LOCK)
+        lock.acquire(blocking=False)
+    except Timeout:
+        for _ in todo:
+            progress.update(busy=True)
+        return _finish(progress, 0, [s.run_id for s in todo], unrecorded)
+    except OSError as exc:
+        for spec in todo:
+            unrecorded[spec.run_id] = _unrecorded(spec, exc)
+            progress.update(failed=True)
+        return _finish(progress, 0, [], unrecorded)
+    try:
+        older = _batch_runs(todo, root, folder, tables, figure, context, log_failures, progress, unrecorded)
+    finally:
+        lock.release()
+    return _finish(progress, older, [], unrecorded)
+
+
+def _batch_runs(specs: list[RunSpec], root: Path, folder: Path, tables: list[str], figure: int | None,
+                context: dict[str, Any], log_failures: bool, progress: Progress, unrecorded: dict[str, str]) -> int:
+    """Run the batch's runs not stored anywhere yet into its writer; return how many skipped runs other code made.
+
+    If the batch's files cannot be written (a full disk), the runs done since its last write are
+    listed as unrecorded and the batch stops; the driver reports the rest as missing.
+    """
+    writer = batchstore.BatchWriter(folder, tables)
+    wanted = {s.run_id: s.digest for s in specs if s.scenario is not None and s.run_id not in writer.kept}
+    stored = {**batchstore.complete_in_batches(root, wanted, skip=folder.name), **writer.kept}
+    older, pending = 0, []
+    try:
+        for spec in specs:
+            done = stored.get(spec.run_id) or _complete_run_folder(root, spec)
+            if done is not None and done.get("scenario_hash") == spec.digest:
+                older += done.get("code_digest") != store.code_digest()
+                progress.update(skipped=True)
+                continue
+            record, results = _attempt(spec, tables, figure, root, context, log_failures)
+            pending.append(spec)
+            progress.update(failed=results is None)
+            if writer.add(record, results, spec.scenario):
+                pending = []
+        writer.flush()
+    except OSError as exc:
+        for spec in pending:
+            unrecorded[spec.run_id] = _unrecorded(spec, exc)
+    return older
+
+
+def _attempt(spec: RunSpec, tables: list[str], figure: int | None, root: Path, context: dict[str, Any],
+             log_failures: bool) -> tuple[dict[str, Any], Any]:
+    """Run one spec for the batch layout: its record (complete or failed, with the error) and its results (or None).
+
+    Figures (``store.figure=true``) go to ``<sweep>/figures/<run_id>/``.
+    """
+    started, clock = datetime.now(timezone.utc).isoformat(timespec="seconds"), time.perf_counter()
+    record = _record(spec, context, started)
+    try:
+        if spec.error is not None:
+            raise ScenarioError(spec.error)
+        results = run(spec.scenario, seed=spec.seed, countries="countries" in tables)
+        if figure is not None:
+            from govsim.run_figures import write_run_figures
+
+            write_run_figures(root / "figures" / spec.run_id, results, figure)
+        return {**record, "status": "complete", "wall_time_s": round(time.perf_counter() - clock, 4)}, results
+    except Exception as exc:  # noqa: BLE001 -- a failed run is recorded and the batch goes on
+        if log_failures:
+            logging.getLogger("govsim").error("run %s failed: %s: %s", spec.run_id, type(exc).__name__, str(exc).strip())
+        detail = "" if isinstance(exc, ScenarioError) else traceback.format_exc()
+        return {**record, "status": "failed", "wall_time_s": round(time.perf_counter() - clock, 4),
+                "error": {"type": type(exc).__name__, "message": str(exc), "traceback": detail}}, None
+
+
+def _record(spec: RunSpec, context: dict[str, Any], started: str) -> dict[str, Any]:
+    """What a run's manifest (or batch record) says about it before its outcome."""
+    return {"run_id": spec.run_id, "scenario": spec.name, "scenario_hash": spec.digest, "seed": spec.seed,
+            "params": spec.params, **context, "started": started}
+
+
+def _complete_run_folder(root: Path, spec: RunSpec) -> dict[str, Any] | None:
+    folder = root / "runs" / spec.run_id
+    return store.complete_run(folder, spec.digest) if spec.scenario is not None and folder.is_dir() else None
 
 
 def _unrecorded(spec: RunSpec, exc: Exception) -> str:
@@ -181,8 +315,7 @@ def _one_run(spec: RunSpec, folder: Path, tables: list[str], figure: int | None,
              log_failures: bool) -> tuple[bool, str | None]:
     """Run one spec and record it; return whether it completed, and why its failure is unrecorded (if so)."""
     started, clock = datetime.now(timezone.utc).isoformat(timespec="seconds"), time.perf_counter()
-    manifest = {"run_id": spec.run_id, "scenario": spec.name, "scenario_hash": spec.digest, "seed": spec.seed,
-                "params": spec.params, **context, "started": started}
+    manifest = _record(spec, context, started)
     try:
         if spec.error is not None:
             raise ScenarioError(spec.error)

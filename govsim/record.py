@@ -7,7 +7,8 @@ import pandas as pd
 
 from govsim.config.behaviour import Dynamics
 from govsim.forums import ForumSet
-from govsim.codes import APPLICANT, INCOME_GROUPS, MEMBER, PARTNER, STATUS_NAMES
+from govsim.codes import APPLICANT, MEMBER, PARTNER
+from govsim.country_rows import COUNTRY_COLUMNS, CountryRows  # noqa: F401 -- COUNTRY_COLUMNS: re-exported
 from govsim.state import State
 from govsim.trace import Trace
 
@@ -25,17 +26,12 @@ def measure(s: State, forums: ForumSet, p: Dynamics) -> dict[str, float | str]:
     return {name: values[0] if values.dtype == object else float(values[0]) for name, values in trace.measure(slice(0, 1)).items()}
 
 
-#: The per-country columns of the countries table, after step, iso3, name, region and income_group.
-COUNTRY_COLUMNS = ("capability", "access", "adoption", "intensity", "lag_years", "internet", "skills", "population", "readiness",
-                   "gdp_pc", "alignment", "tier", "compute")
-
-
 class Recorder:
     """Keeps per-step copies of country and forum arrays; builds DataFrames at the end."""
 
     def __init__(self, forum_names: list[str], countries: bool = True):
         self.forum_names, self.keep_countries = forum_names, countries
-        self.country_rows: list[dict[str, np.ndarray]] = []
+        self.country = CountryRows(forum_names)  # the country snapshots (govsim.country_rows)
         self.forum_rows: list[tuple] = []  # per step: (step, status, n_engaged, position, authority, pool)
 
     def record(self, step: int, s: State, forums: ForumSet, threshold: float) -> None:
@@ -46,56 +42,22 @@ class Recorder:
                                 forums.authority.copy(), forums.pool.copy()))  # counted by status in forums()
 
     def _record_countries(self, step: int, s: State) -> None:
-        self.country_rows.append({
-            "step": np.full(s.n, step), "capability": s.capability.copy(), "readiness": s.readiness.copy(),
-            "access": s.frontier_access.copy(), "adoption": s.adoption.copy(), "intensity": s.intensity.copy(),
-            "lag_years": s.lag.copy(),
-            "internet": s.internet.copy(), "skills": s.skills.copy(), "population": s.population,
-            "gdp_pc": s.gdp_pc.copy(), "alignment": s.alignment.copy(), "tier": s.tier.copy(),
-            "income_group": s.income_group.copy(), "compute": s.compute.copy(),
-            "engagement": s.engagement.copy(), "status": s.status.copy(),
-        })
+        self.country.record(step, s)
+
+    @property
+    def country_rows(self) -> list[dict[str, np.ndarray]]:
+        """The country snapshots held in memory (see :class:`govsim.country_rows.CountryRows`)."""
+        return self.country.rows
 
     def countries(self, iso3: np.ndarray, names: np.ndarray | None = None, regions: np.ndarray | None = None,
                   steps: slice = slice(None)) -> pd.DataFrame:
-        """One row per country per step (an empty table if country snapshots were not kept), with the
-        country's name and World Bank region (categories: cheap to repeat every step); ``steps``
-        picks recorded steps (e.g. ``slice(5, 6)``: step 5 only)."""
-        rows = self.country_rows[steps]
-        if not rows:
-            return pd.DataFrame()
-        names = iso3 if names is None else names
-        regions = np.full(len(iso3), "", dtype=object) if regions is None else regions
-        table = {
-            "step": np.concatenate([r["step"] for r in rows]),
-            "iso3": np.tile(iso3, len(rows)),
-            "name": pd.Categorical(np.tile(names, len(rows)), categories=list(dict.fromkeys(names))),
-            "region": pd.Categorical(np.tile(regions, len(rows)), categories=list(dict.fromkeys(regions))),
-            "income_group": pd.Categorical.from_codes(np.concatenate([r["income_group"] for r in rows]), categories=list(INCOME_GROUPS)),
-        }
-        for column in COUNTRY_COLUMNS:
-            table[column] = np.concatenate([r[column] for r in rows])
-        engagement = np.concatenate([r["engagement"] for r in rows])
-        status = np.concatenate([r["status"] for r in rows])
-        for k, name in enumerate(self.forum_names):
-            table[f"engagement_{name}"] = engagement[:, k]
-            table[f"status_{name}"] = pd.Categorical.from_codes(status[:, k], categories=list(STATUS_NAMES))
-        return pd.DataFrame(table)
+        """One row per country per step (an empty table if country snapshots were not kept); ``steps``
+        picks recorded steps (e.g. ``slice(5, 6)``: step 5 only). See :meth:`CountryRows.table`."""
+        return self.country.table(iso3, names, regions, steps)
 
     def history(self, i: int) -> pd.DataFrame:
-        """Country ``i`` over every recorded step (one row per step; the countries table's columns but
-        iso3, name and region), without building the whole table: for a live inspector."""
-        rows = self.country_rows
-        if not rows:
-            return pd.DataFrame()
-        table: dict[str, object] = {"step": [r["step"][i] for r in rows]}
-        for column in COUNTRY_COLUMNS:
-            table[column] = [r[column][i] if np.ndim(r[column]) else r[column] for r in rows]
-        table["income_group"] = pd.Categorical.from_codes([r["income_group"][i] for r in rows], categories=list(INCOME_GROUPS))
-        for k, name in enumerate(self.forum_names):
-            table[f"engagement_{name}"] = [r["engagement"][i, k] for r in rows]
-            table[f"status_{name}"] = pd.Categorical.from_codes([r["status"][i, k] for r in rows], categories=list(STATUS_NAMES))
-        return pd.DataFrame(table)
+        """Country ``i`` over every recorded step, without building the whole table (:meth:`CountryRows.history`)."""
+        return self.country.history(i)
 
     def forums(self, steps: slice = slice(None)) -> pd.DataFrame:
         """One row per forum per step (``steps``: as for :meth:`countries`)."""

@@ -35,6 +35,22 @@ class Results:
     indices: pd.DataFrame
     countries: pd.DataFrame
     forums: pd.DataFrame
+    #: The Parquet file holding the countries table of a streamed run (``run(..., countries=path)``);
+    #: ``countries`` is then empty: read the file with :meth:`read_countries` or pandas.
+    countries_file: Path | None = None
+
+    def read_countries(self, columns: list[str] | None = None, steps=None, iso3=None) -> pd.DataFrame:
+        """The countries table, or only ``columns``, ``steps`` and countries ``iso3``; a streamed run's
+        is read from its Parquet file (with filters: only what is asked for is loaded)."""
+        from govsim.stream import read_countries
+
+        if self.countries_file is not None:
+            return read_countries(self.countries_file, columns, steps, iso3)
+        table = self.countries if columns is None else self.countries[columns]
+        keep = np.ones(len(table), dtype=bool)
+        for name, values in (("step", steps), ("iso3", iso3)):
+            keep &= self.countries[name].isin(list(values)).to_numpy() if values is not None else True
+        return table[keep].reset_index(drop=True)
 
     def save(self, path: str | Path) -> Path:
         """Write the tables as Parquet (tagged with ``run_id``), the resolved scenario (with the seed)
@@ -54,11 +70,14 @@ class Results:
         return summary_text(self.indices, self.scenario.name, self.seed, self.countries.get("iso3", pd.Series(dtype=object)).nunique() or None)
 
 
-def run(scenario: Scenario | str | Path, seed: int | None = None, countries: bool = True, overrides=None) -> Results:
+def run(scenario: Scenario | str | Path, seed: int | None = None, countries: bool | str | Path = True, overrides=None) -> Results:
     """Simulate ``scenario`` (an object, a name in scenarios/ or a YAML path) with ``seed``.
 
     ``seed`` defaults to the scenario's own; the same scenario and seed give identical tables.
-    ``countries=False`` leaves ``Results.countries`` empty and saves the time of recording it.
+    ``countries=False`` leaves ``Results.countries`` empty and saves the time of recording it;
+    ``countries="out/countries.parquet"`` streams it to that new Parquet file as the run goes (for
+    large worlds: memory holds a few steps, not the run; see :mod:`govsim.stream`), read back with
+    ``Results.read_countries``.
     ``overrides`` (with a name or path): as for :func:`govsim.load_scenario`, a list of
     ``"key=value"`` strings, one string or a dict, e.g. ``run("baseline", overrides={"time.steps": 8})``.
     """
@@ -69,6 +88,10 @@ def run(scenario: Scenario | str | Path, seed: int | None = None, countries: boo
         from govsim import load_scenario  # lazily: govsim imports this module
 
         scenario = load_scenario(scenario, overrides)
+    if isinstance(countries, (str, os.PathLike)):
+        from govsim.stream import run_streamed
+
+        return run_streamed(scenario, seed, countries)
     model = GovernanceModel(scenario, seed, record_countries=countries)
     model.run()
     return collect_results(model)

@@ -10,6 +10,8 @@ Layout of a sweep folder::
 
                           .govsim-lock      held (filelock) by the process writing the run
     <sweep>/jobs/<n>/govsim-launch-<token>.json  what job n of one invocation ran (see cli/run.py)
+    <sweep>/batches/<batch id>/...                with store.layout=batch: one file per table per batch
+                                                  of runs and one manifest (see govsim.batchstore)
 
 A run counts as done only when its manifest says ``"status": "complete"`` and every file it
 lists still has the recorded size and SHA-256; tables are written atomically first, so a crash,
@@ -224,11 +226,39 @@ def git_commit() -> dict[str, Any] | None:
 
 
 def manifests(path: str | Path) -> list[dict[str, Any]]:
-    """Every run manifest under ``path`` (a sweep folder or a single run folder), sorted by run_id."""
+    """Every run's manifest under ``path`` (a sweep folder or a single run folder), sorted by run_id.
+
+    Runs of the batch layout (``govsim.batchstore``) come as records with their batch's shared fields,
+    ``folder`` (the batch folder) and ``batch`` (its id). A run stored more than once (in a run folder
+    and a batch, or in two batches) is listed once: a complete copy first, run folders before batches.
+    """
+    return _one_per_run(_all_manifests(path))[0]
+
+
+def _all_manifests(path: str | Path) -> list[dict[str, Any]]:
+    """Every run record under ``path``, copies of one run included: run folders, then batches."""
+    from govsim import batchstore  # it builds on this module
+
     root = Path(path).resolve()
-    files = [root / MANIFEST] if (root / MANIFEST).is_file() else sorted(root.glob(f"runs/*/{MANIFEST}"))
-    found = [{**read_manifest(file.parent), "folder": str(file.parent)} for file in files]
-    return sorted(found, key=lambda m: str(m.get("run_id")))
+    if (root / MANIFEST).is_file():
+        return [{**read_manifest(root), "folder": str(root)}]
+    files = sorted(root.glob(f"runs/*/{MANIFEST}"))
+    return [{**read_manifest(file.parent), "folder": str(file.parent)} for file in files] + batchstore.run_records(root)
+
+
+def _one_per_run(found: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], int]:
+    """One record per run_id (complete before failed, else the first), sorted by run_id; and how many
+    complete runs have copies made by different govsim code."""
+    chosen: dict[str, dict[str, Any]] = {}
+    differing = set()
+    for m in found:
+        key = str(m.get("run_id"))
+        kept = chosen.get(key)
+        if kept is None or (kept.get("status") != "complete" and m.get("status") == "complete"):
+            chosen[key] = m
+        elif m.get("status") == kept.get("status") == "complete" and m.get("code_digest") != kept.get("code_digest"):
+            differing.add(key)
+    return [chosen[k] for k in sorted(chosen)], len(differing)
 
 
 def load_sweep(path: str | Path, table: str = "indices") -> pd.DataFrame:
@@ -237,24 +267,46 @@ def load_sweep(path: str | Path, table: str = "indices") -> pd.DataFrame:
     Columns: run_id, scenario, seed, one column per swept parameter (its dotted key, e.g.
     ``behaviour.decision.temperature``; missing where a run did not set it), then the table's
     own columns (for indices: step, period, year and every index). ``path`` is a sweep folder
-    or one run folder. ``table`` is 'indices', 'forums' or 'countries' (if the sweep wrote it).
-    Each file read must match the size and SHA-256 in its run's manifest (manifests written by a
-    govsim older than these checksums are read as they are); a damaged table or manifest raises
-    StoreError, one line naming the file.
+    (run layout, batch layout, or both) or one run folder. ``table`` is 'indices', 'forums' or
+    'countries' (if the sweep wrote it). Each run appears once, however many copies are stored
+    (a warning says when copies were made by different govsim code). Each file read must match
+    the size and SHA-256 in its manifest (manifests written by a govsim older than these checksums
+    are read as they are); a damaged table or manifest raises StoreError, one line naming the file.
     """
     if table not in TABLES:
         raise ValueError(f"table={table!r}: choose one of {list(TABLES)}")
-    done = [m for m in manifests(path) if m.get("status") == "complete"]
+    chosen, differing = _one_per_run(_all_manifests(path))
+    done = [m for m in chosen if m.get("status") == "complete"]
     if not done:
-        raise FileNotFoundError(f"no complete runs under {Path(path).resolve()} (expected runs/<run_id>/{MANIFEST})")
+        raise FileNotFoundError(f"no complete runs under {Path(path).resolve()} (expected runs/<run_id>/{MANIFEST} "
+                                f"or batches/<batch>/{MANIFEST})")
     missing = [m["run_id"] for m in done if table not in m.get("tables", [])]
     if missing:
         raise ValueError(f"table {table!r} was not written for {len(missing)} runs (e.g. {missing[0]}); "
                          f"sweep with store.{table}=true to keep it")
     _warn_if_mixed(done, path)
-    files = [str(_verified(m, f"{table}.parquet")) for m in done]
-    data = pd.read_parquet(files[0]) if len(files) == 1 else _read_many(files)
-    return _with_params(data, done)
+    if differing:
+        warnings.warn(f"{Path(path)}: {differing} runs are stored twice, by different versions of the govsim code; "
+                      "load_sweep returns one copy of each (run folders first, then batches by name). Fix: delete the "
+                      "copies you do not want", stacklevel=2)
+    return _with_params(_read_tables(done, table), done)
+
+
+def _read_tables(done: list[dict[str, Any]], table: str) -> pd.DataFrame:
+    """The rows of ``table`` of the runs ``done``: whole files of run folders, each batch's file cut to its runs."""
+    files = [str(_verified(m, f"{table}.parquet")) for m in done if "batch" not in m]
+    frames = [pd.read_parquet(files[0]) if len(files) == 1 else _read_many(files)] if files else []
+    batches: dict[str, list[dict[str, Any]]] = {}
+    for m in done:
+        if "batch" in m:
+            batches.setdefault(m["folder"], []).append(m)
+    for runs in batches.values():
+        data = pd.read_parquet(_verified(runs[0], f"{table}.parquet"))
+        frames.append(data[data["run_id"].isin([m["run_id"] for m in runs])])
+    if not batches:
+        return frames[0]
+    data = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+    return data.sort_values("run_id", kind="stable").reset_index(drop=True)  # the run layout's order
 
 
 def _verified(manifest: dict[str, Any], name: str) -> Path:

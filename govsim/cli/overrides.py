@@ -10,8 +10,6 @@ a list of seeds in one process, because one Hydra job per run would cost 10x the
 from __future__ import annotations
 
 import hashlib
-import math
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,12 +17,12 @@ from typing import Any
 from govsim.batch import RUN_OPTIONS, check_store_option
 from govsim.cli.compose import CONFIG_DIR, GROUPS, hydra_options, options
 from govsim.cli.datafiles import check_roots
+from govsim.cli.sizing import Slurm, job_count, seeds_per_job, slots, slurm_preset
 from govsim.config import ScenarioError, check_override
 from govsim.config.errors import shorten, shown
 from govsim.config.yamlio import check_data
 
 CLI_ONLY = ("seeds_per_job", "out")
-MAX_SEEDS_PER_JOB = 250
 
 
 @dataclass
@@ -58,7 +56,8 @@ def prepare(args: list[str], multirun: bool, roots: list[Path] | None = None) ->
     for override in parsed:
         _check_sweep(override, multirun)
         _accept(override, prepared, roots)
-    prepared.overrides += _seed_overrides(prepared, multirun)
+    preset = slurm_preset(prepared.overrides, roots) if multirun else None  # checked before anything is submitted
+    prepared.overrides += _seed_overrides(prepared, multirun, preset)
     return prepared
 
 
@@ -151,21 +150,19 @@ def check_hydra_choice(group: str, values: list[Any], roots: list[Path]) -> None
                                     f"{shorten(str(known), 250)}{extra}")
 
 
-def _seed_overrides(prepared: Prepared, multirun: bool) -> list[str]:
-    """``seed=...`` for Hydra: a single seed, one list per job, or lists swept across jobs."""
+def _seed_overrides(prepared: Prepared, multirun: bool, preset: Slurm | None) -> list[str]:
+    """``seed=...`` for Hydra: a single seed, one list per job, or lists swept across jobs (see govsim.cli.sizing)."""
     seeds = prepared.seeds
     if seeds is None:
         return []
     if len(seeds) == 1:
         return [f"seed={seeds[0]}"]
-    size = prepared.seeds_per_job or _auto_chunk(len(seeds))
-    chunks = [seeds[i:i + size] for i in range(0, len(seeds), size)] if multirun else [seeds]
+    if not multirun:
+        return ["seed=[" + ",".join(map(str, seeds)) + "]"]
+    size = prepared.seeds_per_job or seeds_per_job(len(seeds), slots(preset),
+                                                   job_count(prepared.overrides) or 1)
+    chunks = [seeds[i:i + size] for i in range(0, len(seeds), size)]
     return ["seed=" + ",".join("[" + ",".join(map(str, c)) + "]" for c in chunks)]
-
-
-def _auto_chunk(n: int) -> int:
-    """Seeds per job: enough jobs to fill the cores, at most MAX_SEEDS_PER_JOB runs per job."""
-    return max(1, min(MAX_SEEDS_PER_JOB, math.ceil(n / (os.cpu_count() or 1))))
 
 
 def sweep_folder(args: list[str], prepared: Prepared, parent: str = "sweeps") -> str:

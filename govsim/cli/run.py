@@ -21,6 +21,7 @@ from govsim import store
 from govsim.batch import RUN_OPTIONS, RunSpec, run_specs, specs_from_config
 from govsim.cli.compose import CONFIG_DIR, PRIMARY
 from govsim.cli.overrides import prepare, sweep_folder
+from govsim.cli.sizing import job_count
 from govsim.config import ScenarioError
 from govsim.folders import check_single_run_folder, check_writable, read_job_reports, remove_job_reports, write_job_report
 
@@ -48,7 +49,7 @@ def main(argv: list[str]) -> int:
     code = _hydra([*flags, *prepared.overrides, *target, *launch])
     if code or not batch or informative:
         return code
-    return _report_sweep(folder, token, _job_count(prepared.overrides) if multirun else 1)
+    return _report_sweep(folder, token, job_count(prepared.overrides) if multirun else 1)
 
 
 def _output_folder(folder: str, prepared, batch: bool, check: bool = True) -> Path:
@@ -72,23 +73,6 @@ def _quoted(key: str, path: Path) -> str:
     """``key='path'`` for Hydra's override grammar (quotes escaped; Hydra keeps other backslashes)."""
     escaped = str(path).replace("'", "\\'")
     return f"{key}='{escaped}'"
-
-
-def _job_count(overrides: list[str]) -> int | None:
-    """How many jobs Hydra's basic sweeper launches for ``overrides`` (None if it cannot be told)."""
-    from hydra.core.override_parser.overrides_parser import OverridesParser
-
-    try:
-        parsed = OverridesParser.create().parse_overrides(overrides)
-        if any(o.key_or_group.startswith("hydra/sweeper") for o in parsed):
-            return None  # another sweeper decides its own jobs
-        count = 1
-        for override in parsed:
-            if override.is_sweep_override() and not override.is_hydra_override():
-                count *= len(list(override.sweep_string_iterator()))
-        return count
-    except Exception:  # noqa: BLE001 -- e.g. glob sweeps need the config; then only the reports are checked
-        return None
 
 
 def _config_dirs(flags: list[str]) -> list[Path]:

@@ -1,0 +1,101 @@
+"""The per-step country snapshots of a run, and the countries table built from them.
+
+:class:`CountryRows` keeps a copy of each recorded state's country arrays (one dict of arrays per
+step). ``table`` builds the tidy countries table (one row per country per step) and ``history``
+one country's rows, cheaply, for live views. A streamed run (:mod:`govsim.stream`) hands the rows
+over to a Parquet file every few steps with :meth:`CountryRows.drain`, so memory holds a few steps
+at a time, not the whole run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import pandas as pd
+
+from govsim.codes import INCOME_GROUPS, STATUS_NAMES
+from govsim.state import State
+
+#: The per-country columns of the countries table, after step, iso3, name, region and income_group.
+COUNTRY_COLUMNS = ("capability", "access", "adoption", "intensity", "lag_years", "internet", "skills", "population", "readiness",
+                   "gdp_pc", "alignment", "tier", "compute")
+
+
+class CountryRows:
+    """Copies of the country arrays at each recorded step (``rows``: one dict per step held in memory).
+
+    ``sink``, if set, is called after each recorded step with this object: a stream uses it to
+    write and :meth:`drain` the rows it holds every few steps."""
+
+    def __init__(self, forum_names: list[str]):
+        self.forum_names = forum_names
+        self.rows: list[dict[str, np.ndarray]] = []
+        self.sink: Callable[[CountryRows], None] | None = None
+
+    def record(self, step: int, s: State) -> None:
+        """Copy the country arrays of the state at ``step``."""
+        self.rows.append({
+            "step": np.full(s.n, step), "capability": s.capability.copy(), "readiness": s.readiness.copy(),
+            "access": s.frontier_access.copy(), "adoption": s.adoption.copy(), "intensity": s.intensity.copy(),
+            "lag_years": s.lag.copy(),
+            "internet": s.internet.copy(), "skills": s.skills.copy(), "population": s.population,
+            "gdp_pc": s.gdp_pc.copy(), "alignment": s.alignment.copy(), "tier": s.tier.copy(),
+            "income_group": s.income_group.copy(), "compute": s.compute.copy(),
+            "engagement": s.engagement.copy(), "status": s.status.copy(),
+        })
+        if self.sink is not None:
+            self.sink(self)
+
+    def drain(self) -> list[dict[str, np.ndarray]]:
+        """Hand over the rows held so far and forget them (a streamed run has written them)."""
+        rows, self.rows = self.rows, []
+        return rows
+
+    def table(self, iso3: np.ndarray, names: np.ndarray | None = None, regions: np.ndarray | None = None,
+              steps: slice = slice(None), rows: list[dict[str, np.ndarray]] | None = None) -> pd.DataFrame:
+        """One row per country per step of ``rows`` (default: the rows held, picked by ``steps``),
+        with the country's name and World Bank region as categories (cheap to repeat every step)."""
+        rows = self.rows[steps] if rows is None else rows
+        if not rows:
+            return pd.DataFrame()
+        names = iso3 if names is None else names
+        regions = np.full(len(iso3), "", dtype=object) if regions is None else regions
+        table = {
+            "step": np.concatenate([r["step"] for r in rows]),
+            "iso3": np.tile(iso3, len(rows)),
+            "name": _repeated(names, len(rows)),
+            "region": _repeated(regions, len(rows)),
+            "income_group": pd.Categorical.from_codes(np.concatenate([r["income_group"] for r in rows]), categories=list(INCOME_GROUPS)),
+        }
+        for column in COUNTRY_COLUMNS:
+            table[column] = np.concatenate([r[column] for r in rows])
+        engagement = np.concatenate([r["engagement"] for r in rows])
+        status = np.concatenate([r["status"] for r in rows])
+        for k, name in enumerate(self.forum_names):
+            table[f"engagement_{name}"] = engagement[:, k]
+            table[f"status_{name}"] = pd.Categorical.from_codes(status[:, k], categories=list(STATUS_NAMES))
+        return pd.DataFrame(table)
+
+    def history(self, i: int) -> pd.DataFrame:
+        """Country ``i`` over every recorded step (one row per step; the countries table's columns but
+        iso3, name and region), without building the whole table: for a live inspector."""
+        rows = self.rows
+        if not rows:
+            return pd.DataFrame()
+        table: dict[str, object] = {"step": [r["step"][i] for r in rows]}
+        for column in COUNTRY_COLUMNS:
+            table[column] = [r[column][i] if np.ndim(r[column]) else r[column] for r in rows]
+        table["income_group"] = pd.Categorical.from_codes([r["income_group"][i] for r in rows], categories=list(INCOME_GROUPS))
+        for k, name in enumerate(self.forum_names):
+            table[f"engagement_{name}"] = [r["engagement"][i, k] for r in rows]
+            table[f"status_{name}"] = pd.Categorical.from_codes([r["status"][i, k] for r in rows], categories=list(STATUS_NAMES))
+        return pd.DataFrame(table)
+
+
+def _repeated(labels: np.ndarray, times: int) -> pd.Categorical:
+    """``labels`` repeated ``times`` as a categorical whose categories are the labels in first-seen order:
+    built from codes, so the strings are hashed once, not once per row and step."""
+    categories = list(dict.fromkeys(labels))
+    codes = pd.Index(categories).get_indexer(labels)
+    return pd.Categorical.from_codes(np.tile(codes, times), categories=categories)

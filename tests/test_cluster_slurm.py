@@ -1,0 +1,266 @@
+"""Sweeps on a real one-node SLURM cluster started here on 127.0.0.1 (issue 14, item 6).
+
+The module's fixture writes slurm.conf and cgroup.conf into a temporary folder (no cgroups:
+proctrack/linuxproc, task/none; no accounting: accounting_storage/none, as on many small
+clusters; one node with this machine's CPUs and memory; state, spool and logs in the folder),
+starts munged with a key generated there, slurmctld and slurmd in the foreground on free ports,
+waits for ``sinfo`` to show the node idle, and stops all three (after cancelling every job) even
+when a test fails. The tests drive ``govsim run -m ... hydra/launcher=slurm`` as a researcher
+would. ``make test-cluster`` runs them (as root: ``make cluster-tools`` installs slurm-wlm and
+munge); without SLURM they skip, or fail under GOVSIM_REQUIRE_CLUSTER=1 (CI).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import govsim
+from govsim import store
+from govsim.cli import sizing
+
+pytestmark = pytest.mark.cluster
+DAEMONS = ("munged", "slurmctld", "slurmd", "sinfo", "sbatch", "squeue", "scancel")
+INSTALL = "as root: make cluster-tools (apt-get install slurm-wlm munge)"
+
+
+def _unavailable() -> str | None:
+    missing = [d for d in DAEMONS if not shutil.which(d, path=os.environ.get("PATH", "") + ":/usr/sbin:/sbin")]
+    if missing:
+        return f"SLURM is not installed (missing {', '.join(missing)}). Fix: {INSTALL}"
+    if os.geteuid() != 0:
+        return "the one-node SLURM cluster needs root (slurmd starts jobs as their user). Fix: run as root"
+    return None
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _conf(folder: Path, cpus: int, memory_mb: int) -> str:
+    host = socket.gethostname().split(".")[0]
+    return f"""ClusterName=govsimtest
+SlurmctldHost={host}(127.0.0.1)
+SlurmctldPort={_free_port()}
+SlurmdPort={_free_port()}
+SlurmUser=root
+SlurmdUser=root
+AuthType=auth/munge
+CredType=cred/munge
+AuthInfo=socket={folder}/munge/socket,cred_expire=10
+StateSaveLocation={folder}/state
+SlurmdSpoolDir={folder}/spool
+SlurmctldPidFile={folder}/slurmctld.pid
+SlurmdPidFile={folder}/slurmd.pid
+SlurmctldLogFile={folder}/log/slurmctld.log
+SlurmdLogFile={folder}/log/slurmd.log
+ProctrackType=proctrack/linuxproc
+TaskPlugin=task/none
+JobAcctGatherType=jobacct_gather/none
+AccountingStorageType=accounting_storage/none
+JobCompType=jobcomp/none
+SchedulerType=sched/backfill
+SelectType=select/cons_tres
+SelectTypeParameters=CR_CPU
+ReturnToService=2
+KillWait=5
+MpiDefault=none
+MailProg=/bin/true
+NodeName=govsim-node NodeAddr=127.0.0.1 NodeHostname={host} CPUs={cpus} RealMemory={memory_mb} State=UNKNOWN
+PartitionName=debug Nodes=govsim-node Default=YES MaxTime=INFINITE State=UP
+"""
+
+
+def _memory_mb() -> int:
+    """The node's memory for slurm.conf: memory is not a consumable here (CR_CPU), SLURM only checks a job's
+    request against it, so a small CI machine is declared with at least 8 GiB (the preset asks 4 GB per task)."""
+    return max(8192, os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // 2**20 - 512)
+
+
+class Cluster:
+    """The daemons of a one-node cluster and the environment that reaches it (SLURM_CONF)."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder, self.procs = folder, []
+        self.env = {**os.environ, "SLURM_CONF": str(folder / "slurm.conf"),
+                    "PATH": os.environ.get("PATH", "") + ":/usr/sbin:/sbin"}
+
+    def start(self) -> None:
+        f = self.folder
+        for sub in ("munge", "state", "spool", "log"):
+            (f / sub).mkdir(mode=0o700)
+        (f / "munge" / "munge.key").write_bytes(os.urandom(128))
+        (f / "munge" / "munge.key").chmod(0o400)
+        self.cpus = os.cpu_count() or 1
+        (f / "slurm.conf").write_text(_conf(f, self.cpus, _memory_mb()))
+        (f / "cgroup.conf").write_text("# no cgroups: proctrack/linuxproc and task/none in slurm.conf\n")
+        m = f / "munge"
+        self._spawn("munged", "--foreground", "--force", f"--key-file={m}/munge.key", f"--socket={m}/socket",
+                    f"--pid-file={m}/munged.pid", f"--log-file={m}/munged.log", f"--seed-file={m}/seed")
+        self._wait(lambda: (m / "socket").exists(), "munged to open its socket")
+        self._spawn("slurmctld", "-D", "-i")
+        self._spawn("slurmd", "-D", "-N", "govsim-node")
+        self._wait(lambda: self.run("sinfo", "-h", "-o", "%T").stdout.strip() == "idle", "the node to be idle in sinfo")
+
+    def _spawn(self, *command: str) -> None:
+        with open(self.folder / "log" / f"{command[0]}.out", "wb") as log:  # the daemon keeps its own copy
+            self.procs.append(subprocess.Popen(command, env=self.env, stdout=log, stderr=subprocess.STDOUT))
+
+    def _wait(self, ready, what: str, timeout: float = 30) -> None:
+        deadline = time.time() + timeout
+        while not ready():
+            dead = [p.args[0] for p in self.procs if p.poll() is not None]
+            if dead or time.time() > deadline:
+                logs = "\n".join(p.read_text()[-1500:] for p in sorted((self.folder / "log").iterdir()))
+                raise RuntimeError(f"waiting for {what}: {dead or 'timed out'}\n{logs}")
+            time.sleep(0.3)
+
+    def run(self, *command: str) -> subprocess.CompletedProcess:
+        return subprocess.run(command, env=self.env, capture_output=True, text=True, timeout=60)
+
+    def stop(self) -> None:
+        """Cancel every job, wait (bounded) for the queue to drain, then stop the daemons, slurmd first."""
+        if self.procs and self.procs[-1].poll() is None:
+            self.run("scancel", "--full", "--partition=debug")
+            try:
+                self._wait(lambda: not self.run("squeue", "-h").stdout.strip(), "the queue to drain", 20)
+            except RuntimeError:
+                pass
+        for proc in reversed(self.procs):
+            proc.send_signal(signal.SIGTERM)
+            try:
+                proc.wait(10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory):
+    reason = _unavailable()
+    if reason:
+        if os.environ.get("GOVSIM_REQUIRE_CLUSTER") == "1":
+            pytest.fail(reason)
+        pytest.skip(reason)
+    c = Cluster(tmp_path_factory.mktemp("slurm"))
+    try:
+        c.start()
+        yield c
+    finally:
+        c.stop()
+
+
+def sweep(cluster: Cluster, *args: str, timeout: float = 150) -> subprocess.CompletedProcess:
+    """``govsim run -m ...`` as a researcher types it, reaching the cluster through SLURM_CONF."""
+    command = [sys.executable, "-m", "govsim", "run", "-m", *args]
+    return subprocess.run(command, env=cluster.env, capture_output=True, text=True, timeout=timeout)
+
+
+def tasks(out: Path) -> list[str]:
+    """The SLURM task ids submitit kept logs for under the sweep's folder."""
+    return sorted(p.name for p in (out / ".submitit").iterdir() if re.fullmatch(r"\d+_\d+", p.name))
+
+
+def test_a_sweep_on_slurm_equals_the_same_sweep_run_here(cluster, tmp_path):
+    args = ["seed=range(0,8)", "time.steps=12"]
+    on_slurm = sweep(cluster, *args, "hydra/launcher=slurm", f"out={tmp_path / 'slurm'}")
+    assert on_slurm.returncode == 0, on_slurm.stderr[-3000:]
+    assert "8 runs complete, 0 failed" in on_slurm.stdout
+    per_task = sizing.seeds_per_job(8, slots=cluster.cpus)  # batches sized from the cluster's CPUs (sinfo)
+    assert len(tasks(tmp_path / "slurm")) == math.ceil(8 / per_task)
+    here = sweep(cluster, *args, f"out={tmp_path / 'basic'}")
+    assert here.returncode == 0, here.stderr[-3000:]
+    key = ["seed", "step"]
+    slurm_df = govsim.load_sweep(tmp_path / "slurm").sort_values(key).reset_index(drop=True)
+    basic_df = govsim.load_sweep(tmp_path / "basic").sort_values(key).reset_index(drop=True)
+    assert sorted(slurm_df.seed.unique()) == list(range(8))
+    pd.testing.assert_frame_equal(slurm_df, basic_df)
+
+
+def test_a_killed_task_is_reported_missing_without_a_hang_and_resumed(cluster, tmp_path):
+    out = tmp_path / "sw"
+    args = ["seed=range(0,100)", "seeds_per_job=50", f"out={out}"]
+    command = [sys.executable, "-m", "govsim", "run", "-m", *args, "hydra/launcher=slurm"]
+    driver = subprocess.Popen(command, env=cluster.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        _wait_for_first_task(out, driver)
+        first = [t for t in cluster.run("squeue", "-h", "-t", "RUNNING", "-o", "%i").stdout.split() if t.endswith("_0")]
+        assert len(first) == 1, first
+        _kill_task(first[0])  # SIGKILL, as the OOM killer or a lost node would
+        stdout, stderr = driver.communicate(timeout=150)  # no hang: the driver sees the task end
+    finally:
+        driver.kill()
+    assert driver.returncode == 1, stdout[-2000:] + stderr[-3000:]
+    assert f"SLURM task {first[0]} ended without finishing (state " in stderr
+    complete = {m["run_id"]: m for m in store.manifests(out) if m.get("status") == "complete"}
+    assert 50 <= len(complete) < 100 and "missing" in stdout and "Fix: re-run the same command" in stderr
+    stamps = {run: (Path(m["folder"]) / store.MANIFEST).stat().st_mtime_ns for run, m in complete.items()}
+    again = sweep(cluster, *args, "hydra/launcher=slurm")
+    assert again.returncode == 0, again.stderr[-3000:]
+    assert "100 runs complete, 0 failed" in again.stdout
+    after = {m["run_id"]: m for m in store.manifests(out)}
+    assert all((Path(after[r]["folder"]) / store.MANIFEST).stat().st_mtime_ns == t for r, t in stamps.items())
+    assert sorted(govsim.load_sweep(out).seed.unique()) == list(range(100))
+
+
+def _kill_task(task: str) -> None:
+    """SIGKILL the Python process(es) of SLURM array task ``task`` (``<array job>_<index>``)."""
+    job, index = task.split("_")
+    wanted = {f"SLURM_ARRAY_JOB_ID={job}".encode(), f"SLURM_ARRAY_TASK_ID={index}".encode()}
+    killed = 0
+    for proc in Path("/proc").iterdir():
+        try:
+            if b"submitit" in (proc / "cmdline").read_bytes() and wanted <= set((proc / "environ").read_bytes().split(b"\0")):
+                os.kill(int(proc.name), signal.SIGKILL)
+                killed += 1
+        except (OSError, ValueError):
+            continue
+    assert killed, f"no process of task {task} found"
+
+
+def _wait_for_first_task(out: Path, driver: subprocess.Popen, timeout: float = 90) -> None:
+    """Wait until the first task (seeds 0-49) has stored a run: it is running, part way through its batch."""
+    deadline = time.time() + timeout
+    while time.time() < deadline and driver.poll() is None:
+        if out.exists() and any(m.get("status") == "complete" and m["seed"] < 50 for m in store.manifests(out)):
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"no run of the first task complete in {out} after {timeout} s (driver exit {driver.poll()})")
+
+
+def test_a_task_signalled_before_its_time_limit_is_requeued_and_skips_its_stored_runs(cluster, tmp_path):
+    out = tmp_path / "sw"
+    command = [sys.executable, "-m", "govsim", "run", "-m", "seed=range(0,100)", "seeds_per_job=50", f"out={out}",
+               "hydra/launcher=slurm", "hydra.launcher.timeout_min=1", "hydra.launcher.signal_delay_s=10"]
+    # submitit counts a USR2 to a task this short as a timeout (against max_num_timeout)
+    driver = subprocess.Popen(command, env=cluster.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        _wait_for_first_task(out, driver)
+        first = [t for t in cluster.run("squeue", "-h", "-t", "RUNNING", "-o", "%i").stdout.split() if t.endswith("_0")]
+        assert len(first) == 1, first
+        early = {m["run_id"]: (Path(m["folder"]) / store.MANIFEST).stat().st_mtime_ns
+                 for m in store.manifests(out) if m.get("status") == "complete"}
+        # what SLURM sends signal_delay_s before timeout_min (submitit's own test hook, Job._interrupt(timeout=True))
+        assert cluster.run("scancel", "--signal=USR2", first[0]).returncode == 0
+        stdout, stderr = driver.communicate(timeout=150)
+    finally:
+        driver.kill()
+    assert driver.returncode == 0, stdout[-2000:] + stderr[-3000:]
+    assert "100 runs complete, 0 failed" in stdout
+    log = "".join(p.read_text() for p in (out / ".submitit" / first[0]).glob("*.err"))
+    assert "this job is timed-out" in log and "DUE TO JOB REQUEUE" in log, log[-2000:]
+    after = {m["run_id"]: m for m in store.manifests(out)}
+    assert all((Path(after[r]["folder"]) / store.MANIFEST).stat().st_mtime_ns == t for r, t in early.items())
