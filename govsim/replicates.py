@@ -220,7 +220,7 @@ class Batch:
         """Replicate ``r``'s records, sliced from the batch's."""
         recorder = Recorder(self.forums.names, countries=self.recorder.keep_countries)
         recorder.forum_rows = [(step, *(a[r] for a in arrays)) for step, *arrays in self.recorder.forum_rows]
-        recorder.country_rows = [{key: value if key == "step" else value[r] for key, value in row.items()}
+        recorder.country.rows = [{key: value if key == "step" else value[r] for key, value in row.items()}
                                  for row in self.recorder.country_rows]
         return recorder
 
