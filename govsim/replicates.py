@@ -15,6 +15,7 @@ run's (``tests/test_batched.py``). The indices of all replicates' steps are meas
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 
 import numpy as np
 
@@ -25,7 +26,7 @@ from govsim.forums import ForumSet
 from govsim.membership import review, review_utilities
 from govsim.phases import run_period, setup
 from govsim.record import Recorder
-from govsim.runner import Results, collect_results
+from govsim.runner import Results, collect_results, run
 from govsim.state import Policy, State
 from govsim.trace import CHUNK_BYTES, FLOATS, Trace, check_indices, fail_on_non_finite, row_bytes
 
@@ -284,3 +285,45 @@ def stack_forums(sets: list[ForumSet]) -> ForumSet:
 def run_batch(jobs: list[tuple[Scenario, int | None]], countries: bool = True) -> list[Results]:
     """The results of ``jobs`` ((scenario, seed) pairs sharing a :func:`batch_key`), run as one batch."""
     return Batch(jobs, countries).run()
+
+
+class Ahead:
+    """Results of a driver's runs, simulated a batch at a time just before the driver asks for them.
+
+    ``jobs``: (run id, scenario, seed) in the driver's order; ``skip(run_id)``: True for a run the
+    driver will not ask for (already stored), checked when its batch is formed. Asked for a run,
+    :meth:`results` simulates it together with the following runs that can share its batch; a run
+    whose batch failed (any error) is run on its own, so its error is its single run's.
+    """
+
+    def __init__(self, jobs: list[tuple[str, Scenario, int]], countries: bool, skip: Callable[[str], bool]):
+        self.jobs, self.countries, self.skip = jobs, countries, skip
+        self.ready: dict[str, Results] = {}
+        self.tried: set[str] = set()
+
+    def results(self, run_id: str, scenario: Scenario, seed: int) -> Results:
+        """The results of run ``run_id`` (``scenario`` with ``seed``), as :func:`govsim.runner.run` gives them."""
+        if run_id not in self.tried:
+            self._fill(run_id)
+        found = self.ready.pop(run_id, None)
+        return found if found is not None else run(scenario, seed=seed, countries=self.countries)
+
+    def _fill(self, run_id: str) -> None:
+        at = next((i for i, job in enumerate(self.jobs) if job[0] == run_id), None)
+        if at is None:
+            return
+        key, size = batch_key(self.jobs[at][1]), batch_size(self.jobs[at][1])
+        group = [self.jobs[at]]
+        for job in self.jobs[at + 1:]:
+            if len(group) >= size:
+                break
+            if job[0] not in self.tried and batch_key(job[1]) == key and not self.skip(job[0]):
+                group.append(job)
+        self.tried.update(job[0] for job in group)
+        if len(group) == 1:
+            return
+        try:
+            done = run_batch([(scenario, seed) for _, scenario, seed in group], self.countries)
+        except Exception:  # noqa: BLE001 -- each run is then run on its own and reports its own error
+            return
+        self.ready.update((job[0], results) for job, results in zip(group, done))

@@ -93,3 +93,41 @@ def test_scenarios_that_cannot_share_a_batch_are_kept_apart():
 def test_batch_must_be_true_or_false():
     with pytest.raises(ScenarioError, match="batch"):
         govsim.run_many("baseline", seeds=1, batch="yes", progress=False)
+
+
+@pytest.mark.parametrize("layout", ["run", "batch"])
+def test_the_sweep_driver_stacks_a_jobs_seeds_and_stores_each_run_as_before(tmp_path, monkeypatch, layout):
+    """``store.replicates=stacked``: run_specs simulates a job's seeds as one batch, stores every run
+    as the single driver does (the same tables), and a second call skips them all (resume)."""
+    import govsim.replicates as replicates
+    from govsim.batch import run_specs, specs_from_config
+    from govsim.cli.compose import compose_config
+    from govsim import store
+
+    stacked_sizes = []
+    real = replicates.run_batch
+    monkeypatch.setattr(replicates, "run_batch", lambda jobs, countries: stacked_sizes.append(len(jobs)) or real(jobs, countries))
+    config = compose_config(["scenario=export_controls_2025", "++time.steps=6", "seed=[0,1,2,3]"])
+    tables = {}
+    for mode in ("single", "stacked"):
+        specs, options = specs_from_config(config, {})
+        options = {**options, "layout": layout, "replicates": mode}
+        root = tmp_path / mode
+        counts = run_specs(specs, lambda s, root=root: root / "runs" / s.run_id, options, log_failures=False)
+        assert (counts.done, counts.failed) == (4, 0)
+        tables[mode] = {name: store.load_sweep(root, name) for name in ("indices", "forums")}
+        again = run_specs(specs, lambda s, root=root: root / "runs" / s.run_id, options, log_failures=False)
+        assert (again.done, again.skipped) == (0, 4)
+    assert stacked_sizes == [4]  # one batch for the job's four seeds; nothing re-run on resume
+    for name in ("indices", "forums"):
+        single, stacked = (tables[m][name].sort_values(["run_id", "step"], kind="stable").reset_index(drop=True)
+                           for m in ("single", "stacked"))
+        pd.testing.assert_frame_equal(stacked, single, check_exact=False, rtol=0, atol=1e-9)
+
+
+def test_store_replicates_takes_single_or_stacked():
+    from govsim.batch import check_store_option
+
+    check_store_option("store.replicates", ["single", "stacked"])
+    with pytest.raises(ScenarioError, match="store.replicates.*single"):
+        check_store_option("store.replicates", ["batched"])
