@@ -283,7 +283,11 @@ def stack_forums(sets: list[ForumSet]) -> ForumSet:
 
 
 def run_batch(jobs: list[tuple[Scenario, int | None]], countries: bool = True) -> list[Results]:
-    """The results of ``jobs`` ((scenario, seed) pairs sharing a :func:`batch_key`), run as one batch."""
+    """The results of ``jobs`` ((scenario, seed) pairs sharing a :func:`batch_key`), run as one batch
+    (a batch of one is its single run: stacking gains nothing there)."""
+    if len(jobs) == 1:
+        scenario, seed = jobs[0]
+        return [run(scenario, seed=seed, countries=countries)]
     return Batch(jobs, countries).run()
 
 
