@@ -131,3 +131,10 @@ def test_store_replicates_takes_single_or_stacked():
     check_store_option("store.replicates", ["single", "stacked"])
     with pytest.raises(ScenarioError, match="store.replicates.*single"):
         check_store_option("store.replicates", ["batched"])
+
+
+def test_batches_on_local_processes_give_the_same_tables():
+    """batch=True with n_jobs=2: the batches run on two processes, the tables are the single runs'."""
+    kwargs = dict(seeds=3, overrides={"time.steps": 6}, progress=False)
+    batched = govsim.run_many(["baseline", "waico"], batch=True, n_jobs=2, **kwargs)  # two batches (other forums)
+    assert_same_tables(batched, govsim.run_many(["baseline", "waico"], **kwargs))
