@@ -27,6 +27,7 @@ from govsim.membership import review, review_utilities
 from govsim.phases import run_period, setup
 from govsim.record import Recorder
 from govsim.runner import Results, collect_results, run
+from govsim.shocks import Shock
 from govsim.state import Policy, State
 from govsim.trace import CHUNK_BYTES, FLOATS, Trace, check_indices, fail_on_non_finite, row_bytes
 
@@ -124,12 +125,17 @@ class EachReplicate:
     def step(self, state: State, period: int) -> None:
         b = self.batch
         for replica in b.replicas:
-            if replica.shocks:
+            if any(_may_act(shock, period) for shock in replica.shocks):
                 replica.bind(state, b.forums)
                 for shock in replica.shocks:
                     shock.step(replica.state, period)
                 b.forums.harmonise.extend(((replica.r, ks), rho) for ks, rho in replica.forums.harmonise)
                 replica.unbind()
+
+
+def _may_act(shock, period: int) -> bool:
+    """False only for a shock whose ``step`` does nothing in ``period`` (a plain Shock not in force)."""
+    return not isinstance(shock, Shock) or type(shock).step is not Shock.step or shock.in_force(period)
 
 
 class Streams:
