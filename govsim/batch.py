@@ -185,7 +185,7 @@ def run_specs(specs: list[RunSpec], folder_of: Callable[[RunSpec], Path], option
 
 def _ahead(specs: list[RunSpec], tables: list[str], stored: Callable[[RunSpec], bool]) -> "Ahead":
     """The runs of ``specs`` simulated in batches of stacked replicates (``govsim.replicates.Ahead``):
-    the seeds of a configuration, and configurations sharing world, calendar, forums and behaviour,
+    the seeds of a configuration, and configurations sharing world, calendar and forums (design rows),
     run together as the driver reaches them; ``stored(spec)``: True for a complete run (skipped)."""
     from govsim.replicates import Ahead
 

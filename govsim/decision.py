@@ -11,6 +11,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from govsim import rows
 from govsim.config.behaviour import Decision
 from govsim.codes import MEMBER, PARTNER
 from govsim.state import State
@@ -61,7 +62,7 @@ def status_free_terms(s: State, view: ForumView, p: Decision) -> Terms:
     scope = view.reach * weak + view.depth * np.where(view.universal, weak, c)
     network = network_share(s.alignment, s.engagement, p.network_bandwidth)
     distance = view.depth * np.abs(s.alignment[..., None] - view.position)
-    stickiness = 1.0 / (1.0 + s.dissatisfaction / p.dissatisfaction_years)
+    stickiness = 1.0 / (1.0 + s.dissatisfaction / rows.per_country(p.dissatisfaction_years))
     inertia = s.engagement / budget * stickiness[..., None]
     return Terms(c, p.w_scope * scope, p.w_network * network, p.w_distance * distance,
                  p.w_cost * view.cost * s.policy.cost_mult / budget, p.w_penalty * s.policy.penalty,
@@ -103,9 +104,10 @@ def utilities(s: State, view: ForumView, p: Decision, status: np.ndarray, terms:
 def allocate(u: np.ndarray, eligible: np.ndarray, budget: np.ndarray, outside: float, temperature: float) -> np.ndarray:
     """Logit allocation with an outside option: e_ik = B_i exp(U_ik/t) / (exp(U_0/t) + sum_l exp(U_il/t))."""
     z = np.where(eligible, u / temperature, -np.inf)
-    top = np.maximum(z.max(axis=-1), outside / temperature)
+    base = rows.per_country(outside / temperature)  # (R, 1) in a batch with per-replicate parameters
+    top = np.maximum(z.max(axis=-1), base)
     weights = np.exp(z - top[..., None])
-    denominator = np.exp(outside / temperature - top) + weights.sum(axis=-1)
+    denominator = np.exp(base - top) + weights.sum(axis=-1)
     return budget[..., None] * weights / denominator[..., None]
 
 
@@ -129,8 +131,9 @@ def network_share(alignment: np.ndarray, engagement: np.ndarray, bandwidth: floa
     replicates, (R, N) and (R, N, K), is binned per replicate (bins r * bins .. r * bins + bins - 1).
     """
     which = np.minimum(np.maximum(np.rint((alignment + 1.0) / 2.0 * (_BINS - 1)).astype(np.intp), 0), _BINS - 1)
-    if which.ndim > 1:
-        return _network_share_rows(which, engagement, _kernel(bandwidth))
+    if which.ndim > 1:  # a batch: one kernel, or one per replicate (bandwidth (R, 1, 1))
+        kernel = np.stack([_kernel(float(b)) for b in bandwidth.ravel()]) if isinstance(bandwidth, np.ndarray) else _kernel(bandwidth)
+        return _network_share_rows(which, engagement, kernel)
     counts = np.bincount(which, minlength=_BINS).astype(float)
     k = engagement.shape[-1]  # one bincount for all forums: bin (b, k) sums e_ik over i in order
     sums = np.bincount((which[:, None] * k + np.arange(k)).ravel(), weights=engagement.ravel(), minlength=_BINS * k)

@@ -61,7 +61,7 @@ def _investment_shares_rows(s: State, weight: np.ndarray, p: Dynamics) -> np.nda
     total = rows.total(weight)
     economic = np.where(total > 0, weight / np.where(total > 0, total, 1.0), 1.0 / s.n)
     capacity = np.where(s.world_capacity > 0, s.world_capacity, rows.total(s.compute))
-    if p.invest_incumbency == 0:
+    if np.ndim(p.invest_incumbency) == 0 and p.invest_incumbency == 0:
         return economic
     mixed = (1 - p.invest_incumbency) * economic + p.invest_incumbency * s.compute / np.where(capacity > 0, capacity, 1.0)
     return np.where(capacity > 0, mixed, economic)

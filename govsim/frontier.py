@@ -38,7 +38,10 @@ _TINY = 1e-300
 
 
 def frontier_growth(p: Dynamics) -> float:
-    """G: orders of magnitude of effective compute the frontier gains per year."""
+    """G: orders of magnitude of effective compute the frontier gains per year (a batch's (R, 1)
+    column where its replicates' growth rates differ)."""
+    if isinstance(p.compute_growth, np.ndarray) or isinstance(p.algo_growth, np.ndarray):
+        return np.log10(p.compute_growth * p.algo_growth)
     return _orders_per_year(p.compute_growth, p.algo_growth)
 
 

@@ -62,8 +62,8 @@ def run_many(scenarios, seeds: Iterable[int] | int = range(4), overrides=(), cou
     - ``countries``: keep the per-country table (193 rows per step and run; off by default).
     - ``n_jobs``: runs in parallel on this many local processes (joblib; -1 = all cores).
     - ``progress``: a tqdm bar (a widget in Jupyter, text elsewhere).
-    - ``batch``: run the replicates that share a world, calendar, forums and behaviour (seeds, or
-      scenarios differing in their shocks) stacked in one process (:mod:`govsim.replicates`): much
+    - ``batch``: run the replicates that share a world, calendar and forums (seeds, scenarios
+      differing in their shocks or behaviour numbers) stacked in one process (:mod:`govsim.replicates`):
       faster per run, and every run's tables equal its single run's.
 
     Same scenarios and seeds give identical tables, whatever ``n_jobs`` and ``batch``.

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from govsim import rows
 from govsim.config import period_to_year
 from govsim.config.behaviour import Behaviour, Decision
 from govsim.config.scenario import Scenario
@@ -45,7 +46,7 @@ def decide(s: State, forums: ForumSet, d: Decision, dt: float, rng: np.random.Ge
 def commit(s: State, engagement: np.ndarray, best: np.ndarray, d: Decision, dt: float) -> None:
     """Apply all decisions at once; count dissatisfaction where even the best forum disappoints."""
     s.engagement = engagement
-    s.dissatisfaction = np.where(best < d.aspiration, s.dissatisfaction + dt, 0.0)
+    s.dissatisfaction = np.where(best < rows.per_country(d.aspiration), s.dissatisfaction + dt, 0.0)
 
 
 def review_due(period: int, b: Behaviour, dt: float) -> bool:

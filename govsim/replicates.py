@@ -1,7 +1,7 @@
 """Batched ensembles: R runs that share a world, stacked as (R, N) arrays and stepped in one process.
 
-The replicates of a batch (seeds, or scenarios with the same world, calendar, forums and behaviour;
-their shocks may differ) are each set up exactly as a single run (:func:`govsim.phases.setup`, with
+The replicates of a batch (seeds, or scenarios with the same world, calendar and forums; their
+shocks and behaviour numbers may differ: :func:`batch_key`) are each set up exactly as a single run (:func:`govsim.phases.setup`, with
 the Generator ``np.random.default_rng(seed)`` the run would use), then their arrays are stacked: per
 country (R, N), per country and forum (R, N, K), per forum (R, K), and the run's scalars (world
 investment and capacity, the open-weight lag) as (R, 1) columns. :func:`govsim.phases.run_period`
@@ -15,6 +15,7 @@ run's (``tests/test_batched.py``). The indices of all replicates' steps are meas
 from __future__ import annotations
 
 import dataclasses
+from types import SimpleNamespace
 from collections.abc import Callable
 
 import numpy as np
@@ -45,8 +46,12 @@ FORUM_ARRAYS = ("position", "authority", "pool", "level", "reach", "depth", "act
 
 
 def batch_key(scenario: Scenario) -> str:
-    """Scenarios with the same key can share a batch: same world, calendar, forums and behaviour."""
-    return scenario.model_dump_json(include={"world", "time", "forums", "behaviour"})
+    """Scenarios with the same key can share a batch: the same world, calendar and forums, and the
+    same behaviour but for its numbers (those may differ between replicates: :func:`stack_behaviour`),
+    except the review interval, the engagement threshold and the open-weight producers."""
+    b = scenario.behaviour
+    shared = (b.membership.review_years, b.dynamics.engaged_threshold, sorted(b.dynamics.open_producers))
+    return scenario.model_dump_json(include={"world", "time", "forums"}) + repr(shared)
 
 
 def batch_size(scenario: Scenario) -> int:
@@ -149,16 +154,18 @@ class Streams:
 
 
 class Batch:
-    """R replicates (``jobs``: (scenario, seed) pairs with the same :func:`batch_key`) run together."""
+    """R replicates (``jobs``: (scenario, seed) pairs with the same :func:`batch_key`) run together;
+    behaviour numbers that differ are stacked too (:func:`stack_behaviour`)."""
 
     def __init__(self, jobs: list[tuple[Scenario, int | None]], countries: bool = True):
         keys = {batch_key(scenario) for scenario, _ in jobs}
         if len(keys) != 1:
-            raise ValueError("a batch's scenarios must share world, calendar, forums and behaviour (govsim.replicates.batch_key)")
+            raise ValueError("a batch's scenarios must share world, calendar and forums (govsim.replicates.batch_key)")
         self.scenarios = [scenario for scenario, _ in jobs]
         self.seeds = [before_run(scenario, seed, countries) for scenario, seed in jobs]
         first = self.scenarios[0]
-        self.behaviour, self.dt, self.steps = first.behaviour, first.time.step_years, first.time.steps
+        self.behaviour = stack_behaviour([scenario.behaviour for scenario in self.scenarios])
+        self.dt, self.steps = first.time.step_years, first.time.steps
         rngs = [np.random.default_rng(seed) for seed in self.seeds]
         built = [setup(scenario, rng) for scenario, rng in zip(self.scenarios, rngs)]
         worlds = [world for world, *_ in built]
@@ -169,6 +176,8 @@ class Batch:
         self.forums = stack_forums([forums for _, forums, _, _ in built])
         self.replicas = [Replica(r, state, forums, shocks, rng) for r, ((_, forums, state, shocks), rng)
                          in enumerate(zip(built, rngs))]
+        for replica, scenario in zip(self.replicas, self.scenarios):
+            replica.behaviour = scenario.behaviour
         self.streams = Streams(rngs)
         n, k = self.state.n, len(self.forums.names)
         threshold = self.behaviour.dynamics.engaged_threshold
@@ -190,7 +199,7 @@ class Batch:
         u_join, u_now = review_utilities(state, forums, b)  # every replicate's at once
         for replica in self.replicas:
             replica.bind(state, forums)
-            review(replica.state, replica.forums, b, replica.rng, (u_join[replica.r], u_now[replica.r]))
+            review(replica.state, replica.forums, replica.behaviour, replica.rng, (u_join[replica.r], u_now[replica.r]))
             replica.unbind()
 
     def record(self) -> None:
@@ -243,6 +252,33 @@ class _Run:
 
     def index_columns(self, rows: int | None = None) -> dict[str, np.ndarray]:
         return {name: values[:rows] for name, values in self._columns.items()}
+
+
+#: Behaviour groups whose parameters the batched kernel applies to (R, N, K) arrays: per-replicate
+#: values as (R, 1, 1) arrays; the others' as (R, 1) columns (per country and per forum).
+CELL_GROUPS = ("decision",)
+
+
+def stack_behaviour(behaviours: list) -> object:
+    """The batch's behaviour: the replicates' own if they are all the same; else, per group, each
+    number shared by all replicates as it is and each number that differs as an array of the
+    replicates' values, shaped to broadcast (the kernel's functions read them like numbers).
+    Membership and enlargement act per replicate, on each replicate's own behaviour."""
+    first = behaviours[0]
+    if all(b == first for b in behaviours[1:]):
+        return first
+    groups = {}
+    for group in type(first).model_fields:
+        models = [getattr(b, group) for b in behaviours]
+        fields = {}
+        for name in type(models[0]).model_fields:
+            values = [getattr(m, name) for m in models]
+            if all(v == values[0] for v in values[1:]):
+                fields[name] = values[0]
+            else:
+                fields[name] = np.array(values, dtype=float).reshape((-1, 1, 1) if group in CELL_GROUPS else (-1, 1))
+        groups[group] = SimpleNamespace(**fields)
+    return SimpleNamespace(**groups)
 
 
 def stack_states(states: list[State]) -> State:

@@ -37,6 +37,12 @@ def at(x: np.ndarray, i):
     return np.take_along_axis(x, i, axis=-1) if x.ndim > 1 else x[i]
 
 
+def per_country(x):
+    """A behaviour parameter for per-country arrays: a number as it is; a batch's per-replicate
+    values, an (R, 1, 1) array (shaped for (R, N, K) arrays), as an (R, 1) column."""
+    return x[..., 0] if isinstance(x, np.ndarray) else x
+
+
 def forum_row(a: np.ndarray) -> np.ndarray:
     """A per-forum array, (K,) or (R, K), shaped to broadcast against (N, K) / (R, N, K)."""
     return a[:, None, :] if a.ndim > 1 else a

@@ -10,6 +10,7 @@ import pytest
 
 import govsim
 from govsim.config import ScenarioError
+from govsim.config.scenario import Scenario
 from govsim.replicates import Batch, batch_key, batches, run_batch
 from govsim.runner import run
 
@@ -62,13 +63,39 @@ def test_each_replicate_draws_from_its_own_stream():
 
 
 def test_parameter_sets_batched_equal_single_runs():
-    """Variants with their own behaviour parameters (labelled overrides) give their single runs."""
+    """Variants with their own behaviour parameters (labelled overrides), stacked in one batch, give
+    their single runs."""
     variants = {label: govsim.load_scenario("baseline", ["time.steps=12", override]) for label, override in {
         "warm": "behaviour.decision.temperature=2", "cold": "behaviour.decision.temperature=0.5",
-        "fast": "behaviour.dynamics.diffusion_speed=0.5"}.items()}
+        "fast": "behaviour.dynamics.diffusion_speed=0.5", "narrow": "behaviour.decision.network_bandwidth=0.2",
+        "no incumbency": "behaviour.dynamics.invest_incumbency=0", "strict": "behaviour.membership.p_exit=0.9"}.items()}
+    assert len(batches([(scenario, 0) for scenario in variants.values()])) == 1
     batched = govsim.run_many(variants, seeds=[0, 2], batch=True, progress=False)
     single = govsim.run_many(variants, seeds=[0, 2], progress=False)
     assert_same_tables(batched, single)
+
+
+def test_every_behaviour_number_may_differ_between_replicates():
+    """Eight replicates with every behaviour number (but the review interval and the engagement
+    threshold) drawn around its default, stacked, over a scenario with shocks: each is its single run."""
+    base, rng = govsim.load_scenario("export_controls_2025", ["time.steps=20"]), np.random.default_rng(5)
+    variants = []
+    for _ in range(8):
+        fields = base.model_dump(mode="json")
+        for group, values in fields["behaviour"].items():
+            for name, value in values.items():
+                if isinstance(value, float) and name not in ("review_years", "engaged_threshold"):
+                    values[name] = value * rng.uniform(0.8, 1.2)
+                    try:
+                        Scenario.model_validate(fields)
+                    except ValueError:
+                        values[name] = value  # outside its range: keep the default
+        variants.append(Scenario.model_validate(fields))
+    assert len({v.behaviour.decision.temperature for v in variants}) == 8
+    jobs = [(scenario, seed) for seed, scenario in enumerate(variants)]
+    assert len(batches(jobs)) == 1
+    for (scenario, seed), result in zip(jobs, run_batch(jobs)):
+        assert_same_tables(result, run(scenario, seed=seed))
 
 
 def test_a_synthetic_world_batched_equals_single_runs():
@@ -86,6 +113,8 @@ def test_scenarios_that_cannot_share_a_batch_are_kept_apart():
     short, long = govsim.load_scenario("baseline", ["time.steps=4"]), govsim.load_scenario("baseline", ["time.steps=6"])
     assert batch_key(short) != batch_key(long)
     assert batches([(short, 0), (long, 0), (short, 1)]) == [[0, 2], [1]]
+    yearly = govsim.load_scenario("baseline", ["time.steps=4", "behaviour.membership.review_years=2"])
+    assert batch_key(short) != batch_key(yearly)  # reviews in different periods
     with pytest.raises(ValueError, match="share"):
         Batch([(short, 0), (long, 0)])
 
