@@ -20,14 +20,13 @@ import pandas as pd
 from filelock import FileLock, Timeout
 
 from govsim.config import ScenarioError, apply_override, validate
-from govsim.config.errors import shown
 from govsim.config.scenario import Scenario
 from govsim.progress import Counts, Progress
+from govsim.run_options import RUN_OPTIONS, STORE_OPTIONS, check_store_option, split_run_options  # noqa: F401 -- re-exported
 from govsim.runner import run
 from govsim import batchstore, store
 
 logging.getLogger("MESA").setLevel(logging.WARNING)  # Mesa logs every step at INFO
-RUN_OPTIONS = ("store", "design")  # keys of a composed config that are not part of the scenario
 
 
 @dataclass(frozen=True)
@@ -44,37 +43,6 @@ class RunSpec:
     @property
     def run_id(self) -> str:
         return store.run_id(self.name, self.digest, self.seed)
-
-
-STORE_OPTIONS = {"countries": "auto, true or false", "figure": "auto, true or false",
-                 "band_seeds": "a whole number of seeds from 0 to 64 (0 or 1: no band)",
-                 "layout": "run (a folder per run) or batch (one file per table per batch of runs)",
-                 "replicates": "single (one run at a time) or stacked (a job's runs that share a world stepped together)"}
-
-
-def check_store_option(key: str, values: list[Any]) -> None:
-    """ScenarioError naming ``store.<key>``, the bad value and the choices, unless every value is allowed."""
-    name = key.removeprefix("store.")
-    if name not in STORE_OPTIONS:
-        raise ScenarioError(f"{shown(key)} is not a store option. Fix: use one of "
-                            + ", ".join(f"store.{k}" for k in STORE_OPTIONS))
-    for value in values:
-        if name == "band_seeds":
-            good = isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 64
-        elif name == "layout":
-            good = value in ("run", "batch")
-        elif name == "replicates":
-            good = value in ("single", "stacked")
-        else:
-            good = value in (True, False, "auto")
-        if not good:
-            raise ScenarioError(f"{key} = {shown(value)} is not allowed. Fix: {STORE_OPTIONS[name]}")
-
-
-def split_run_options(config: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
-    """A composed config as (the scenario's fields, the run options ``store`` and ``design``)."""
-    return ({k: v for k, v in config.items() if k not in RUN_OPTIONS},
-            {k: config[k] for k in RUN_OPTIONS if k in config})
 
 
 def specs_from_config(config: dict[str, Any], params: dict[str, Any]) -> tuple[list[RunSpec], dict[str, Any]]:
@@ -347,6 +315,22 @@ def _unrecorded(spec: RunSpec, exc: Exception) -> str:
     return reason
 
 
+def _run_into(spec: RunSpec, folder: Path, tables: list[str], ahead=None):
+    """Run one spec for its run folder: a kept countries table is streamed straight to the folder's
+    countries.parquet (led by run_id, as ``store.write_run`` lays it out), never held whole in memory.
+    Without it, the run comes from its batch of stacked replicates if ``ahead`` is given.
+
+    The caller holds the folder's lock and found no complete run in it, so a countries.parquet
+    there is a leftover of an interrupted or older run: it is replaced."""
+    if "countries" not in tables:
+        return _results_of(spec, tables, ahead)
+    from govsim.stream import run_streamed
+
+    target = folder / "countries.parquet"
+    target.unlink(missing_ok=True)
+    return run_streamed(spec.scenario, spec.seed, target, run_id=spec.run_id)
+
+
 def _one_run(spec: RunSpec, folder: Path, tables: list[str], figure: int | None, context: dict[str, Any],
              log_failures: bool, ahead=None) -> tuple[bool, str | None]:
     """Run one spec and record it; return whether it completed, and why its failure is unrecorded (if so)."""
@@ -355,7 +339,7 @@ def _one_run(spec: RunSpec, folder: Path, tables: list[str], figure: int | None,
     try:
         if spec.error is not None:
             raise ScenarioError(spec.error)
-        results = _results_of(spec, tables, ahead)
+        results = _run_into(spec, folder, tables, ahead)
         store.write_run(folder, results, {**manifest, "wall_time_s": round(time.perf_counter() - clock, 4)}, tables)
         if figure is not None:  # the number of seeds in the figure's band
             from govsim.run_figures import write_run_figures

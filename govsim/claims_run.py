@@ -9,8 +9,6 @@ lever - reference per seed, its mean and the t-interval of that mean come from
 
 from __future__ import annotations
 
-import multiprocessing
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -138,10 +136,13 @@ def _check_metrics(registry: Registry, plan: _Plan) -> None:
 
 # ------------------------------------------------------------------ one run
 def _map(function, args: list[tuple], workers: int) -> list:
+    """``function(*a)`` for each of ``args``, in order: in this process, or on ``workers`` local
+    processes with joblib (loky, as :mod:`govsim.many`); the same results either way."""
     if workers <= 1 or len(args) <= 1:
         return [function(*a) for a in args]
-    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-        return list(pool.map(function, *zip(*args), chunksize=4))
+    import joblib
+
+    return joblib.Parallel(n_jobs=workers)(joblib.delayed(function)(*a) for a in args)
 
 
 def _measure_run(scenario: Scenario, seed: int, metrics: list[str], years: list[int]) -> pd.DataFrame:

@@ -27,10 +27,11 @@ class GovernanceModel(mesa.Model):
     ``running`` turns False at the first ``step()`` after the scenario's last period, which
     does nothing else: Mesa 3.3's ``batch_run`` reports the DataCollector row
     ``model.steps - 1`` (mesa#2514), so it then reports the final state as ``Step == time.steps``.
-    ``record_countries=False`` skips the per-step country snapshots (sweeps that do not keep them).
+    ``record_countries=False`` skips the per-step country snapshots (sweeps that do not keep them);
+    ``"stream"`` records them for :mod:`govsim.stream`, which writes and drops them every few steps.
     """
 
-    def __init__(self, scenario: Scenario | str | Path, seed: int | None = None, *, record_countries: bool = True,
+    def __init__(self, scenario: Scenario | str | Path, seed: int | None = None, *, record_countries: bool | str = True,
                  **params: Any):
         scenario = resolve_scenario(scenario, params)
         self.seed = before_run(scenario, seed, record_countries)  # seed, memory budget, notes

@@ -28,10 +28,12 @@ def write_run_figures(folder: Path, results: Results, band_seeds: int) -> None:
     else:
         fig, axes = plot_headlines(results.indices, title=title)
     save(fig, folder / "headlines.png")
-    if not results.countries.empty:
+    kept = not results.countries.empty or results.countries_file is not None
+    if kept and results.scenario.world.kind != "synthetic":  # a synthetic world has no geography to map
         from govsim.plotting import plot_world_maps
 
-        countries = results.countries
+        steps = results.indices["step"]
+        countries = results.read_countries(steps=[int(steps.min()), int(steps.max())])  # a streamed run: 2 steps read
         best = countries.groupby("step")["capability"].transform("max")
         countries = countries.assign(**{MAP_COLUMN: countries["capability"] / best.where(best > 0, 1.0)})
         fig, _ = plot_world_maps(countries, MAP_COLUMN, at=[countries["period"].iloc[0], countries["period"].iloc[-1]])

@@ -94,7 +94,17 @@ def run(scenario: Scenario | str | Path, seed: int | None = None, countries: boo
         return run_streamed(scenario, seed, countries)
     model = GovernanceModel(scenario, seed, record_countries=countries)
     model.run()
-    return collect_results(model)
+    return released(model, collect_results(model))
+
+
+def released(model: GovernanceModel, results: Results) -> Results:
+    """``results``, once the finished ``model`` can be freed: Mesa 3.3's ``Agent._ids`` (a class-level
+    dict keyed by model) keeps every model alive for the life of the process (mesa#3179, fixed in
+    later Mesa), so a sweep or a figure's band of big worlds would grow by a whole model per run."""
+    import mesa
+
+    getattr(mesa.Agent, "_ids", {}).pop(model, None)
+    return results
 
 
 def ends_year(table: pd.DataFrame, year: int) -> np.ndarray:

@@ -114,9 +114,11 @@ def read_manifest(folder: Path) -> dict[str, Any] | None:
 
 
 def file_record(path: Path) -> dict[str, Any]:
-    """Size and SHA-256 of a written file, as recorded in the manifest."""
-    data = Path(path).read_bytes()
-    return {"bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+    """Size and SHA-256 of a written file, as recorded in the manifest (read in chunks: a streamed
+    countries table can be hundreds of MB, which must not be held in memory to be hashed)."""
+    with open(path, "rb") as file:
+        digest = hashlib.file_digest(file, "sha256")
+        return {"bytes": file.tell(), "sha256": digest.hexdigest()}
 
 
 def verify_run(folder: Path, manifest: dict[str, Any], names: list[str] | None = None) -> str | None:
@@ -138,15 +140,29 @@ def verify_run(folder: Path, manifest: dict[str, Any], names: list[str] | None =
 
 def write_run(folder: Path, results: Results, manifest: dict[str, Any], tables=("indices", "forums")) -> None:
     """Write ``tables`` of ``results`` (tagged with run_id/scenario/seed) and the scenario, then the manifest
-    with each file's size and SHA-256. The caller holds the run's lock (see ``govsim.batch``)."""
+    with each file's size and SHA-256. The caller holds the run's lock (see ``govsim.batch``). A countries
+    table streamed to ``folder/countries.parquet`` during the run (``Results.countries_file``) is kept as is."""
     folder.mkdir(parents=True, exist_ok=True)
     _remove_leftovers(folder)
     for name in tables:
+        if name == "countries" and _streamed_here(results, folder):
+            continue  # already written, led by run_id (govsim.stream)
         tagged = with_run_id(getattr(results, name), manifest["run_id"])
         atomic_write(folder / f"{name}.parquet", lambda tmp, t=tagged: t.to_parquet(tmp, index=False))
     results.save_scenario(folder)
     files = {name: file_record(folder / name) for name in [*(f"{t}.parquet" for t in tables), "scenario.json"]}
     write_manifest(folder, {**manifest, "status": "complete", "tables": list(tables), "files": files})
+
+
+def _streamed_here(results: Results, folder: Path) -> bool:
+    """Whether ``results``' countries table was streamed to ``folder``'s countries.parquet (a sweep's run);
+    ValueError if it was streamed elsewhere (its file is not this run folder's to move)."""
+    if results.countries_file is None:
+        return False
+    if Path(results.countries_file).resolve() != (folder / "countries.parquet").resolve():
+        raise ValueError(f"the countries table was streamed to {results.countries_file}, not into {folder}: "
+                         "stream it to the run folder's countries.parquet (govsim.stream.run_streamed with run_id)")
+    return True
 
 
 def save_results(results: Results, folder: Path, tables) -> Path:

@@ -55,13 +55,13 @@ def run_streamed(scenario: Scenario, seed: int | None, path: str | os.PathLike, 
     ``run_id``: lead the table with a ``run_id`` column, as the results store's countries.parquet is
     (``store.with_run_id``), so a sweep can stream straight into a run folder."""
     from govsim.model import GovernanceModel
-    from govsim.runner import collect_results
+    from govsim.runner import collect_results, released
 
     target = check_target(path)
-    model = GovernanceModel(scenario, seed, record_countries=True)
+    model = GovernanceModel(scenario, seed, record_countries="stream")  # "stream": the memory budget of a streamed table
     with CountryStream(target, model, run_id) as stream:
         model.run()
-    return dataclasses.replace(collect_results(model), countries_file=stream.target)
+    return released(model, dataclasses.replace(collect_results(model), countries_file=stream.target))
 
 
 class CountryStream:

@@ -15,6 +15,7 @@ from govsim.config import ScenarioError, load_file, read_yaml, validate
 from govsim.config.errors import shorten, shown
 from govsim.config.scenario import Scenario
 from govsim.cli.scenario_cache import Memo, fingerprint
+from govsim.run_options import split_run_options
 
 CONFIG_DIR = (Path(__file__).resolve().parents[1] / "scenarios").resolve()  # the library: scenarios/ (package data)
 PRIMARY = "govsim"
@@ -129,8 +130,6 @@ def _selection(path: Path) -> list[str]:
 
 def scenario_from_config(config: dict[str, Any]) -> Scenario:
     """Validate a composed config (run options removed) as one scenario."""
-    from govsim.batch import split_run_options  # lazily: the batch driver imports the model (Mesa, pandas)
-
     data, _ = split_run_options(config)
     return validate(data, source=f"scenario {data.get('name', '?')!r}")
 

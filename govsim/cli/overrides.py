@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from govsim.batch import RUN_OPTIONS, check_store_option
+from govsim.run_options import RUN_OPTIONS, check_store_option
 from govsim.cli.compose import CONFIG_DIR, GROUPS, hydra_options, options
 from govsim.cli.datafiles import check_roots
 from govsim.cli.sizing import Slurm, job_count, seeds_per_job, slots, slurm_preset

@@ -15,15 +15,19 @@ import secrets
 import shutil
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from govsim import store
-from govsim.batch import RUN_OPTIONS, RunSpec, run_specs, specs_from_config
 from govsim.cli.compose import CONFIG_DIR, PRIMARY
 from govsim.cli.overrides import prepare, sweep_folder
 from govsim.cli.sizing import job_count
 from govsim.config import ScenarioError
-from govsim.folders import check_single_run_folder, check_writable, read_job_reports, remove_job_reports, write_job_report
+from govsim.run_options import RUN_OPTIONS
+
+if TYPE_CHECKING:
+    from govsim.batch import RunSpec
+
+# The store, the batch driver and the folder checks import the model (Mesa, pandas): they are imported
+# where a run needs them, so help, the config and bad input answer at once (tests/test_cli_startup.py).
 
 _VALUE_FLAGS = {"-cd", "--config-dir", "-cp", "--config-path", "-cn", "--config-name", "-c", "--cfg", "-p", "--package",
                 "--experimental-rerun"}
@@ -39,7 +43,7 @@ def main(argv: list[str]) -> int:
         batch = multirun or len(prepared.seeds or []) > 1
         folder = _output_folder(sweep_folder(overrides, prepared, "sweeps" if multirun else "outputs"), prepared, batch,
                                 check=not informative)
-    except (ScenarioError, store.StoreError) as exc:
+    except ScenarioError as exc:
         print(f"govsim run: {exc}", file=sys.stderr)
         return 2
     token = "g" + secrets.token_hex(8)  # this invocation's jobs report under it (see govsim.folders); the letter
@@ -63,9 +67,15 @@ def _output_folder(folder: str, prepared, batch: bool, check: bool = True) -> Pa
     path = Path(folder).expanduser().resolve()
     if not check:
         return path
-    if not batch and prepared.out:
-        check_single_run_folder(path)
-    check_writable(path if batch or prepared.out else Path("outputs").resolve())
+    from govsim.folders import check_single_run_folder, check_writable
+    from govsim.store import StoreError
+
+    try:
+        if not batch and prepared.out:
+            check_single_run_folder(path)
+        check_writable(path if batch or prepared.out else Path("outputs").resolve())
+    except StoreError as exc:
+        raise ScenarioError(str(exc)) from None
     return path
 
 
@@ -119,6 +129,9 @@ def _job(cfg) -> None:
     from hydra.types import RunMode
     from omegaconf import OmegaConf
 
+    from govsim import store
+    from govsim.batch import run_specs, specs_from_config
+
     hc = HydraConfig.get()
     task = list(hc.overrides.task)
     specs, options = specs_from_config(OmegaConf.to_container(cfg, resolve=True), _params(task))
@@ -144,10 +157,13 @@ def _job(cfg) -> None:
 
 def _single_folder_ok(out: Path) -> bool:
     """Check a single run's folder (the default one is only known here); print why not."""
+    from govsim.folders import check_single_run_folder
+    from govsim.store import StoreError
+
     try:
         check_single_run_folder(out)
         return True
-    except store.StoreError as exc:
+    except StoreError as exc:
         print(f"govsim run: {exc}", file=sys.stderr)
         _EXIT["code"] = 2
         return False
@@ -158,6 +174,8 @@ def _report_job(job_dir: Path, token: str | None, specs: list[RunSpec], counts=N
     (``counts``) which of them were busy or failed unrecorded."""
     if not token:
         return
+    from govsim.folders import write_job_report
+
     report = {"runs": [s.run_id for s in specs], "busy": getattr(counts, "busy_ids", []),
               "unrecorded": getattr(counts, "unrecorded", {}), "finished": counts is not None}
     try:
@@ -180,6 +198,8 @@ def _params(task: list[str]) -> dict[str, Any]:
 
 def _report_single(folder: Path, spec: RunSpec, counts) -> int:
     """Print where the run went and its summary, or its error; return the exit status."""
+    from govsim import store
+
     if counts.busy:
         print(f"govsim run: {folder} is being written by another govsim process; the run was skipped. "
               "Fix: wait for it to finish, or give out= another folder", file=sys.stderr)
@@ -214,6 +234,9 @@ def _report_sweep(folder: Path, token: str, launched: int | None) -> int:
 
     Exit status 1 if any run failed, or a launched run or job left nothing in ``folder``.
     """
+    from govsim import store
+    from govsim.folders import read_job_reports, remove_job_reports
+
     try:
         found = {m.get("run_id"): m for m in store.manifests(folder)}
     except store.StoreError as exc:

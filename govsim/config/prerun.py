@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 _logged: set[str] = set()
 
 
-def before_run(scenario: "Scenario", seed: object, countries: bool) -> int:
+def before_run(scenario: "Scenario", seed: object, countries: bool | str) -> int:
     """The run's seed (``seed``, or the scenario's if None), checked; log notes; refuse what cannot fit."""
     if seed is not None:
         check_override("seed", [seed])
