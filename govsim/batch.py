@@ -103,17 +103,20 @@ def run_specs(specs: list[RunSpec], folder_of: Callable[[RunSpec], Path], option
     the runs are recorded together in one batch folder of ``<sweep>/batches`` (``govsim.batchstore``);
     otherwise each in its folder, under a lock on that folder (``filelock``), so concurrent sweeps
     into one folder never write the same run at once: a run locked by another process is skipped and
-    counted as busy. A run complete in either layout is skipped. A run whose folder cannot be made,
+    counted as busy. A run complete in either layout is skipped. With ``options["replicates"] ==
+    "stacked"`` the runs not complete are simulated in batches of stacked replicates as the driver
+    reaches them (``govsim.replicates.Ahead``); each is still recorded on its own as above. A run whose folder cannot be made,
     or whose failure cannot be recorded (a full disk), is counted as failed and listed in
     ``Counts.unrecorded``.
     """
     progress = Progress(len(specs), label)
     tables = ["indices", "forums"] + (["countries"] if options.get("countries") is True else [])
     figure = int(options.get("band_seeds", 8)) if options.get("figure") is True else None
-    root = _sweep_root(specs, folder_of)
+    root, stacked = _sweep_root(specs, folder_of), options.get("replicates") == "stacked"
     if root is not None and options.get("layout") == "batch":
-        return _run_batch(specs, root, folder_of, tables, figure, context or {}, log_failures, progress)
+        return _run_batch(specs, root, folder_of, tables, figure, context or {}, log_failures, progress, stacked)
     in_batches = _stored_in_batches(root, specs)
+    ahead = _ahead(specs, tables, lambda spec: spec.run_id in in_batches or _complete_in(folder_of, spec)) if stacked else None
     older, busy, unrecorded = 0, [], {}  # complete runs skipped that other govsim code made; skipped while locked
     for spec in specs:
         if spec.run_id in in_batches:
@@ -139,13 +142,33 @@ def run_specs(specs: list[RunSpec], folder_of: Callable[[RunSpec], Path], option
                 older += done.get("code_digest") != store.code_digest()
                 progress.update(skipped=True)
                 continue
-            ok, problem = _one_run(spec, folder, tables, figure, context or {}, log_failures)
+            ok, problem = _one_run(spec, folder, tables, figure, context or {}, log_failures, ahead)
             if problem is not None:
                 unrecorded[spec.run_id] = problem
             progress.update(failed=not ok)
         finally:
             lock.release()
     return _finish(progress, older, busy, unrecorded)
+
+
+def _ahead(specs: list[RunSpec], tables: list[str], stored: Callable[[RunSpec], bool]) -> "Ahead":
+    """The runs of ``specs`` simulated in batches of stacked replicates (``govsim.replicates.Ahead``):
+    the seeds of a configuration, and configurations sharing world, calendar and forums (design rows),
+    run together as the driver reaches them; ``stored(spec)``: True for a complete run (skipped)."""
+    from govsim.replicates import Ahead
+
+    by_id = {spec.run_id: spec for spec in specs if spec.scenario is not None}
+    jobs = [(run_id, spec.scenario, spec.seed) for run_id, spec in by_id.items()]
+    return Ahead(jobs, "countries" in tables, lambda run_id: stored(by_id[run_id]))
+
+
+def _complete_in(folder_of: Callable[[RunSpec], Path], spec: RunSpec) -> bool:
+    """True if ``spec``'s run folder holds it complete (False if it has no folder yet or cannot have one)."""
+    try:
+        folder = folder_of(spec)
+    except (store.StoreError, OSError):
+        return True  # counted as failed by the driver, never run
+    return folder.is_dir() and store.complete_run(folder, spec.digest) is not None
 
 
 def _sweep_root(specs: list[RunSpec], folder_of: Callable[[RunSpec], Path]) -> Path | None:
@@ -178,7 +201,7 @@ def _finish(progress: Progress, older: int, busy: list[str], unrecorded: dict[st
 
 
 def _run_batch(specs: list[RunSpec], root: Path, folder_of, tables: list[str], figure: int | None,
-               context: dict[str, Any], log_failures: bool, progress: Progress) -> Counts:
+               context: dict[str, Any], log_failures: bool, progress: Progress, stacked: bool = False) -> Counts:
     """``store.layout=batch``: the runs not stored yet, recorded together in the batch's own folder, under its lock."""
     unrecorded, todo = {}, []
     for spec in specs:  # the same check of the run id as in the run layout
@@ -203,14 +226,15 @@ def _run_batch(specs: list[RunSpec], root: Path, folder_of, tables: list[str], f
             progress.update(failed=True)
         return _finish(progress, 0, [], unrecorded)
     try:
-        older = _batch_runs(todo, root, folder, tables, figure, context, log_failures, progress, unrecorded)
+        older = _batch_runs(todo, root, folder, tables, figure, context, log_failures, progress, unrecorded, stacked)
     finally:
         lock.release()
     return _finish(progress, older, [], unrecorded)
 
 
 def _batch_runs(specs: list[RunSpec], root: Path, folder: Path, tables: list[str], figure: int | None,
-                context: dict[str, Any], log_failures: bool, progress: Progress, unrecorded: dict[str, str]) -> int:
+                context: dict[str, Any], log_failures: bool, progress: Progress, unrecorded: dict[str, str],
+                stacked: bool = False) -> int:
     """Run the batch's runs not stored anywhere yet into its writer; return how many skipped runs other code made.
 
     If the batch's files cannot be written (a full disk), the runs done since its last write are
@@ -220,6 +244,8 @@ def _batch_runs(specs: list[RunSpec], root: Path, folder: Path, tables: list[str
     wanted = {s.run_id: s.digest for s in specs if s.scenario is not None and s.run_id not in writer.kept}
     stored = {**batchstore.complete_in_batches(root, wanted, skip=folder.name), **writer.kept}
     older, pending = 0, []
+    ahead = _ahead(specs, tables, lambda spec: (spec.run_id in stored and stored[spec.run_id].get("scenario_hash") == spec.digest)
+                   or _complete_run_folder(root, spec) is not None) if stacked else None
     try:
         for spec in specs:
             done = stored.get(spec.run_id) or _complete_run_folder(root, spec)
@@ -227,7 +253,7 @@ def _batch_runs(specs: list[RunSpec], root: Path, folder: Path, tables: list[str
                 older += done.get("code_digest") != store.code_digest()
                 progress.update(skipped=True)
                 continue
-            record, results = _attempt(spec, tables, figure, root, context, log_failures)
+            record, results = _attempt(spec, tables, figure, root, context, log_failures, ahead)
             pending.append(spec)
             progress.update(failed=results is None)
             if writer.add(record, results, spec.scenario):
@@ -240,7 +266,7 @@ def _batch_runs(specs: list[RunSpec], root: Path, folder: Path, tables: list[str
 
 
 def _attempt(spec: RunSpec, tables: list[str], figure: int | None, root: Path, context: dict[str, Any],
-             log_failures: bool) -> tuple[dict[str, Any], Any]:
+             log_failures: bool, ahead=None) -> tuple[dict[str, Any], Any]:
     """Run one spec for the batch layout: its record (complete or failed, with the error) and its results (or None).
 
     Figures (``store.figure=true``) go to ``<sweep>/figures/<run_id>/``.
@@ -250,7 +276,7 @@ def _attempt(spec: RunSpec, tables: list[str], figure: int | None, root: Path, c
     try:
         if spec.error is not None:
             raise ScenarioError(spec.error)
-        results = run(spec.scenario, seed=spec.seed, countries="countries" in tables)
+        results = _results_of(spec, tables, ahead)
         if figure is not None:
             from govsim.run_figures import write_run_figures
 
@@ -262,6 +288,13 @@ def _attempt(spec: RunSpec, tables: list[str], figure: int | None, root: Path, c
         detail = "" if isinstance(exc, ScenarioError) else traceback.format_exc()
         return {**record, "status": "failed", "wall_time_s": round(time.perf_counter() - clock, 4),
                 "error": {"type": type(exc).__name__, "message": str(exc), "traceback": detail}}, None
+
+
+def _results_of(spec: RunSpec, tables: list[str], ahead) -> Any:
+    """The run's results: from its batch (``ahead``, govsim.replicates.Ahead) or a single run."""
+    if ahead is not None:
+        return ahead.results(spec.run_id, spec.scenario, spec.seed)
+    return run(spec.scenario, seed=spec.seed, countries="countries" in tables)
 
 
 def _record(spec: RunSpec, context: dict[str, Any], started: str) -> dict[str, Any]:
@@ -282,14 +315,15 @@ def _unrecorded(spec: RunSpec, exc: Exception) -> str:
     return reason
 
 
-def _run_into(spec: RunSpec, folder: Path, tables: list[str]):
+def _run_into(spec: RunSpec, folder: Path, tables: list[str], ahead=None):
     """Run one spec for its run folder: a kept countries table is streamed straight to the folder's
     countries.parquet (led by run_id, as ``store.write_run`` lays it out), never held whole in memory.
+    Without it, the run comes from its batch of stacked replicates if ``ahead`` is given.
 
     The caller holds the folder's lock and found no complete run in it, so a countries.parquet
     there is a leftover of an interrupted or older run: it is replaced."""
     if "countries" not in tables:
-        return run(spec.scenario, seed=spec.seed, countries=False)
+        return _results_of(spec, tables, ahead)
     from govsim.stream import run_streamed
 
     target = folder / "countries.parquet"
@@ -298,14 +332,14 @@ def _run_into(spec: RunSpec, folder: Path, tables: list[str]):
 
 
 def _one_run(spec: RunSpec, folder: Path, tables: list[str], figure: int | None, context: dict[str, Any],
-             log_failures: bool) -> tuple[bool, str | None]:
+             log_failures: bool, ahead=None) -> tuple[bool, str | None]:
     """Run one spec and record it; return whether it completed, and why its failure is unrecorded (if so)."""
     started, clock = datetime.now(timezone.utc).isoformat(timespec="seconds"), time.perf_counter()
     manifest = _record(spec, context, started)
     try:
         if spec.error is not None:
             raise ScenarioError(spec.error)
-        results = _run_into(spec, folder, tables)
+        results = _run_into(spec, folder, tables, ahead)
         store.write_run(folder, results, {**manifest, "wall_time_s": round(time.perf_counter() - clock, 4)}, tables)
         if figure is not None:  # the number of seeds in the figure's band
             from govsim.run_figures import write_run_figures

@@ -11,6 +11,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from govsim import rows
 from govsim.config.behaviour import Decision
 from govsim.codes import MEMBER, PARTNER
 from govsim.state import State
@@ -55,17 +56,17 @@ class Terms(NamedTuple):
 def status_free_terms(s: State, view: ForumView, p: Decision) -> Terms:
     """The weighted scope, network, distance, cost, penalty, pull and inertia terms of :func:`utilities`,
     worked out once for several membership statuses (a membership review compares two)."""
-    c = s.standing[:, None]  # capability relative to the most capable country
+    c = s.standing[..., None]  # capability relative to the most capable country
     weak = 1 - c
-    budget = s.budget[:, None]
+    budget = s.budget[..., None]
     scope = view.reach * weak + view.depth * np.where(view.universal, weak, c)
     network = network_share(s.alignment, s.engagement, p.network_bandwidth)
-    distance = view.depth * np.abs(s.alignment[:, None] - view.position)
-    stickiness = 1.0 / (1.0 + s.dissatisfaction / p.dissatisfaction_years)
-    inertia = s.engagement / budget * stickiness[:, None]
+    distance = view.depth * np.abs(s.alignment[..., None] - view.position)
+    stickiness = 1.0 / (1.0 + s.dissatisfaction / rows.per_country(p.dissatisfaction_years))
+    inertia = s.engagement / budget * stickiness[..., None]
     return Terms(c, p.w_scope * scope, p.w_network * network, p.w_distance * distance,
                  p.w_cost * view.cost * s.policy.cost_mult / budget, p.w_penalty * s.policy.penalty,
-                 s.policy.pull * s.policy.blocked[:, None], p.inertia * inertia)
+                 s.policy.pull * s.policy.blocked[..., None], p.inertia * inertia)
 
 
 def utilities(s: State, view: ForumView, p: Decision, status: np.ndarray, terms: Terms | None = None) -> np.ndarray:
@@ -92,7 +93,7 @@ def utilities(s: State, view: ForumView, p: Decision, status: np.ndarray, terms:
     member = (status == MEMBER) | view.universal
     access = view.tech_access * access_weight(status, view, member) * np.maximum(view.level - t.standing, 0.0)
     access = access + s.policy.cb_offer * p.horizon_years
-    n_members = np.maximum(member.sum(axis=0), 1)
+    n_members = np.maximum(member.sum(axis=-2, keepdims=True), 1)
     voice = np.where(member, view.authority * (1.0 / n_members) ** p.voice_exponent, 0.0)
     return (  # summed in this order (the order fixes the last bits of the results)
         p.w_access * access + p.w_voice * voice + t.scope + t.network - t.distance - t.cost - t.penalty + t.pull
@@ -103,37 +104,53 @@ def utilities(s: State, view: ForumView, p: Decision, status: np.ndarray, terms:
 def allocate(u: np.ndarray, eligible: np.ndarray, budget: np.ndarray, outside: float, temperature: float) -> np.ndarray:
     """Logit allocation with an outside option: e_ik = B_i exp(U_ik/t) / (exp(U_0/t) + sum_l exp(U_il/t))."""
     z = np.where(eligible, u / temperature, -np.inf)
-    top = np.maximum(z.max(axis=1), outside / temperature)
-    weights = np.exp(z - top[:, None])
-    denominator = np.exp(outside / temperature - top) + weights.sum(axis=1)
-    return budget[:, None] * weights / denominator[:, None]
+    base = rows.per_country(outside / temperature)  # (R, 1) in a batch with per-replicate parameters
+    top = np.maximum(z.max(axis=-1), base)
+    weights = np.exp(z - top[..., None])
+    denominator = np.exp(base - top) + weights.sum(axis=-1)
+    return budget[..., None] * weights / denominator[..., None]
 
 
 def option_value(u: np.ndarray, eligible: np.ndarray, outside: float, temperature: float) -> np.ndarray:
     """(N,) expected utility of the choice set (logit inclusive value): t log(exp(U_0/t) + sum exp(U/t))."""
     z = np.where(eligible, u / temperature, -np.inf)
-    top = np.maximum(z.max(axis=1), outside / temperature)
-    total = np.exp(outside / temperature - top) + np.exp(z - top[:, None]).sum(axis=1)
+    top = np.maximum(z.max(axis=-1), outside / temperature)
+    total = np.exp(outside / temperature - top) + np.exp(z - top[..., None]).sum(axis=-1)
     return temperature * (top + np.log(total))
 
 
 def best_utility(u: np.ndarray, eligible: np.ndarray) -> np.ndarray:
     """(N,) best utility over the forums a country may engage in."""
-    return np.where(eligible, u, -np.inf).max(axis=1)
+    return np.where(eligible, u, -np.inf).max(axis=-1)
 
 
 def network_share(alignment: np.ndarray, engagement: np.ndarray, bandwidth: float) -> np.ndarray:
     """(N, K) engagement in k of countries aligned like i, kernel-weighted: w = 2^-(dx/bandwidth)^2.
 
-    Countries are binned on alignment so the cost is O(N*K + bins^2*K), never N x N.
+    Countries are binned on alignment so the cost is O(N*K + bins^2*K), never N x N. A batch of
+    replicates, (R, N) and (R, N, K), is binned per replicate (bins r * bins .. r * bins + bins - 1).
     """
     which = np.minimum(np.maximum(np.rint((alignment + 1.0) / 2.0 * (_BINS - 1)).astype(np.intp), 0), _BINS - 1)
+    if which.ndim > 1:  # a batch: one kernel, or one per replicate (bandwidth (R, 1, 1))
+        kernel = np.stack([_kernel(float(b)) for b in bandwidth.ravel()]) if isinstance(bandwidth, np.ndarray) else _kernel(bandwidth)
+        return _network_share_rows(which, engagement, kernel)
     counts = np.bincount(which, minlength=_BINS).astype(float)
     k = engagement.shape[-1]  # one bincount for all forums: bin (b, k) sums e_ik over i in order
     sums = np.bincount((which[:, None] * k + np.arange(k)).ravel(), weights=engagement.ravel(), minlength=_BINS * k)
     kernel = _kernel(bandwidth)
     share = (kernel @ sums.reshape(_BINS, k)) / np.maximum(kernel @ counts, 1e-12)[:, None]
     return share[which]
+
+
+def _network_share_rows(which: np.ndarray, engagement: np.ndarray, kernel: np.ndarray) -> np.ndarray:
+    """:func:`network_share` of R replicates at once (the same sums and products per replicate)."""
+    r, k = which.shape[0], engagement.shape[-1]
+    which_rows = np.arange(r)[:, None] * _BINS + which
+    counts = np.bincount(which_rows.ravel(), minlength=r * _BINS).astype(float).reshape(r, _BINS, 1)
+    sums = np.bincount((which_rows[..., None] * k + np.arange(k)).ravel(), weights=engagement.ravel(),
+                       minlength=r * _BINS * k).reshape(r, _BINS, k)
+    share = (kernel @ sums) / np.maximum(kernel @ counts, 1e-12)  # (kernel @ counts) per replicate: the same gemv
+    return np.take_along_axis(share, which[..., None], axis=1)
 
 
 @lru_cache(maxsize=16)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from govsim import frontier
+from govsim import frontier, rows
 from govsim.config.behaviour import Budget, Dynamics
 from govsim.codes import INCOME_THRESHOLDS
 from govsim.state import State
@@ -26,7 +26,7 @@ def advance(s: State, forum_access: np.ndarray, received: np.ndarray, positions:
     """Move every country's state forward by ``dt`` years, in place."""
     grow_compute(s, p, dt)
     lam = frontier.knowhow_speed(s, forum_access, received, p)
-    s.knowhow = frontier.relax_knowhow(s.knowhow, lam, dt, p, int(np.argmax(s.compute)))
+    s.knowhow = frontier.relax_knowhow(s.knowhow, lam, dt, p, rows.leader(s.compute))
     frontier.grow_internet(s, p, dt)
     frontier.adopt(s, received, p, dt)
     s.year += dt
@@ -45,6 +45,8 @@ def investment_shares(s: State, p: Dynamics) -> np.ndarray:
     compute already installed (hyperscaler capacity, data-centre agglomeration).
     """
     weight = s.gdp_pc * s.population * s.readiness**p.invest_readiness_elasticity
+    if weight.ndim > 1:  # a batch of replicates (govsim/replicates.py): the same per row
+        return _investment_shares_rows(s, weight, p)
     total = weight.sum()
     economic = weight / total if total > 0 else np.full(s.n, 1.0 / s.n)
     capacity = s.world_capacity if s.world_capacity > 0 else float(s.compute.sum())
@@ -52,6 +54,17 @@ def investment_shares(s: State, p: Dynamics) -> np.ndarray:
         return economic
     # over the world's uncapped capacity: capacity a cap kept out attracts no investment elsewhere
     return (1 - p.invest_incumbency) * economic + p.invest_incumbency * s.compute / capacity
+
+
+def _investment_shares_rows(s: State, weight: np.ndarray, p: Dynamics) -> np.ndarray:
+    """:func:`investment_shares` of each replicate of a batch (``s.world_capacity``: (R, 1))."""
+    total = rows.total(weight)
+    economic = np.where(total > 0, weight / np.where(total > 0, total, 1.0), 1.0 / s.n)
+    capacity = np.where(s.world_capacity > 0, s.world_capacity, rows.total(s.compute))
+    if np.ndim(p.invest_incumbency) == 0 and p.invest_incumbency == 0:
+        return economic
+    mixed = (1 - p.invest_incumbency) * economic + p.invest_incumbency * s.compute / np.where(capacity > 0, capacity, 1.0)
+    return np.where(capacity > 0, mixed, economic)
 
 
 def blocked_share(s: State, p: Dynamics) -> np.ndarray:
@@ -92,17 +105,20 @@ def drift_alignment(s: State, positions: np.ndarray, p: Dynamics, dt: float) -> 
     to the demand its caps block) and, for a bloc's disciplined parties, from the rival club whose
     engagement their bloc penalises (the mean direction over the forums concerned; Axelrod & Bennett
     1993: bloc pressure sorts states into camps)."""
-    weight = s.engagement.sum(axis=1)
-    pull = (s.engagement * (positions[None, :] - s.alignment[:, None])).sum(axis=1)
+    weight = s.engagement.sum(axis=-1)
+    pull = (s.engagement * (rows.forum_row(positions) - s.alignment[..., None])).sum(axis=-1)
     pull = np.divide(pull, weight, out=np.zeros_like(pull), where=weight > 0)
-    if s.policy.sanction_forum >= 0:
-        push = s.policy.sanction * s.policy.blocked * np.sign(s.alignment - positions[s.policy.sanction_forum])
+    sanctioner = s.policy.sanction_forum  # -1: none; an (R, 1) column in a batch where a shock set it
+    if np.any(sanctioner >= 0):
+        away = np.sign(s.alignment - rows.at(positions, np.maximum(sanctioner, 0)))
+        push = s.policy.sanction * s.policy.blocked * away
+        push = push if np.ndim(sanctioner) == 0 else np.where(sanctioner >= 0, push, 0.0)
     else:
         push = np.zeros_like(pull)
     discipline = s.policy.discipline
     if discipline.any():
-        count = discipline.sum(axis=1)
-        away = (discipline * np.sign(s.alignment[:, None] - positions[None, :])).sum(axis=1)
+        count = discipline.sum(axis=-1)
+        away = (discipline * np.sign(s.alignment[..., None] - rows.forum_row(positions))).sum(axis=-1)
         push = push + np.divide(away, count, out=np.zeros_like(away), where=count > 0)
     s.alignment = np.minimum(np.maximum(s.alignment + dt * (p.alignment_drift * pull + p.sanction_repulsion * push), -1.0), 1.0)
 
@@ -123,7 +139,12 @@ GDP_PC_CEILING = 1e100
 
 def keep_finite(s: State) -> None:
     """Rescale the compute unit and bound GDP per capita (see the constants above); no-op in ordinary runs."""
-    if max(s.world_investment, s.world_capacity, s.compute.max(initial=0.0)) > COMPUTE_RESCALE_AT:
+    if s.compute.ndim > 1:  # a batch of replicates: rescale the rows that need it (dividing by 1 is exact)
+        over = np.maximum(np.maximum(s.world_investment, s.world_capacity), rows.top(s.compute)) > COMPUTE_RESCALE_AT
+        if over.any():
+            unit = np.where(over, COMPUTE_RESCALE_AT, 1.0)
+            s.compute, s.world_investment, s.world_capacity = s.compute / unit, s.world_investment / unit, s.world_capacity / unit
+    elif max(s.world_investment, s.world_capacity, s.compute.max(initial=0.0)) > COMPUTE_RESCALE_AT:
         s.compute = s.compute / COMPUTE_RESCALE_AT
         s.world_investment /= COMPUTE_RESCALE_AT
         s.world_capacity /= COMPUTE_RESCALE_AT

@@ -72,7 +72,7 @@ def recorded_pool(s: State, spec: ForumSpec) -> np.ndarray:
     """(N,) True for the recorded applicants of the current year and earlier (codes absent from the world ignored)."""
     year = math.floor(s.year + 1e-9)
     codes = {code for y, listed in spec.recorded_applicants.items() if y <= year for code in listed}
-    return np.isin(s.iso3, sorted(codes))
+    return np.array([code in codes for code in s.iso3.tolist()], dtype=bool)  # a set lookup per country (np.isin sorts strings)
 
 
 def regions(s: State) -> np.ndarray:

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from govsim import rows
 from govsim.config.behaviour import Dynamics
 from govsim.config.forums import ForumSpec
 from govsim.decision import ForumView, access_weight
@@ -85,47 +86,55 @@ class ForumSet:
             np.copyto(self.spec[key], base)
 
     def view(self) -> ForumView:
-        """The snapshot countries decide on."""
-        s = self.spec
-        return ForumView(self.universal, self.position, self.authority, self.level, self.reach,
-                         self.depth, s["tech_access"], s["partner_access"], s["cost"])
+        """The snapshot countries decide on (in a batch of replicates each (R, K) array as (R, 1, K))."""
+        s, f = self.spec, rows.forum_row
+        return ForumView(self.universal, f(self.position), f(self.authority), f(self.level), f(self.reach),
+                         f(self.depth), f(s["tech_access"]), f(s["partner_access"]), f(s["cost"]))
 
     def update(self, state: State, p: Dynamics) -> None:
         """Recompute position, depth, level, pool, reach and authority from the current state."""
         universal = self.universal
-        inside = universal[None, :] | (state.status >= PARTNER)
+        inside = universal | (state.status >= PARTNER)
         mass = capability_mass(state)
         engaged_inside = state.engagement * inside
-        weight = mass[:, None] * engaged_inside
-        total = weight.sum(axis=0)
+        weight = mass[..., None] * engaged_inside
+        total = weight.sum(axis=-2)
         has = total > 0
         safe = np.where(has, total, 1.0)
-        x = state.alignment[:, None]
-        votes = np.where(universal[None, :], engaged_inside, weight)  # one state, one vote in universal forums
-        total_votes = votes.sum(axis=0)
+        x = state.alignment[..., None]
+        votes = np.where(universal, engaged_inside, weight)  # one state, one vote in universal forums
+        total_votes = votes.sum(axis=-2)
         safe_votes = np.where(total_votes > 0, total_votes, 1.0)
-        self.position = np.where(total_votes > 0, (votes * x).sum(axis=0) / safe_votes, self.position)
-        variance = np.where(total_votes > 0, (votes * (x - self.position) ** 2).sum(axis=0) / safe_votes, 0.0)
+        self.position = np.where(total_votes > 0, (votes * x).sum(axis=-2) / safe_votes, self.position)
+        variance = np.where(total_votes > 0, (votes * (x - rows.forum_row(self.position)) ** 2).sum(axis=-2) / safe_votes, 0.0)
         self.depth = self.spec["depth"] / (1.0 + p.heterogeneity_penalty * variance)
         for ks, rho in self.harmonise:  # mutually recognised frameworks: norms drawn to their pool-weighted mean
+            # (ks: forum indices; in a batch (replicate, forum indices))
             pool = total[ks]
             if pool.sum() > 0:
                 self.position[ks] += rho * (pool @ self.position[ks] / pool.sum() - self.position[ks])
-        self.level = np.where(has, (weight * state.standing[:, None]).sum(axis=0) / safe, 0.0)
+        self.level = np.where(has, (weight * state.standing[..., None]).sum(axis=-2) / safe, 0.0)
         self.pool = total
-        self.reach = np.where(universal, 1.0, (mass[:, None] * inside).sum(axis=0))
+        self.reach = np.where(universal, 1.0, (mass[..., None] * inside).sum(axis=-2))
         raw = self.pool**p.authority_exponent * self.depth * self.active
-        self.authority = raw / raw.sum() if raw.sum() > 0 else self.active / self.active.sum()
+        if raw.ndim > 1:  # a batch of replicates: per row
+            raw_total, active_total = raw.sum(axis=-1, keepdims=True), self.active.sum(axis=-1, keepdims=True)
+            self.authority = np.where(raw_total > 0, raw / np.where(raw_total > 0, raw_total, 1.0), self.active / active_total)
+        else:
+            self.authority = raw / raw.sum() if raw.sum() > 0 else self.active / self.active.sum()
 
     def access(self, state: State) -> np.ndarray:
         """(N,) technology access a country draws from its forums (drives diffusion speed)."""
-        gain = np.maximum(self.level[None, :] - state.standing[:, None], 0.0)
-        weight = access_weight(state.status, self.view())
-        return (self.spec["tech_access"] * weight * gain * state.engagement).sum(axis=1)
+        view = self.view()
+        gain = np.maximum(view.level - state.standing[..., None], 0.0)
+        return (view.tech_access * access_weight(state.status, view) * gain * state.engagement).sum(axis=-1)
 
 
 def capability_mass(state: State) -> np.ndarray:
     """(N,) share of world capability mass c_i * GDP_i (sums to 1)."""
     mass = state.capability * state.gdp_pc * state.population
+    if mass.ndim > 1:  # a batch of replicates: per row
+        total = rows.total(mass)
+        return np.where(total > 0, mass / np.where(total > 0, total, 1.0), 1.0 / state.n)
     total = mass.sum()
     return mass / total if total > 0 else np.full(state.n, 1.0 / state.n)

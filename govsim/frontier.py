@@ -29,6 +29,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from govsim import rows
 from govsim.config.behaviour import Dynamics
 from govsim.state import State
 from govsim.world import along_logit_trend
@@ -37,7 +38,10 @@ _TINY = 1e-300
 
 
 def frontier_growth(p: Dynamics) -> float:
-    """G: orders of magnitude of effective compute the frontier gains per year."""
+    """G: orders of magnitude of effective compute the frontier gains per year (a batch's (R, 1)
+    column where its replicates' growth rates differ)."""
+    if isinstance(p.compute_growth, np.ndarray) or isinstance(p.algo_growth, np.ndarray):
+        return np.log10(p.compute_growth * p.algo_growth)
     return _orders_per_year(p.compute_growth, p.algo_growth)
 
 
@@ -58,13 +62,17 @@ def capability_of(orders: np.ndarray | float, p: Dynamics) -> np.ndarray:
 
 def own_lag(compute: np.ndarray, knowhow: np.ndarray, p: Dynamics) -> np.ndarray:
     """(N,) years the country's own best model trails the frontier: compute deficit plus know-how lag."""
-    deficit = np.log10(compute.max() + _TINY) - np.log10(np.maximum(compute, _TINY))
+    deficit = np.log10(rows.top(compute) + _TINY) - np.log10(np.maximum(compute, _TINY))
     return np.minimum(p.compute_lag_elasticity * deficit / frontier_growth(p) + knowhow, p.max_lag_years)
 
 
 def open_lag(own: np.ndarray, producers: np.ndarray, delays: np.ndarray, cut: float, p: Dynamics) -> float:
     """Years the open-weight frontier trails the closed one: the best producer's own lag plus its release
     delay, less what an open release in force takes off (never below zero)."""
+    if own.ndim > 1:  # a batch of replicates: an (R, 1) column (producers and delays (R, P); ``cut`` a number or a column)
+        best = ((np.take_along_axis(own, producers, -1) + delays).min(axis=-1, keepdims=True) if producers.size
+                else np.full((len(own), 1), p.max_lag_years))
+        return np.minimum(np.maximum(best - cut, 0.0), p.max_lag_years)
     best = float(np.min(own[producers] + delays)) if producers.size else p.max_lag_years
     return min(max(best - cut, 0.0), p.max_lag_years)
 
@@ -77,7 +85,7 @@ def route_lags(s: State, p: Dynamics) -> np.ndarray:
 def _routes(s: State, p: Dynamics) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The (N,) lags of the own, api and open routes."""
     own = own_lag(s.compute, s.knowhow, p)
-    own = own - own.min()  # the frontier is the best model anyone trains
+    own = own - rows.bottom(own)  # the frontier is the best model anyone trains
     api = p.api_lag_years + s.policy.api_delay
     shared = open_lag(own, s.producers, s.producer_delays, s.policy.open_cut, p)
     opened = np.maximum(shared - s.policy.open_cut_country, 0.0)  # less where a public good brings open models closer
@@ -88,7 +96,7 @@ def access(s: State, p: Dynamics) -> None:
     """Set each country's lag (quickest route, capped) and the capability of the model it reaches."""
     own, api, opened = _routes(s, p)
     s.lag = np.minimum(np.minimum(np.minimum(own, api), opened), p.max_lag_years)  # the quickest route (min is exact)
-    s.open_lag = float(opened.max())  # the open route of the countries no public good reaches
+    s.open_lag = rows.top(opened) if opened.ndim > 1 else float(opened.max())  # the open route of the countries no public good reaches
     z = frontier_orders(s.year, s.start_year, p) - frontier_growth(p) * s.lag
     s.frontier_access = capability_of(z, p)
 
@@ -105,7 +113,7 @@ def relax_knowhow(knowhow: np.ndarray, lam: np.ndarray, dt: float, p: Dynamics, 
     frontier), in [0, max_lag_years]."""
     decay = np.exp(-lam * dt)
     relaxed = knowhow * decay + _expm1_ratio(lam, dt)
-    return np.minimum(np.maximum(relaxed - relaxed[leader], 0.0), p.max_lag_years)
+    return np.minimum(np.maximum(relaxed - rows.at(relaxed, leader), 0.0), p.max_lag_years)
 
 
 def steady_knowhow(lam: np.ndarray, p: Dynamics, leader: int) -> np.ndarray:
@@ -135,9 +143,9 @@ def available_compute(s: State, p: Dynamics) -> np.ndarray:
     plus rented cloud capacity from the world's stock in proportion to its GDP, cut where closed-API
     and cloud access is delayed (1 / (1 + delay)) or blocked (0)."""
     gdp = s.gdp_pc * s.population
-    gdp_share = gdp / max(float(gdp.sum()), _TINY)
+    gdp_share = gdp / np.maximum(rows.total(gdp), _TINY)
     reach = 1.0 / (1.0 + s.policy.api_delay)
-    return (1 - p.cloud_share) * s.compute + p.cloud_share * float(s.compute.sum()) * gdp_share * reach
+    return (1 - p.cloud_share) * s.compute + p.cloud_share * rows.total(s.compute) * gdp_share * reach
 
 
 def use_intensity(s: State, p: Dynamics) -> None:
@@ -145,7 +153,7 @@ def use_intensity(s: State, p: Dynamics) -> None:
     user: 1/2 for a country with the world's average compute per user; caps lower q where they bind
     without raising anyone else's (the reference ignores the caps)."""
     users = np.maximum(s.adoption * s.population, 1.0)  # at least one person (no users: capability is 0 anyway)
-    reference = max(s.world_capacity, _TINY) / float(users.sum())
+    reference = np.maximum(s.world_capacity, _TINY) / rows.total(users)
     q = np.maximum(available_compute(s, p) / users / reference, _TINY) ** p.intensity_elasticity
     s.intensity = q / (1.0 + q)
 

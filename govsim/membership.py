@@ -17,18 +17,16 @@ from govsim.codes import APPLICANT, MEMBER, NONE, PARTNER
 from govsim.state import State
 
 
-def review(s: State, forums: ForumSet, b: Behaviour, rng: np.random.Generator) -> None:
+def review(s: State, forums: ForumSet, b: Behaviour, rng: np.random.Generator,
+           scored: tuple[np.ndarray, np.ndarray] | None = None) -> None:
     """One membership review of every club forum, in place.
 
     Cells locked by a ``forum_change`` in force (``policy.locked``) take no part: no exit, offer,
-    application, admission or promotion changes them.
+    application, admission or promotion changes them. ``scored``: :func:`review_utilities` of this
+    state, if the caller has them (a batch of replicates scores them all at once).
     """
-    view = forums.view()
     clubs = ~forums.universal
-    hypothetical = np.where(clubs, np.maximum(s.status, PARTNER), s.status)
-    terms = status_free_terms(s, view, b.decision)  # the same for both statuses
-    u_join = utilities(s, view, b.decision, hypothetical, terms)
-    u_now = utilities(s, view, b.decision, s.status, terms)
+    u_join, u_now = review_utilities(s, forums, b) if scored is None else scored
     # draws[2] is not used, but stays drawn: dropping it would shift every later draw from the
     # generator and so change every run's results.
     draws = rng.random((3, s.n, len(forums.names)))
@@ -38,6 +36,15 @@ def review(s: State, forums: ForumSet, b: Behaviour, rng: np.random.Generator) -
             outreach(s, forums, k, u_join[:, k], b)
         else:
             enlarge(s, forums, k, _joining_gain(u_now, u_join, s.eligible(forums.universal), k, b), b, draws[1][:, k])
+
+
+def review_utilities(s: State, forums: ForumSet, b: Behaviour) -> tuple[np.ndarray, np.ndarray]:
+    """(U as a partner of every club, U with the current status): what a review compares, (N, K)
+    (or (R, N, K) for a batch of replicates)."""
+    view = forums.view()
+    hypothetical = np.where(~forums.universal, np.maximum(s.status, PARTNER), s.status)
+    terms = status_free_terms(s, view, b.decision)  # the same for both statuses
+    return utilities(s, view, b.decision, hypothetical, terms), utilities(s, view, b.decision, s.status, terms)
 
 
 def leave(s: State, clubs: np.ndarray, u_now: np.ndarray, b: Behaviour, draw: np.ndarray) -> None:

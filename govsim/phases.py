@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from govsim import rows
 from govsim.config import period_to_year
 from govsim.config.behaviour import Behaviour, Decision
 from govsim.config.scenario import Scenario
@@ -45,7 +46,7 @@ def decide(s: State, forums: ForumSet, d: Decision, dt: float, rng: np.random.Ge
 def commit(s: State, engagement: np.ndarray, best: np.ndarray, d: Decision, dt: float) -> None:
     """Apply all decisions at once; count dissatisfaction where even the best forum disappoints."""
     s.engagement = engagement
-    s.dissatisfaction = np.where(best < d.aspiration, s.dissatisfaction + dt, 0.0)
+    s.dissatisfaction = np.where(best < rows.per_country(d.aspiration), s.dissatisfaction + dt, 0.0)
 
 
 def review_due(period: int, b: Behaviour, dt: float) -> bool:
@@ -63,7 +64,7 @@ def evolve(s: State, forums: ForumSet, b: Behaviour, dt: float) -> None:
 
 
 def run_period(s: State, forums: ForumSet, shocks: list[Shock], b: Behaviour, dt: float,
-               rng: np.random.Generator, period: int) -> None:
+               rng: np.random.Generator, period: int, review=review) -> None:
     """One period (index ``period``, 0 = the start period) of DESIGN §2, in place:
 
     1. shocks: policy fields and forum rules reset, then every shock in force writes its effect;
@@ -72,6 +73,9 @@ def run_period(s: State, forums: ForumSet, shocks: list[Shock], b: Behaviour, dt
     4. commit: all allocations at once, dissatisfaction counted;
     5. membership review, at the end of every review interval;
     6. evolve: compute, capability, income, alignment and budgets move forward by ``dt`` years.
+
+    A batch of replicates (govsim/replicates.py) runs the same phases on stacked arrays, with its
+    ``shocks``, ``rng`` and ``review`` acting on each replicate in turn.
     """
     apply_shocks(shocks, s, forums, period, b.dynamics)
     forums.update(s, b.dynamics)

@@ -38,7 +38,7 @@ class Recorder:
         """Snapshot the state at ``step``."""
         if self.keep_countries:
             self._record_countries(step, s)
-        self.forum_rows.append((step, s.status.copy(), (s.engagement >= threshold).sum(axis=0), forums.position.copy(),
+        self.forum_rows.append((step, s.status.copy(), (s.engagement >= threshold).sum(axis=-2), forums.position.copy(),
                                 forums.authority.copy(), forums.pool.copy()))  # counted by status in forums()
 
     def _record_countries(self, step: int, s: State) -> None:

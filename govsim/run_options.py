@@ -14,7 +14,8 @@ RUN_OPTIONS = ("store", "design")  # keys of a composed config that are not part
 
 STORE_OPTIONS = {"countries": "auto, true or false", "figure": "auto, true or false",
                  "band_seeds": "a whole number of seeds from 0 to 64 (0 or 1: no band)",
-                 "layout": "run (a folder per run) or batch (one file per table per batch of runs)"}
+                 "layout": "run (a folder per run) or batch (one file per table per batch of runs)",
+                 "replicates": "single (one run at a time) or stacked (a job's runs that share a world stepped together)"}
 
 
 def check_store_option(key: str, values: list[Any]) -> None:
@@ -28,6 +29,8 @@ def check_store_option(key: str, values: list[Any]) -> None:
             good = isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 64
         elif name == "layout":
             good = value in ("run", "batch")
+        elif name == "replicates":
+            good = value in ("single", "stacked")
         else:
             good = value in (True, False, "auto")
         if not good:

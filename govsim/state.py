@@ -65,12 +65,15 @@ class State:
     @property
     def n(self) -> int:
         """Number of countries."""
-        return self.population.size
+        return self.population.shape[-1]
 
     @property
     def standing(self) -> np.ndarray:
         """(N,) capability relative to the most capable country, in [0, 1]: what forum choice and
         membership weigh (a country's standing does not drift as the frontier moves)."""
+        if self.capability.ndim > 1:  # a batch of replicates (govsim/replicates.py): per row
+            top = self.capability.max(axis=-1, keepdims=True)
+            return np.divide(self.capability, top, out=np.zeros(self.capability.shape), where=top > 0)
         top = float(self.capability.max()) if self.n else 0.0
         return self.capability / top if top > 0 else np.zeros(self.n)
 
@@ -103,14 +106,15 @@ class Policy:
     discipline: np.ndarray  # (N, K) 1 where a bloc penalises its party i for engaging forum k (shocks.ExportControlShock)
 
     @classmethod
-    def neutral(cls, n: int, k: int) -> "Policy":
-        """No shock in force."""
+    def neutral(cls, *shape: int) -> "Policy":
+        """No shock in force, for ``shape`` (N, K) (or (R, N, K) for a batch of replicates)."""
+        n, nk = shape[:-1], shape  # per country, per country and forum
         return cls(
-            cap=np.full(n, np.inf), leakage=np.ones(n), penalty=np.zeros((n, k)),
-            sanction=np.zeros(n), sanction_forum=-1, cb_offer=np.zeros((n, k)),
-            locked=np.zeros((n, k), bool), pull=np.zeros((n, k)), blocked=np.zeros(n), api_delay=np.zeros(n),
-            diffusion_mult=1.0, open_cut=0.0, cost_mult=np.ones((n, k)), appeal=np.zeros((n, k)),
-            open_cut_country=np.zeros(n), adoption_mult=np.ones(n), discipline=np.zeros((n, k)),
+            cap=np.full(n, np.inf), leakage=np.ones(n), penalty=np.zeros(nk),
+            sanction=np.zeros(n), sanction_forum=-1, cb_offer=np.zeros(nk),
+            locked=np.zeros(nk, bool), pull=np.zeros(nk), blocked=np.zeros(n), api_delay=np.zeros(n),
+            diffusion_mult=1.0, open_cut=0.0, cost_mult=np.ones(nk), appeal=np.zeros(nk),
+            open_cut_country=np.zeros(n), adoption_mult=np.ones(n), discipline=np.zeros(nk),
         )
 
     def reset(self) -> None:
@@ -137,8 +141,8 @@ class Policy:
         """(N,) capacity-building inflow received: each forum's budget shared equally by the eligible
         countries that engage in it (programmes running through the same forum are pooled)."""
         if not self.cb_offer.any():  # no capacity-building programme in force
-            return np.zeros(self.cb_offer.shape[0])
+            return np.zeros(self.cb_offer.shape[:-1])
         taking = (self.cb_offer > 0) & engaged
-        budget, takers = self.cb_offer.sum(axis=0), taking.sum(axis=0)
+        budget, takers = self.cb_offer.sum(axis=-2, keepdims=True), taking.sum(axis=-2, keepdims=True)
         per_head = np.divide(budget, takers, out=np.zeros_like(budget), where=takers > 0)
-        return (taking * per_head).sum(axis=1)
+        return (taking * per_head).sum(axis=-1)

@@ -33,10 +33,11 @@ class Trace:
     """Preallocated copies of the state and forum arrays the indices read, one row per recorded step,
     and the indices measured from them (``threshold``: the engagement that counts as engaged)."""
 
-    def __init__(self, n: int, k: int, universal: np.ndarray, threshold: float, rows: int = 64):
+    def __init__(self, n: int, k: int, universal: np.ndarray, threshold: float, rows: int = 64, replicates: int = 1):
+        """``replicates`` > 1: room for ``rows`` steps of each of a batch's replicates (govsim/replicates.py
+        records them, replicate r's step t in row r * rows + t, and sizes its batches to fit)."""
         self.universal, self.threshold = np.asarray(universal, bool).copy(), threshold
-        row_bytes = (len(FLOATS) * 8 + 9 * k + 1) * n + 17 * k + 8
-        rows = max(1, min(rows, int(CHUNK_BYTES // row_bytes)))
+        rows = replicates * rows if replicates > 1 else max(1, min(rows, int(CHUNK_BYTES // row_bytes(n, k))))
         self.first, self.n_rows = 0, 0  # the step in the buffer's first row; the steps recorded
         self.floats = np.empty((len(FLOATS), rows, n))  # (variable, row, country): each variable contiguous
         self.engagement, self.status = np.empty((rows, n, k)), np.empty((rows, n, k), np.int8)
@@ -105,6 +106,11 @@ class Trace:
                                      floats["adoption"], floats["intensity"]),
             "frontier_capability": floats["frontier_access"].max(axis=-1), "open_lag_years": self.open_lag[rows].copy(),
         }
+
+
+def row_bytes(n: int, k: int) -> int:
+    """Bytes of one recorded row of a world of ``n`` countries and ``k`` forums."""
+    return (len(FLOATS) * 8 + 9 * k + 1) * n + 17 * k + 8
 
 
 def fail_on_non_finite(step: int, s: State) -> None:

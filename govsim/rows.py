@@ -1,0 +1,53 @@
+"""Per-run reductions over countries, for one run or a batch of R replicates (govsim/replicates.py).
+
+The kernel's arrays are (N,) / (N, K) / (K,) for one run and (R, N) / (R, N, K) / (R, K) for a
+batch; a quantity of the whole run (the world's total compute, the compute leader) is a number for
+one run and an (R, 1) column for a batch, so it broadcasts against (R, N) as a number does against
+(N,). These helpers reduce over the countries (the last axis) accordingly, with the same numpy
+reduction along each row, so a replicate's values equal the single run's bit for bit.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def total(x: np.ndarray):
+    """Sum over the countries: a numpy float for (N,), an (R, 1) column for (R, N)."""
+    return x.sum(axis=-1, keepdims=True) if x.ndim > 1 else x.sum()
+
+
+def top(x: np.ndarray):
+    """Maximum over the countries (as :func:`total`)."""
+    return x.max(axis=-1, keepdims=True) if x.ndim > 1 else x.max()
+
+
+def bottom(x: np.ndarray):
+    """Minimum over the countries (as :func:`total`)."""
+    return x.min(axis=-1, keepdims=True) if x.ndim > 1 else x.min()
+
+
+def leader(x: np.ndarray):
+    """Index of the largest value (first of ties): an int for (N,), an (R, 1) column for (R, N)."""
+    return np.argmax(x, axis=-1)[:, None] if x.ndim > 1 else int(np.argmax(x))
+
+
+def at(x: np.ndarray, i):
+    """``x[i]`` of each run, ``i`` from :func:`leader`: a number for one run, an (R, 1) column for a batch."""
+    return np.take_along_axis(x, i, axis=-1) if x.ndim > 1 else x[i]
+
+
+def per_country(x):
+    """A behaviour parameter for per-country arrays: a number as it is; a batch's per-replicate
+    values, an (R, 1, 1) array (shaped for (R, N, K) arrays), as an (R, 1) column."""
+    return x[..., 0] if isinstance(x, np.ndarray) else x
+
+
+def forum_row(a: np.ndarray) -> np.ndarray:
+    """A per-forum array, (K,) or (R, K), shaped to broadcast against (N, K) / (R, N, K)."""
+    return a[:, None, :] if a.ndim > 1 else a
+
+
+def country_col(a: np.ndarray) -> np.ndarray:
+    """A per-country array, (N,) or (R, N), as a column against (N, K) / (R, N, K)."""
+    return a[..., None]
