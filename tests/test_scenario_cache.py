@@ -102,12 +102,18 @@ def test_editing_a_standalone_file_is_seen_at_the_next_call(composes, tmp_path):
     assert govsim.load_scenario(path, ["seed=2"]).time.steps == 10
 
 
-def test_editing_a_file_of_a_user_config_tree_is_seen_at_the_next_call(composes, tmp_path):
+def _user_tree(tmp_path):
+    """A user's config tree: scenario/mine.yaml on the baseline with its own world/tiny.yaml (30 countries)."""
     (tmp_path / "scenario").mkdir()
     (tmp_path / "world").mkdir()
     mine = tmp_path / "scenario" / "mine.yaml"
     mine.write_text("# @package _global_\ndefaults:\n  - baseline\n  - override /world: tiny\nname: mine\n")
     (tmp_path / "world" / "tiny.yaml").write_text("kind: synthetic\nn: 30\n")
+    return mine
+
+
+def test_editing_a_file_of_a_user_config_tree_is_seen_at_the_next_call(composes, tmp_path):
+    mine = _user_tree(tmp_path)
     assert govsim.load_scenario(mine).world.n == 30
     (tmp_path / "world" / "tiny.yaml").write_text("kind: synthetic\nn: 40\n")
     assert govsim.load_scenario(mine).world.n == 40
@@ -129,11 +135,7 @@ def test_errors_are_not_remembered(composes, tmp_path):
 
 
 def test_removing_a_file_of_a_user_config_tree_is_seen(composes, tmp_path):
-    (tmp_path / "scenario").mkdir()
-    (tmp_path / "world").mkdir()
-    mine = tmp_path / "scenario" / "mine.yaml"
-    mine.write_text("# @package _global_\ndefaults:\n  - baseline\n  - override /world: tiny\nname: mine\n")
-    (tmp_path / "world" / "tiny.yaml").write_text("kind: synthetic\nn: 30\n")
+    mine = _user_tree(tmp_path)
     assert govsim.load_scenario(mine).world.n == 30
     (tmp_path / "world" / "tiny.yaml").unlink()
     with pytest.raises(ScenarioError, match="tiny"):
