@@ -9,7 +9,7 @@ folder, exactly as a researcher would, and times it from the shell's point of vi
 start to exit: Python and Hydra start-up, config composition, the runs, the results store).
 Then it times ``govsim.load_sweep`` on the result and checks that every run is complete.
 For reference it also times a few runs in-process, so the report separates the model's cost
-from the sweep machinery's. Target (issue #3): 1 000 runs in under 60 s on 2 cores.
+from the sweep machinery's. Target (issue 14): 1 000 runs in 10 s on 2 cores (issue 3 asked for 60 s).
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from pathlib import Path
 import govsim
 from govsim import store
 
-TARGET_S = 60.0
+TARGET_S = 10.0  # issue 14: 1 000 real-world runs in 10 s on 2 cores
 
 
 def sweep(runs: int, launcher: str, folder: Path) -> float:
