@@ -129,3 +129,31 @@ def test_the_figures_band_of_seeds_is_one_stacked_batch_with_the_same_numbers(tm
     (args, kwargs, ensemble), = calls
     plain = real(*args, **{**kwargs, "batch": False})
     pd.testing.assert_frame_equal(ensemble.indices, plain.indices, check_exact=True)
+
+
+def test_the_calibration_sweep_stacks_its_runs_with_the_same_pattern_values(tmp_path):
+    """experiments/calibrate.py keeps the countries table, which the run layout streams one run at a
+    time: it sweeps in the batch layout, whose runs are stacked; the pattern values are the same."""
+    import importlib.util
+    from pathlib import Path
+
+    from govsim.batch import with_values
+
+    path = Path(__file__).resolve().parents[1] / "experiments" / "calibrate.py"
+    spec = importlib.util.spec_from_file_location("calibrate_script", path)
+    cal = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(cal)
+    table = pd.DataFrame({"sample": range(8), "behaviour.decision.temperature": [0.5 + i / 8 for i in range(8)]})
+    cal.sweep(table, 2, tmp_path / "cal", "basic")
+    manifests = store.manifests(tmp_path / "cal")
+    assert len(manifests) == 16 and all(m["status"] == "complete" for m in manifests)
+    assert list((tmp_path / "cal").glob("batches/*")) and not list((tmp_path / "cal").glob("runs/*")), \
+        "the calibration's runs were not stored in stacked batches"
+    got = cal.pattern_values(tmp_path / "cal", 0.5).set_index("run_id").sort_index()
+    base = govsim.load_scenario("baseline", ["time.steps=12"])
+    by_run = {m["run_id"]: m for m in manifests}
+    for run_id, row in got.iterrows():
+        values = table.set_index("sample").loc[int(row["sample"])].to_dict()
+        single = govsim.run(with_values(base, values), seed=by_run[run_id]["seed"], countries=True)
+        expected = cal.patterns.run_values(single.indices, single.countries, single.forums, 0.5)
+        assert {k: row[k] for k in expected} == pytest.approx(expected, rel=0, abs=1e-12, nan_ok=True)
