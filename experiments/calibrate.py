@@ -69,11 +69,15 @@ def shrink(scored: pd.DataFrame, priors: dict[str, list[float]], keep: float) ->
 
 
 def sweep(table: pd.DataFrame, seeds: int, out: Path, launcher: str) -> None:
-    """Run every candidate on every seed through ``govsim run -m`` (resumes if re-run)."""
+    """Run every candidate on every seed through ``govsim run -m`` (resumes if re-run).
+
+    The batch layout (``store.layout=batch``): the runs keep their countries table, which the run
+    layout streams one run at a time, so only there are a job's runs stepped together as stacked
+    replicates (``store.replicates=stacked``); ``load_sweep`` reads either layout, and a folder of both."""
     out.mkdir(parents=True, exist_ok=True)
     table.to_parquet(out / "design.parquet", index=False)
     chunks = 8
-    args = [sys.executable, "-m", "govsim", "run", "-m", "scenario=baseline", "time.steps=12", "store.countries=true",
+    args = [sys.executable, "-m", "govsim", "run", "-m", "scenario=baseline", "time.steps=12", "store.countries=true", "store.layout=batch",
             f"seed=[{','.join(map(str, range(seeds)))}]", f"seeds_per_job={seeds}", f"design.path={(out / 'design.parquet').resolve()}",
             f"design.chunk=range(0,{chunks})", f"design.chunks={chunks}", f"out={out}", f"hydra/launcher={launcher}"]
     code = subprocess.run(args).returncode

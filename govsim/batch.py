@@ -22,7 +22,7 @@ from filelock import FileLock, Timeout
 from govsim.config import ScenarioError, apply_override, validate
 from govsim.config.scenario import Scenario
 from govsim.progress import Counts, Progress
-from govsim.run_options import RUN_OPTIONS, STORE_OPTIONS, check_store_option, split_run_options  # noqa: F401 -- re-exported
+from govsim.run_options import REPLICATES_DEFAULT, RUN_OPTIONS, STORE_OPTIONS, check_store_option, split_run_options  # noqa: F401 -- re-exported
 from govsim.runner import run
 from govsim import batchstore, store
 
@@ -104,15 +104,17 @@ def run_specs(specs: list[RunSpec], folder_of: Callable[[RunSpec], Path], option
     otherwise each in its folder, under a lock on that folder (``filelock``), so concurrent sweeps
     into one folder never write the same run at once: a run locked by another process is skipped and
     counted as busy. A run complete in either layout is skipped. With ``options["replicates"] ==
-    "stacked"`` the runs not complete are simulated in batches of stacked replicates as the driver
-    reaches them (``govsim.replicates.Ahead``); each is still recorded on its own as above. A run whose folder cannot be made,
+    "stacked"`` (the default) the runs not complete are simulated in batches of stacked replicates as
+    the driver reaches them (``govsim.replicates.Ahead``); each is still recorded on its own as above,
+    its ``wall_time_s`` its share of its batch's time; a batch that fails is run again one run at a
+    time, so a failed run is recorded with its own error. A run whose folder cannot be made,
     or whose failure cannot be recorded (a full disk), is counted as failed and listed in
     ``Counts.unrecorded``.
     """
     progress = Progress(len(specs), label)
     tables = ["indices", "forums"] + (["countries"] if options.get("countries") is True else [])
     figure = int(options.get("band_seeds", 8)) if options.get("figure") is True else None
-    root, stacked = _sweep_root(specs, folder_of), options.get("replicates") == "stacked"
+    root, stacked = _sweep_root(specs, folder_of), options.get("replicates", REPLICATES_DEFAULT) == "stacked"
     if root is not None and options.get("layout") == "batch":
         return _run_batch(specs, root, folder_of, tables, figure, context or {}, log_failures, progress, stacked)
     in_batches = _stored_in_batches(root, specs)
@@ -163,12 +165,23 @@ def _ahead(specs: list[RunSpec], tables: list[str], stored: Callable[[RunSpec], 
 
 
 def _complete_in(folder_of: Callable[[RunSpec], Path], spec: RunSpec) -> bool:
-    """True if ``spec``'s run folder holds it complete (False if it has no folder yet or cannot have one)."""
+    """True if ``spec``'s run folder says it is complete (False if it has no folder yet or cannot have one)."""
     try:
         folder = folder_of(spec)
     except (store.StoreError, OSError):
         return True  # counted as failed by the driver, never run
-    return folder.is_dir() and store.complete_run(folder, spec.digest) is not None
+    return _says_complete(folder, spec)
+
+
+def _says_complete(folder: Path, spec: RunSpec) -> bool:
+    """True if ``folder``'s manifest records ``spec`` complete: a quiet, cheap check for forming a
+    stacked batch. The driver verifies the files when it reaches the run (and logs a damaged one
+    once); a run found damaged then is simulated in a batch of its own start."""
+    try:
+        manifest = store.read_manifest(folder) if folder.is_dir() else None
+    except (store.StoreError, OSError):
+        return False
+    return manifest is not None and manifest.get("status") == "complete" and manifest.get("scenario_hash") == spec.digest
 
 
 def _sweep_root(specs: list[RunSpec], folder_of: Callable[[RunSpec], Path]) -> Path | None:
@@ -245,7 +258,7 @@ def _batch_runs(specs: list[RunSpec], root: Path, folder: Path, tables: list[str
     stored = {**batchstore.complete_in_batches(root, wanted, skip=folder.name), **writer.kept}
     older, pending = 0, []
     ahead = _ahead(specs, tables, lambda spec: (spec.run_id in stored and stored[spec.run_id].get("scenario_hash") == spec.digest)
-                   or _complete_run_folder(root, spec) is not None) if stacked else None
+                   or _says_complete(root / "runs" / spec.run_id, spec)) if stacked else None
     try:
         for spec in specs:
             done = stored.get(spec.run_id) or _complete_run_folder(root, spec)
@@ -281,12 +294,12 @@ def _attempt(spec: RunSpec, tables: list[str], figure: int | None, root: Path, c
             from govsim.run_figures import write_run_figures
 
             write_run_figures(root / "figures" / spec.run_id, results, figure)
-        return {**record, "status": "complete", "wall_time_s": round(time.perf_counter() - clock, 4)}, results
+        return {**record, "status": "complete", "wall_time_s": _wall(clock, spec, ahead)}, results
     except Exception as exc:  # noqa: BLE001 -- a failed run is recorded and the batch goes on
         if log_failures:
             logging.getLogger("govsim").error("run %s failed: %s: %s", spec.run_id, type(exc).__name__, str(exc).strip())
         detail = "" if isinstance(exc, ScenarioError) else traceback.format_exc()
-        return {**record, "status": "failed", "wall_time_s": round(time.perf_counter() - clock, 4),
+        return {**record, "status": "failed", "wall_time_s": _wall(clock, spec, ahead),
                 "error": {"type": type(exc).__name__, "message": str(exc), "traceback": detail}}, None
 
 
@@ -295,6 +308,15 @@ def _results_of(spec: RunSpec, tables: list[str], ahead) -> Any:
     if ahead is not None:
         return ahead.results(spec.run_id, spec.scenario, spec.seed)
     return run(spec.scenario, seed=spec.seed, countries="countries" in tables)
+
+
+def _wall(clock: float, spec: RunSpec, ahead) -> float:
+    """The run's wall time (s) since ``clock``; for a run of a stacked batch (``ahead``), with the
+    batch's time replaced by the run's share of it (batch time / runs in it), so each run of a batch
+    reports its share rather than the run that started the batch reporting all of it."""
+    spent = time.perf_counter() - clock
+    share = ahead.shares.pop(spec.run_id, None) if ahead is not None else None
+    return round(spent if share is None else max(spent - ahead.spent, 0.0) + share, 4)
 
 
 def _record(spec: RunSpec, context: dict[str, Any], started: str) -> dict[str, Any]:
@@ -340,7 +362,7 @@ def _one_run(spec: RunSpec, folder: Path, tables: list[str], figure: int | None,
         if spec.error is not None:
             raise ScenarioError(spec.error)
         results = _run_into(spec, folder, tables, ahead)
-        store.write_run(folder, results, {**manifest, "wall_time_s": round(time.perf_counter() - clock, 4)}, tables)
+        store.write_run(folder, results, {**manifest, "wall_time_s": _wall(clock, spec, ahead)}, tables)
         if figure is not None:  # the number of seeds in the figure's band
             from govsim.run_figures import write_run_figures
 
@@ -351,7 +373,7 @@ def _one_run(spec: RunSpec, folder: Path, tables: list[str], figure: int | None,
         if log_failures:
             logging.getLogger("govsim").error("run %s failed: %s: %s", spec.run_id, type(exc).__name__, str(exc).strip())
         try:
-            store.write_manifest(folder, {**manifest, "status": "failed", "wall_time_s": round(time.perf_counter() - clock, 4),
+            store.write_manifest(folder, {**manifest, "status": "failed", "wall_time_s": _wall(clock, spec, ahead),
                                           "error": {"type": type(exc).__name__, "message": str(exc), "traceback": detail}})
         except OSError as unwritable:  # e.g. the disk is full: count it, tell, and go on with the next run
             return False, _unrecorded(spec, unwritable)

@@ -15,6 +15,7 @@ run's (``tests/test_batched.py``). The indices of all replicates' steps are meas
 from __future__ import annotations
 
 import dataclasses
+import time
 from types import SimpleNamespace
 from collections.abc import Callable
 
@@ -340,15 +341,20 @@ class Ahead:
     driver will not ask for (already stored), checked when its batch is formed. Asked for a run,
     :meth:`results` simulates it together with the following runs that can share its batch; a run
     whose batch failed (any error) is run on its own, so its error is its single run's.
+    ``shares[run_id]``: a batched run's share of its batch's time (s); ``spent``: the time of the
+    batch simulated by the last call of :meth:`results` (0 if none), for the drivers' wall times.
     """
 
     def __init__(self, jobs: list[tuple[str, Scenario, int]], countries: bool, skip: Callable[[str], bool]):
         self.jobs, self.countries, self.skip = jobs, countries, skip
         self.ready: dict[str, Results] = {}
         self.tried: set[str] = set()
+        self.shares: dict[str, float] = {}
+        self.spent = 0.0
 
     def results(self, run_id: str, scenario: Scenario, seed: int) -> Results:
         """The results of run ``run_id`` (``scenario`` with ``seed``), as :func:`govsim.runner.run` gives them."""
+        self.spent = 0.0
         if run_id not in self.tried:
             self._fill(run_id)
         found = self.ready.pop(run_id, None)
@@ -368,8 +374,11 @@ class Ahead:
         self.tried.update(job[0] for job in group)
         if len(group) == 1:
             return
+        clock = time.perf_counter()
         try:
             done = run_batch([(scenario, seed) for _, scenario, seed in group], self.countries)
         except Exception:  # noqa: BLE001 -- each run is then run on its own and reports its own error
             return
+        self.spent = time.perf_counter() - clock
+        self.shares.update((job[0], self.spent / len(group)) for job in group)
         self.ready.update((job[0], results) for job, results in zip(group, done))

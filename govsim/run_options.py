@@ -15,7 +15,9 @@ RUN_OPTIONS = ("store", "design")  # keys of a composed config that are not part
 STORE_OPTIONS = {"countries": "auto, true or false", "figure": "auto, true or false",
                  "band_seeds": "a whole number of seeds from 0 to 64 (0 or 1: no band)",
                  "layout": "run (a folder per run) or batch (one file per table per batch of runs)",
-                 "replicates": "single (one run at a time) or stacked (a job's runs that share a world stepped together)"}
+                 "replicates": "stacked (a job's runs that share a world stepped together; the default) or single (one run at a time)"}
+#: ``store.replicates`` when a caller of :func:`govsim.batch.run_specs` does not say.
+REPLICATES_DEFAULT = "stacked"
 
 
 def check_store_option(key: str, values: list[Any]) -> None:

@@ -104,7 +104,7 @@ def test_an_interrupted_batch_resumes_without_redoing_or_repeating_runs(tmp_path
     monkeypatch.setattr(batch_module, "run", dies_after_five)
     monkeypatch.setattr("govsim.batchstore.FLUSH_SECONDS", 0.0)  # the batch file is rewritten after every run
     with pytest.raises(KeyboardInterrupt):
-        sweep(tmp_path, range(10), "batch")
+        sweep(tmp_path, range(10), "batch", replicates="single")  # one run at a time, through ``run``
     before = {m["run_id"]: m["started"] for m in complete(tmp_path)}
     assert len(before) == 5
     monkeypatch.setattr(batch_module, "run", real)

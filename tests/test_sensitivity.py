@@ -278,6 +278,7 @@ def test_sensitivity_end_to_end_on_the_model_then_resumes(tmp_path, capsys):
 
 def test_a_failed_run_exits_1_without_analysis_and_a_rerun_completes_it(tmp_path, capsys, monkeypatch):
     import govsim.batch
+    import govsim.replicates
     from govsim.runner import run
 
     out = tmp_path / "sa"
@@ -291,6 +292,12 @@ def test_a_failed_run_exits_1_without_analysis_and_a_rerun_completes_it(tmp_path
             raise RuntimeError("boom")
         return run(scenario, seed=seed, countries=countries)
 
+    def batch_fails(jobs, countries):  # as an error in one replicate stops its stacked batch: each run then alone
+        raise RuntimeError("boom in a batch")
+
+    real_batch = govsim.replicates.run_batch
+    monkeypatch.setattr(govsim.replicates, "run_batch", batch_fails)
+    monkeypatch.setattr(govsim.replicates, "run", first_run_fails)
     monkeypatch.setattr(govsim.batch, "run", first_run_fails)
     assert cli.main(args) == 1
     err = capsys.readouterr().err
@@ -298,6 +305,8 @@ def test_a_failed_run_exits_1_without_analysis_and_a_rerun_completes_it(tmp_path
     assert "failed: sample " in err and "boom" in err
     assert not (out / "sensitivity.csv").exists()
 
+    monkeypatch.setattr(govsim.replicates, "run_batch", real_batch)
+    monkeypatch.setattr(govsim.replicates, "run", run)
     monkeypatch.setattr(govsim.batch, "run", run)
     manifests = sorted((out / "runs").glob("*/manifest.json"))
     before = {m: m.read_text() for m in manifests if json.loads(m.read_text())["status"] == "complete"}
