@@ -22,9 +22,10 @@ from govsim.codes import INCOME_THRESHOLDS
 from govsim.state import State
 
 
-def advance(s: State, forum_access: np.ndarray, received: np.ndarray, positions: np.ndarray, p: Dynamics, dt: float) -> None:
-    """Move every country's state forward by ``dt`` years, in place."""
-    grow_compute(s, p, dt)
+def advance(s: State, forum_access: np.ndarray, received: np.ndarray, positions: np.ndarray, p: Dynamics, dt: float,
+            shares: np.ndarray | None = None) -> None:
+    """Move every country's state forward by ``dt`` years, in place (``shares``: :func:`grow_compute`'s)."""
+    grow_compute(s, p, dt, shares)
     lam = frontier.knowhow_speed(s, forum_access, received, p)
     s.knowhow = frontier.relax_knowhow(s.knowhow, lam, dt, p, rows.leader(s.compute))
     frontier.grow_internet(s, p, dt)
@@ -67,17 +68,21 @@ def _investment_shares_rows(s: State, weight: np.ndarray, p: Dynamics) -> np.nda
     return np.where(capacity > 0, mixed, economic)
 
 
-def blocked_share(s: State, p: Dynamics) -> np.ndarray:
-    """(N,) share of each country's compute demand that caps keep out, net of leakage."""
-    demand = investment_shares(s, p)
+def blocked_share(s: State, p: Dynamics, demand: np.ndarray | None = None) -> np.ndarray:
+    """(N,) share of each country's compute demand that caps keep out, net of leakage (``demand``:
+    :func:`investment_shares` of this state, if the caller has them)."""
+    demand = investment_shares(s, p) if demand is None else demand
     allowed = np.minimum(demand, s.policy.cap)
     blocked = np.divide(demand - allowed, demand, out=np.zeros_like(demand), where=demand > 0)
     return blocked * (1 - s.policy.leakage)
 
 
-def grow_compute(s: State, p: Dynamics, dt: float) -> None:
-    """Invest the demand that caps let through (``policy.blocked``), depreciate, grow world investment."""
-    inflow = s.world_investment * investment_shares(s, p) * (1 - s.policy.blocked)
+def grow_compute(s: State, p: Dynamics, dt: float, shares: np.ndarray | None = None) -> None:
+    """Invest the demand that caps let through (``policy.blocked``), depreciate, grow world investment
+    (``shares``: :func:`investment_shares` of this state, if the caller has them: a step measures them
+    once, when the shocks apply, and nothing they depend on changes before compute grows)."""
+    shares = investment_shares(s, p) if shares is None else shares
+    inflow = s.world_investment * shares * (1 - s.policy.blocked)
     s.compute = s.compute * (1 - p.depreciation) ** dt + dt * inflow
     s.world_capacity = s.world_capacity * (1 - p.depreciation) ** dt + dt * s.world_investment
     s.world_investment *= p.compute_growth**dt

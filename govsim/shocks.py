@@ -16,7 +16,7 @@ from govsim.config import CapacityBuilding, ExportControls, ForumChange, OpenMod
 from govsim.config.behaviour import Dynamics
 from govsim.config.shocks import ForumReform
 from govsim.config.scenario import Time
-from govsim.dynamics import blocked_share
+from govsim.dynamics import blocked_share, investment_shares
 from govsim.forums import ForumSet
 from govsim.state import State
 
@@ -208,14 +208,17 @@ _KINDS = {ExportControls: ExportControlShock, CapacityBuilding: CapacityBuilding
           OpenModels: OpenModelShock, ForumChange: ForumChangeShock, ForumReform: ForumReformShock}
 
 
-def apply_shocks(shocks: list[Shock], state: State, forums: ForumSet, period: int, p: Dynamics) -> None:
+def apply_shocks(shocks: list[Shock], state: State, forums: ForumSet, period: int, p: Dynamics) -> np.ndarray:
     """Reset the policy fields and the forums' reformable rules, let each shock in force write its
-    effect, then measure blocked demand."""
+    effect, then measure blocked demand; the investment shares measured with it are returned (the
+    step invests them: :func:`govsim.dynamics.grow_compute`)."""
     state.policy.reset()
     forums.reset_rules()
     for shock in shocks:
         shock.step(state, period)
-    state.policy.blocked = blocked_share(state, p)
+    shares = investment_shares(state, p)
+    state.policy.blocked = blocked_share(state, p, shares)
+    return shares
 
 
 def build_shocks(specs: dict, time: Time, forums: ForumSet, iso3: np.ndarray) -> list[Shock]:
