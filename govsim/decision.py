@@ -103,12 +103,21 @@ def utilities(s: State, view: ForumView, p: Decision, status: np.ndarray, terms:
 
 def allocate(u: np.ndarray, eligible: np.ndarray, budget: np.ndarray, outside: float, temperature: float) -> np.ndarray:
     """Logit allocation with an outside option: e_ik = B_i exp(U_ik/t) / (exp(U_0/t) + sum_l exp(U_il/t))."""
-    z = np.where(eligible, u / temperature, -np.inf)
+    return choose(u, eligible, budget, outside, temperature)[0]
+
+
+def choose(u: np.ndarray, eligible: np.ndarray, budget: np.ndarray, outside: float,
+           temperature: float) -> tuple[np.ndarray, np.ndarray]:
+    """(:func:`allocate`, :func:`best_utility`) from one masking of the utilities: the best scaled
+    utility max(U/t) is max(U)/t exactly (t > 0, and division rounds monotonically)."""
+    masked = np.where(eligible, u, -np.inf)
+    best = masked.max(axis=-1)
+    z = masked / temperature  # -inf stays -inf
     base = rows.per_country(outside / temperature)  # (R, 1) in a batch with per-replicate parameters
-    top = np.maximum(z.max(axis=-1), base)
+    top = np.maximum(best / rows.per_country(temperature), base)
     weights = np.exp(z - top[..., None])
     denominator = np.exp(base - top) + weights.sum(axis=-1)
-    return budget[..., None] * weights / denominator[..., None]
+    return budget[..., None] * weights / denominator[..., None], best
 
 
 def option_value(u: np.ndarray, eligible: np.ndarray, outside: float, temperature: float) -> np.ndarray:
