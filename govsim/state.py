@@ -117,25 +117,14 @@ class Policy:
             open_cut_country=np.zeros(n), adoption_mult=np.ones(n), discipline=np.zeros(nk),
         )
 
-    def reset(self) -> None:
-        """Back to neutral, in place."""
-        self.cap.fill(np.inf)
-        self.leakage.fill(1.0)
-        self.penalty.fill(0.0)
-        self.discipline.fill(0.0)
-        self.sanction.fill(0.0)
-        self.cb_offer.fill(0.0)
-        self.locked.fill(False)
-        self.pull.fill(0.0)
-        self.blocked.fill(0.0)
-        self.api_delay.fill(0.0)
+    def reset(self, fields: tuple[str, ...] | None = None) -> None:
+        """Back to neutral, in place: the scalars, and the arrays in ``fields`` (``None``: all). The
+        shocks declare the arrays they write (``shocks.Shock.writes``), so the others are still neutral."""
         self.sanction_forum = -1
         self.diffusion_mult = 1.0
         self.open_cut = 0.0
-        self.cost_mult.fill(1.0)
-        self.appeal.fill(0.0)
-        self.open_cut_country.fill(0.0)
-        self.adoption_mult.fill(1.0)
+        for name in _ARRAYS if fields is None else fields:
+            getattr(self, name).fill(_NEUTRAL[name])
 
     def cb_received(self, engaged: np.ndarray) -> np.ndarray:
         """(N,) capacity-building inflow received: each forum's budget shared equally by the eligible
@@ -146,3 +135,10 @@ class Policy:
         budget, takers = self.cb_offer.sum(axis=-2, keepdims=True), taking.sum(axis=-2, keepdims=True)
         per_head = np.divide(budget, takers, out=np.zeros_like(budget), where=takers > 0)
         return (taking * per_head).sum(axis=-1)
+
+
+#: The neutral value of each policy array (:meth:`Policy.reset`).
+_NEUTRAL = {"cap": np.inf, "leakage": 1.0, "penalty": 0.0, "discipline": 0.0, "sanction": 0.0, "cb_offer": 0.0,
+            "locked": False, "pull": 0.0, "blocked": 0.0, "api_delay": 0.0, "cost_mult": 1.0, "appeal": 0.0,
+            "open_cut_country": 0.0, "adoption_mult": 1.0}
+_ARRAYS = tuple(_NEUTRAL)
