@@ -99,7 +99,11 @@ def grow_income(s: State, p: Dynamics, dt: float) -> None:
     high income in 2023Q4).
     """
     s.gdp_pc = s.gdp_pc * np.exp(dt * (p.income_growth + p.ai_income_premium * s.capability))
-    now, start = np.searchsorted(INCOME_THRESHOLDS, s.gdp_pc), np.searchsorted(INCOME_THRESHOLDS, s.gdp_pc0)
+    now, start = np.searchsorted(INCOME_THRESHOLDS, s.gdp_pc), getattr(s, "gdp_group0", None)  # a State keeps it
+    start = np.searchsorted(INCOME_THRESHOLDS, s.gdp_pc0) if start is None else start
+    if np.array_equal(now, start):  # no country has left its starting GDP group (most steps)
+        s.income_group = s.income_group0.copy()
+        return
     group = np.where(now > start, np.maximum(s.income_group0, now), np.where(now < start, np.minimum(s.income_group0, now),
                                                                            s.income_group0))
     s.income_group = group.astype(np.int8)

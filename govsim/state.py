@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from govsim.codes import PARTNER
+from govsim.codes import INCOME_THRESHOLDS, PARTNER
 
 
 @dataclass
@@ -49,12 +49,14 @@ class State:
     producer_delays: np.ndarray = field(init=False)  # their release delays, years
     gdp_pc0: np.ndarray = field(init=False)
     income_group0: np.ndarray = field(init=False)
+    gdp_group0: np.ndarray = field(init=False)  # the income group GDP per capita gave at the start (dynamics.grow_income)
     policy: "Policy" = field(init=False)
     region_codes: tuple | None = field(default=None, init=False, repr=False)  # (region, its integer codes): enlargement.regions
 
     def __post_init__(self) -> None:
         self.gdp_pc0 = self.gdp_pc.copy()
         self.income_group0 = self.income_group.copy()
+        self.gdp_group0 = np.searchsorted(INCOME_THRESHOLDS, self.gdp_pc0)
         self.policy = Policy.neutral(*self.engagement.shape)
         self.lag = np.zeros(self.n)
         self.frontier_access = np.zeros(self.n)
