@@ -125,7 +125,7 @@ def drift_alignment(s: State, positions: np.ndarray, p: Dynamics, dt: float) -> 
     else:
         push = np.zeros_like(pull)
     discipline = s.policy.discipline
-    if discipline.any():
+    if s.policy.holds("discipline") and discipline.any():
         count = discipline.sum(axis=-1)
         away = (discipline * np.sign(s.alignment[..., None] - rows.forum_row(positions))).sum(axis=-1)
         push = push + np.divide(away, count, out=np.zeros_like(away), where=count > 0)

@@ -127,11 +127,19 @@ class Policy:
         self.open_cut = 0.0
         for name in _ARRAYS if fields is None else fields:
             getattr(self, name).fill(_NEUTRAL[name])
+        self._live = None if fields is None else frozenset(fields)
+
+    def holds(self, name: str) -> bool:
+        """Whether policy array ``name`` may hold a shock's effect this step. False only for an array
+        :meth:`reset` left neutral that no shock of the run writes: the kernel then skips applying it
+        (multiplying by 1, adding 0), which changes no value."""
+        live = self.__dict__.get("_live")
+        return live is None or name in live
 
     def cb_received(self, engaged: np.ndarray) -> np.ndarray:
         """(N,) capacity-building inflow received: each forum's budget shared equally by the eligible
         countries that engage in it (programmes running through the same forum are pooled)."""
-        if not self.cb_offer.any():  # no capacity-building programme in force
+        if not self.holds("cb_offer") or not self.cb_offer.any():  # no capacity-building programme in force
             return np.zeros(self.cb_offer.shape[:-1])
         taking = (self.cb_offer > 0) & engaged
         budget, takers = self.cb_offer.sum(axis=-2, keepdims=True), taking.sum(axis=-2, keepdims=True)
