@@ -118,8 +118,8 @@ def drift_alignment(s: State, positions: np.ndarray, p: Dynamics, dt: float) -> 
     pull = (s.engagement * (rows.forum_row(positions) - s.alignment[..., None])).sum(axis=-1)
     pull = np.divide(pull, weight, out=np.zeros_like(pull), where=weight > 0)
     sanctioner = s.policy.sanction_forum  # -1: none; an (R, 1) column in a batch where a shock set it
-    if np.any(sanctioner >= 0):
-        away = np.sign(s.alignment - rows.at(positions, np.maximum(sanctioner, 0)))
+    if (sanctioner >= 0) if isinstance(sanctioner, int) else np.any(sanctioner >= 0):
+        away = np.sign(s.alignment - rows.at(positions, sanctioner if isinstance(sanctioner, int) else np.maximum(sanctioner, 0)))
         push = s.policy.sanction * s.policy.blocked * away
         push = push if np.ndim(sanctioner) == 0 else np.where(sanctioner >= 0, push, 0.0)
     else:
