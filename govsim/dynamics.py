@@ -22,10 +22,9 @@ from govsim.codes import INCOME_THRESHOLDS
 from govsim.state import State
 
 
-def advance(s: State, forum_access: np.ndarray, received: np.ndarray, positions: np.ndarray, p: Dynamics, dt: float,
-            shares: np.ndarray | None = None) -> None:
-    """Move every country's state forward by ``dt`` years, in place (``shares``: :func:`grow_compute`'s)."""
-    grow_compute(s, p, dt, shares)
+def advance(s: State, forum_access: np.ndarray, received: np.ndarray, positions: np.ndarray, p: Dynamics, dt: float) -> None:
+    """Move every country's state forward by ``dt`` years, in place."""
+    grow_compute(s, p, dt)
     lam = frontier.knowhow_speed(s, forum_access, received, p)
     s.knowhow = frontier.relax_knowhow(s.knowhow, lam, dt, p, rows.leader(s.compute))
     frontier.grow_internet(s, p, dt)
@@ -77,11 +76,28 @@ def blocked_share(s: State, p: Dynamics, demand: np.ndarray | None = None) -> np
     return blocked * (1 - s.policy.leakage)
 
 
-def grow_compute(s: State, p: Dynamics, dt: float, shares: np.ndarray | None = None) -> None:
-    """Invest the demand that caps let through (``policy.blocked``), depreciate, grow world investment
-    (``shares``: :func:`investment_shares` of this state, if the caller has them: a step measures them
-    once, when the shocks apply, and nothing they depend on changes before compute grows)."""
-    shares = investment_shares(s, p) if shares is None else shares
+def remember_shares(s: State, p: Dynamics, shares: np.ndarray) -> None:
+    """Keep the :func:`investment_shares` of ``s`` measured when the shocks apply, for :func:`grow_compute`
+    later in the step (their inputs do not change in between: measured once a step, not twice)."""
+    s.__dict__["_shares"] = (_share_inputs(s, p), shares)
+
+
+def _share_inputs(s: State, p: Dynamics) -> tuple:
+    return s.compute, s.gdp_pc, s.population, s.readiness, s.world_capacity, p
+
+
+def _step_shares(s: State, p: Dynamics) -> np.ndarray:
+    """The remembered shares if none of their inputs has been replaced since (the kernel replaces
+    these arrays, never writes into them), else measured now."""
+    kept = s.__dict__.pop("_shares", None)
+    if kept is not None and all(a is b for a, b in zip(kept[0], _share_inputs(s, p))):
+        return kept[1]
+    return investment_shares(s, p)
+
+
+def grow_compute(s: State, p: Dynamics, dt: float) -> None:
+    """Invest the demand that caps let through (``policy.blocked``), depreciate, grow world investment."""
+    shares = _step_shares(s, p)
     inflow = s.world_investment * shares * (1 - s.policy.blocked)
     s.compute = s.compute * (1 - p.depreciation) ** dt + dt * inflow
     s.world_capacity = s.world_capacity * (1 - p.depreciation) ** dt + dt * s.world_investment

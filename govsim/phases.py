@@ -54,11 +54,10 @@ def review_due(period: int, b: Behaviour, dt: float) -> bool:
     return (period + 1) % every == 0
 
 
-def evolve(s: State, forums: ForumSet, b: Behaviour, dt: float, shares: np.ndarray | None = None) -> None:
-    """Compute, capability, income, alignment and budgets move forward by ``dt`` years (kept finite;
-    ``shares``: the step's investment shares, as :func:`govsim.shocks.apply_shocks` measured them)."""
+def evolve(s: State, forums: ForumSet, b: Behaviour, dt: float) -> None:
+    """Compute, capability, income, alignment and budgets move forward by ``dt`` years (kept finite)."""
     engaged = s.engagement >= b.dynamics.engaged_threshold
-    advance(s, forums.access(s), s.policy.cb_received(engaged), forums.position, b.dynamics, dt, shares)
+    advance(s, forums.access(s), s.policy.cb_received(engaged), forums.position, b.dynamics, dt)
     keep_finite(s)
     s.budget = diplomatic_budget(s.readiness, b.budget)
 
@@ -77,10 +76,10 @@ def run_period(s: State, forums: ForumSet, shocks: list[Shock], b: Behaviour, dt
     A batch of replicates (govsim/replicates.py) runs the same phases on stacked arrays, with its
     ``shocks``, ``rng`` and ``review`` acting on each replicate in turn.
     """
-    shares = apply_shocks(shocks, s, forums, period, b.dynamics)  # decide and review leave their inputs alone
+    apply_shocks(shocks, s, forums, period, b.dynamics)
     forums.update(s, b.dynamics)
     engagement, best = decide(s, forums, b.decision, dt, rng)
     commit(s, engagement, best, b.decision, dt)
     if review_due(period, b, dt):
         review(s, forums, b, rng)
-    evolve(s, forums, b, dt, shares)
+    evolve(s, forums, b, dt)

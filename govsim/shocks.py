@@ -16,7 +16,7 @@ from govsim.config import CapacityBuilding, ExportControls, ForumChange, OpenMod
 from govsim.config.behaviour import Dynamics
 from govsim.config.shocks import ForumReform
 from govsim.config.scenario import Time
-from govsim.dynamics import blocked_share, investment_shares
+from govsim.dynamics import blocked_share, investment_shares, remember_shares
 from govsim.forums import ForumSet
 from govsim.state import State
 
@@ -223,10 +223,10 @@ _KINDS = {ExportControls: ExportControlShock, CapacityBuilding: CapacityBuilding
           OpenModels: OpenModelShock, ForumChange: ForumChangeShock, ForumReform: ForumReformShock}
 
 
-def apply_shocks(shocks: list[Shock], state: State, forums: ForumSet, period: int, p: Dynamics) -> np.ndarray:
+def apply_shocks(shocks: list[Shock], state: State, forums: ForumSet, period: int, p: Dynamics) -> None:
     """Reset the policy fields and the forums' reformable rules, let each shock in force write its
-    effect, then measure blocked demand; the investment shares measured with it are returned (the
-    step invests them: :func:`govsim.dynamics.grow_compute`). Only the policy arrays the shocks may
+    effect, then measure blocked demand (the investment shares measured with it are kept for
+    :func:`govsim.dynamics.grow_compute`). Only the policy arrays the shocks may
     write are reset (:func:`written`; ``blocked`` is measured afresh, no shock reads it)."""
     state.policy.reset(written(shocks))
     forums.reset_rules()
@@ -234,7 +234,7 @@ def apply_shocks(shocks: list[Shock], state: State, forums: ForumSet, period: in
         shock.step(state, period)
     shares = investment_shares(state, p)
     state.policy.blocked = blocked_share(state, p, shares)
-    return shares
+    remember_shares(state, p, shares)
 
 
 def written(shocks: list) -> tuple[str, ...] | None:

@@ -31,3 +31,24 @@ def test_shocks_write_only_the_policy_arrays_they_declare(name):
             written = {f for f in ARRAYS if not np.array_equal(getattr(state.policy, f), getattr(neutral, f))}
             declared = set(shock.writes)
             assert written <= declared, (name, type(shock).__name__, written - declared)
+
+
+def test_grow_compute_invests_the_shares_of_the_state_it_grows():
+    """The investment shares measured when the shocks apply are reused later in the step only while
+    their inputs are the same arrays; a replaced input is measured afresh."""
+    import copy
+
+    from govsim.dynamics import grow_compute
+    from govsim.shocks import apply_shocks
+
+    scenario = govsim.load_scenario("baseline", overrides=["time.steps=4"])
+    _, forums, state, shocks = phases.setup(scenario, np.random.default_rng(1))
+    p = scenario.behaviour.dynamics
+    apply_shocks(shocks, state, forums, 0, p)
+    fresh = copy.deepcopy(state)
+    fresh.__dict__.pop("_shares", None)
+    state.compute = state.compute * 2.0  # replaced after the shocks applied: its shares change
+    fresh.compute = fresh.compute * 2.0
+    grow_compute(state, p, 0.25)
+    grow_compute(fresh, p, 0.25)
+    np.testing.assert_array_equal(state.compute, fresh.compute)
