@@ -64,8 +64,10 @@ def status_free_terms(s: State, view: ForumView, p: Decision) -> Terms:
     distance = view.depth * np.abs(s.alignment[..., None] - view.position)
     stickiness = 1.0 / (1.0 + s.dissatisfaction / rows.per_country(p.dissatisfaction_years))
     inertia = s.engagement / budget * stickiness[..., None]
+    cost = p.w_cost * view.cost
+    cost = cost * s.policy.cost_mult if s.policy.holds("cost_mult") else cost  # else all 1
     return Terms(c, p.w_scope * scope, p.w_network * network, p.w_distance * distance,
-                 p.w_cost * view.cost * s.policy.cost_mult / budget, p.w_penalty * s.policy.penalty,
+                 cost / budget, p.w_penalty * s.policy.penalty,
                  s.policy.pull * s.policy.blocked[..., None], p.inertia * inertia)
 
 
@@ -92,23 +94,34 @@ def utilities(s: State, view: ForumView, p: Decision, status: np.ndarray, terms:
     t = status_free_terms(s, view, p) if terms is None else terms
     member = (status == MEMBER) | view.universal
     access = view.tech_access * access_weight(status, view, member) * np.maximum(view.level - t.standing, 0.0)
-    access = access + s.policy.cb_offer * p.horizon_years
+    if s.policy.holds("cb_offer"):  # else no capacity-building offer
+        access = access + s.policy.cb_offer * p.horizon_years
     n_members = np.maximum(member.sum(axis=-2, keepdims=True), 1)
     voice = np.where(member, view.authority * (1.0 / n_members) ** p.voice_exponent, 0.0)
-    return (  # summed in this order (the order fixes the last bits of the results)
-        p.w_access * access + p.w_voice * voice + t.scope + t.network - t.distance - t.cost - t.penalty + t.pull
-        + s.policy.appeal + t.inertia + s.taste
-    )
+    # summed in this order (the order fixes the last bits of the results); appeal is 0 unless a lever wrote it
+    u = p.w_access * access + p.w_voice * voice + t.scope + t.network - t.distance - t.cost - t.penalty + t.pull
+    if s.policy.holds("appeal"):
+        u = u + s.policy.appeal
+    return u + t.inertia + s.taste
 
 
 def allocate(u: np.ndarray, eligible: np.ndarray, budget: np.ndarray, outside: float, temperature: float) -> np.ndarray:
     """Logit allocation with an outside option: e_ik = B_i exp(U_ik/t) / (exp(U_0/t) + sum_l exp(U_il/t))."""
-    z = np.where(eligible, u / temperature, -np.inf)
+    return choose(u, eligible, budget, outside, temperature)[0]
+
+
+def choose(u: np.ndarray, eligible: np.ndarray, budget: np.ndarray, outside: float,
+           temperature: float) -> tuple[np.ndarray, np.ndarray]:
+    """(:func:`allocate`, :func:`best_utility`) from one masking of the utilities: the best scaled
+    utility max(U/t) is max(U)/t exactly (t > 0, and division rounds monotonically)."""
+    masked = np.where(eligible, u, -np.inf)
+    best = masked.max(axis=-1)
+    z = masked / temperature  # -inf stays -inf
     base = rows.per_country(outside / temperature)  # (R, 1) in a batch with per-replicate parameters
-    top = np.maximum(z.max(axis=-1), base)
+    top = np.maximum(best / rows.per_country(temperature), base)
     weights = np.exp(z - top[..., None])
     denominator = np.exp(base - top) + weights.sum(axis=-1)
-    return budget[..., None] * weights / denominator[..., None]
+    return budget[..., None] * weights / denominator[..., None], best
 
 
 def option_value(u: np.ndarray, eligible: np.ndarray, outside: float, temperature: float) -> np.ndarray:

@@ -67,17 +67,38 @@ def _investment_shares_rows(s: State, weight: np.ndarray, p: Dynamics) -> np.nda
     return np.where(capacity > 0, mixed, economic)
 
 
-def blocked_share(s: State, p: Dynamics) -> np.ndarray:
-    """(N,) share of each country's compute demand that caps keep out, net of leakage."""
-    demand = investment_shares(s, p)
+def blocked_share(s: State, p: Dynamics, demand: np.ndarray | None = None) -> np.ndarray:
+    """(N,) share of each country's compute demand that caps keep out, net of leakage (``demand``:
+    :func:`investment_shares` of this state, if the caller has them)."""
+    demand = investment_shares(s, p) if demand is None else demand
     allowed = np.minimum(demand, s.policy.cap)
     blocked = np.divide(demand - allowed, demand, out=np.zeros_like(demand), where=demand > 0)
     return blocked * (1 - s.policy.leakage)
 
 
+def remember_shares(s: State, p: Dynamics, shares: np.ndarray) -> None:
+    """Keep the :func:`investment_shares` of ``s`` measured when the shocks apply, for :func:`grow_compute`
+    later in the step (their inputs do not change in between: measured once a step, not twice)."""
+    s.__dict__["_shares"] = (_share_inputs(s, p), shares)
+
+
+def _share_inputs(s: State, p: Dynamics) -> tuple:
+    return s.compute, s.gdp_pc, s.population, s.readiness, s.world_capacity, p
+
+
+def _step_shares(s: State, p: Dynamics) -> np.ndarray:
+    """The remembered shares if none of their inputs has been replaced since (the kernel replaces
+    these arrays, never writes into them), else measured now."""
+    kept = s.__dict__.pop("_shares", None)
+    if kept is not None and all(a is b for a, b in zip(kept[0], _share_inputs(s, p))):
+        return kept[1]
+    return investment_shares(s, p)
+
+
 def grow_compute(s: State, p: Dynamics, dt: float) -> None:
     """Invest the demand that caps let through (``policy.blocked``), depreciate, grow world investment."""
-    inflow = s.world_investment * investment_shares(s, p) * (1 - s.policy.blocked)
+    shares = _step_shares(s, p)
+    inflow = s.world_investment * shares * (1 - s.policy.blocked)
     s.compute = s.compute * (1 - p.depreciation) ** dt + dt * inflow
     s.world_capacity = s.world_capacity * (1 - p.depreciation) ** dt + dt * s.world_investment
     s.world_investment *= p.compute_growth**dt
@@ -94,7 +115,11 @@ def grow_income(s: State, p: Dynamics, dt: float) -> None:
     high income in 2023Q4).
     """
     s.gdp_pc = s.gdp_pc * np.exp(dt * (p.income_growth + p.ai_income_premium * s.capability))
-    now, start = np.searchsorted(INCOME_THRESHOLDS, s.gdp_pc), np.searchsorted(INCOME_THRESHOLDS, s.gdp_pc0)
+    now, start = np.searchsorted(INCOME_THRESHOLDS, s.gdp_pc), getattr(s, "gdp_group0", None)  # a State keeps it
+    start = np.searchsorted(INCOME_THRESHOLDS, s.gdp_pc0) if start is None else start
+    if np.array_equal(now, start):  # no country has left its starting GDP group (most steps)
+        s.income_group = s.income_group0.copy()
+        return
     group = np.where(now > start, np.maximum(s.income_group0, now), np.where(now < start, np.minimum(s.income_group0, now),
                                                                            s.income_group0))
     s.income_group = group.astype(np.int8)
@@ -109,14 +134,14 @@ def drift_alignment(s: State, positions: np.ndarray, p: Dynamics, dt: float) -> 
     pull = (s.engagement * (rows.forum_row(positions) - s.alignment[..., None])).sum(axis=-1)
     pull = np.divide(pull, weight, out=np.zeros_like(pull), where=weight > 0)
     sanctioner = s.policy.sanction_forum  # -1: none; an (R, 1) column in a batch where a shock set it
-    if np.any(sanctioner >= 0):
-        away = np.sign(s.alignment - rows.at(positions, np.maximum(sanctioner, 0)))
+    if (sanctioner >= 0) if isinstance(sanctioner, int) else np.any(sanctioner >= 0):
+        away = np.sign(s.alignment - rows.at(positions, sanctioner if isinstance(sanctioner, int) else np.maximum(sanctioner, 0)))
         push = s.policy.sanction * s.policy.blocked * away
         push = push if np.ndim(sanctioner) == 0 else np.where(sanctioner >= 0, push, 0.0)
     else:
         push = np.zeros_like(pull)
     discipline = s.policy.discipline
-    if discipline.any():
+    if s.policy.holds("discipline") and discipline.any():
         count = discipline.sum(axis=-1)
         away = (discipline * np.sign(s.alignment[..., None] - rows.forum_row(positions))).sum(axis=-1)
         push = push + np.divide(away, count, out=np.zeros_like(away), where=count > 0)

@@ -104,9 +104,10 @@ class ForumSet:
         x = state.alignment[..., None]
         votes = np.where(universal, engaged_inside, weight)  # one state, one vote in universal forums
         total_votes = votes.sum(axis=-2)
-        safe_votes = np.where(total_votes > 0, total_votes, 1.0)
-        self.position = np.where(total_votes > 0, (votes * x).sum(axis=-2) / safe_votes, self.position)
-        variance = np.where(total_votes > 0, (votes * (x - rows.forum_row(self.position)) ** 2).sum(axis=-2) / safe_votes, 0.0)
+        voted = total_votes > 0
+        safe_votes = np.where(voted, total_votes, 1.0)
+        self.position = np.where(voted, (votes * x).sum(axis=-2) / safe_votes, self.position)
+        variance = np.where(voted, (votes * (x - rows.forum_row(self.position)) ** 2).sum(axis=-2) / safe_votes, 0.0)
         self.depth = self.spec["depth"] / (1.0 + p.heterogeneity_penalty * variance)
         for ks, rho in self.harmonise:  # mutually recognised frameworks: norms drawn to their pool-weighted mean
             # (ks: forum indices; in a batch (replicate, forum indices))
@@ -121,7 +122,8 @@ class ForumSet:
             raw_total, active_total = raw.sum(axis=-1, keepdims=True), self.active.sum(axis=-1, keepdims=True)
             self.authority = np.where(raw_total > 0, raw / np.where(raw_total > 0, raw_total, 1.0), self.active / active_total)
         else:
-            self.authority = raw / raw.sum() if raw.sum() > 0 else self.active / self.active.sum()
+            raw_total = raw.sum()
+            self.authority = raw / raw_total if raw_total > 0 else self.active / self.active.sum()
 
     def access(self, state: State) -> np.ndarray:
         """(N,) technology access a country draws from its forums (drives diffusion speed)."""

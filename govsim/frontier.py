@@ -161,7 +161,8 @@ def use_intensity(s: State, p: Dynamics) -> None:
 def adopt(s: State, received: np.ndarray, p: Dynamics, dt: float) -> None:
     """Skills accumulate from capacity building; use moves towards its ceiling (exact over dt)."""
     s.skills = np.minimum(np.maximum(s.skills * np.exp(-p.skill_decay * dt) + dt * received, 0.0), 1.0)
-    speed = p.adoption_speed * s.readiness * s.policy.diffusion_mult * (1.0 + p.capacity_boost * received) * s.policy.adoption_mult
+    speed = p.adoption_speed * s.readiness * s.policy.diffusion_mult * (1.0 + p.capacity_boost * received)
+    speed = speed * s.policy.adoption_mult if s.policy.holds("adoption_mult") else speed  # else all 1
     ceiling = adoption_ceiling(s, p)
     s.adoption = ceiling + (s.adoption - ceiling) * np.exp(-speed * dt)
 

@@ -30,6 +30,8 @@ class InteroperabilityShock(Shock):
     x_k <- x_k + convergence (sum_l P_l x_l / sum_l P_l - x_k)  for k, l listed.
     """
 
+    writes = ("cost_mult",)
+
     def __init__(self, spec: Interoperability, *args):
         super().__init__(spec, *args)
         names = spec.forums if spec.forums is not None else self.forums.names
@@ -51,6 +53,8 @@ class PublicGoodShock(Shock):
     utility of k += appeal (1 - standing_i) (those furthest from the frontier value access most).
     """
 
+    writes = ("open_cut_country", "adoption_mult", "appeal")
+
     def __init__(self, spec: PublicGood, *args):
         super().__init__(spec, *args)
         self.k = self.forums.index(spec.provider)
@@ -67,6 +71,8 @@ class EnlargementPaceShock(Shock):
     """An expanding club's admission quotas after its record (partners and promotions a year) are
     replaced while in force: written each period into the reformable rules that ``apply_shocks``
     resets, and read by ``membership.enlarge`` through ``enlargement.slots``."""
+
+    writes = ()  # forum rules only (ForumSet.reset_rules)
 
     def __init__(self, spec: EnlargementPace, *args):
         super().__init__(spec, *args)
@@ -94,6 +100,8 @@ class ForumLaunch:
     launch). At launch the founders become members, the listed partners partners, the forum's
     position starts at its founders' (capability-mass weighted) alignment, and its rule applies.
     """
+
+    writes = ("locked",)  # the policy arrays its step writes (shocks.Shock.writes)
 
     def __init__(self, name: str, spec: ForumSpec, time: Time, forums: ForumSet, iso3_index: dict[str, int]):
         self.k, self.name = forums.index(name), name

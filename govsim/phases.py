@@ -12,7 +12,7 @@ from govsim import rows
 from govsim.config import period_to_year
 from govsim.config.behaviour import Behaviour, Decision
 from govsim.config.scenario import Scenario
-from govsim.decision import allocate, best_utility, utilities
+from govsim.decision import choose, utilities
 from govsim.dynamics import advance, diplomatic_budget, keep_finite
 from govsim.forums import ForumSet
 from govsim.initial import initial_state
@@ -39,8 +39,7 @@ def decide(s: State, forums: ForumSet, d: Decision, dt: float, rng: np.random.Ge
     persistence = d.taste_persistence**dt
     s.taste = persistence * s.taste + np.sqrt(1 - persistence**2) * d.taste_sd * rng.standard_normal(s.taste.shape)
     u = utilities(s, forums.view(), d, s.status)
-    eligible = s.eligible(forums.universal)
-    return allocate(u, eligible, s.budget, d.outside_utility, d.temperature), best_utility(u, eligible)
+    return choose(u, s.eligible(forums.universal), s.budget, d.outside_utility, d.temperature)
 
 
 def commit(s: State, engagement: np.ndarray, best: np.ndarray, d: Decision, dt: float) -> None:

@@ -29,7 +29,7 @@ from govsim.membership import review, review_utilities
 from govsim.phases import run_period, setup
 from govsim.record import Recorder
 from govsim.runner import Results, collect_results, run
-from govsim.shocks import Shock
+from govsim.shocks import Shock, written
 from govsim.state import Policy, State
 from govsim.trace import CHUNK_BYTES, FLOATS, Trace, check_indices, fail_on_non_finite, row_bytes
 
@@ -127,6 +127,7 @@ class EachReplicate:
 
     def __init__(self, batch: "Batch"):
         self.batch = batch
+        self.writes = written([shock for replica in batch.replicas for shock in replica.shocks])  # Shock.writes
 
     def step(self, state: State, period: int) -> None:
         b = self.batch

@@ -16,13 +16,19 @@ from govsim.config import CapacityBuilding, ExportControls, ForumChange, OpenMod
 from govsim.config.behaviour import Dynamics
 from govsim.config.shocks import ForumReform
 from govsim.config.scenario import Time
-from govsim.dynamics import blocked_share
+from govsim.dynamics import blocked_share, investment_shares, remember_shares
 from govsim.forums import ForumSet
 from govsim.state import State
 
 
 class Shock:
-    """A scheduled intervention active for the periods [start, end)."""
+    """A scheduled intervention active for the periods [start, end).
+
+    ``writes``: the policy arrays its ``step`` may write (``apply_shocks`` resets only those of the
+    run's shocks; ``None``: any). The policy's scalars are reset every step whatever a shock declares.
+    """
+
+    writes: tuple[str, ...] | None = None
 
     def __init__(self, spec, time: Time, forums: ForumSet, iso3_index: dict[str, int]):
         self.spec = spec
@@ -71,6 +77,8 @@ class ExportControlShock(Shock):
     ``state.tier`` never changes, so the tiers after the overrides, and whom each cap and the
     tier penalty hit, are worked out once when the shock begins.
     """
+
+    writes = ("cap", "leakage", "sanction", "pull", "api_delay", "discipline", "penalty")
 
     def __init__(self, spec: ExportControls, *args):
         super().__init__(spec, *args)
@@ -134,6 +142,8 @@ def _delay_api(api_delay: np.ndarray, hits: list[tuple[float, np.ndarray]]) -> N
 class CapacityBuildingShock(Shock):
     """A forum offers a capacity-building stream, shared by recipients who engage in it."""
 
+    writes = ("cb_offer",)
+
     def __init__(self, spec: CapacityBuilding, *args):
         super().__init__(spec, *args)
         self.k = self.forums.index(spec.provider)
@@ -150,6 +160,8 @@ class CapacityBuildingShock(Shock):
 class OpenModelShock(Shock):
     """An open-weights release: the open route catches up, know-how and adoption speed up everywhere."""
 
+    writes = ()  # scalars only
+
     def apply(self, state: State) -> None:
         state.policy.diffusion_mult *= self.spec.diffusion_multiplier
         state.policy.open_cut = max(state.policy.open_cut, self.spec.lag_cut)
@@ -161,6 +173,8 @@ class ForumChangeShock(Shock):
     Membership reviews cannot undo the change before ``end`` (no re-application after a
     withdrawal, no exit after an admission); from ``end`` on the usual rules apply again.
     """
+
+    writes = ("locked",)
 
     def __init__(self, spec: ForumChange, *args):
         super().__init__(spec, *args)
@@ -189,6 +203,7 @@ class ForumReformShock(Shock):
     [start, end). Reforms of the same forum in force together compound, in scenario order.
     """
 
+    writes = ()  # forum rules only (ForumSet.reset_rules)
     _RANGES = {"depth": (0.0, 1.0), "tech_access": (0.0, 1.0), "cost": (0.0, 5.0)}  # the ForumSpec ranges
 
     def __init__(self, spec: ForumReform, *args):
@@ -210,12 +225,27 @@ _KINDS = {ExportControls: ExportControlShock, CapacityBuilding: CapacityBuilding
 
 def apply_shocks(shocks: list[Shock], state: State, forums: ForumSet, period: int, p: Dynamics) -> None:
     """Reset the policy fields and the forums' reformable rules, let each shock in force write its
-    effect, then measure blocked demand."""
-    state.policy.reset()
+    effect, then measure blocked demand (the investment shares measured with it are kept for
+    :func:`govsim.dynamics.grow_compute`). Only the policy arrays the shocks may
+    write are reset (:func:`written`; ``blocked`` is measured afresh, no shock reads it)."""
+    state.policy.reset(written(shocks))
     forums.reset_rules()
     for shock in shocks:
         shock.step(state, period)
-    state.policy.blocked = blocked_share(state, p)
+    shares = investment_shares(state, p)
+    state.policy.blocked = blocked_share(state, p, shares)
+    remember_shares(state, p, shares)
+
+
+def written(shocks: list) -> tuple[str, ...] | None:
+    """The policy arrays ``shocks`` may write (``None``: any, if one of them does not say)."""
+    fields: set[str] = set()
+    for shock in shocks:
+        writes = getattr(shock, "writes", None)
+        if writes is None:
+            return None
+        fields.update(writes)
+    return tuple(sorted(fields))
 
 
 def build_shocks(specs: dict, time: Time, forums: ForumSet, iso3: np.ndarray) -> list[Shock]:

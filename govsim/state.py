@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from govsim.codes import PARTNER
+from govsim.codes import INCOME_THRESHOLDS, PARTNER
 
 
 @dataclass
@@ -49,12 +49,14 @@ class State:
     producer_delays: np.ndarray = field(init=False)  # their release delays, years
     gdp_pc0: np.ndarray = field(init=False)
     income_group0: np.ndarray = field(init=False)
+    gdp_group0: np.ndarray = field(init=False)  # the income group GDP per capita gave at the start (dynamics.grow_income)
     policy: "Policy" = field(init=False)
     region_codes: tuple | None = field(default=None, init=False, repr=False)  # (region, its integer codes): enlargement.regions
 
     def __post_init__(self) -> None:
         self.gdp_pc0 = self.gdp_pc.copy()
         self.income_group0 = self.income_group.copy()
+        self.gdp_group0 = np.searchsorted(INCOME_THRESHOLDS, self.gdp_pc0)
         self.policy = Policy.neutral(*self.engagement.shape)
         self.lag = np.zeros(self.n)
         self.frontier_access = np.zeros(self.n)
@@ -117,32 +119,36 @@ class Policy:
             open_cut_country=np.zeros(n), adoption_mult=np.ones(n), discipline=np.zeros(nk),
         )
 
-    def reset(self) -> None:
-        """Back to neutral, in place."""
-        self.cap.fill(np.inf)
-        self.leakage.fill(1.0)
-        self.penalty.fill(0.0)
-        self.discipline.fill(0.0)
-        self.sanction.fill(0.0)
-        self.cb_offer.fill(0.0)
-        self.locked.fill(False)
-        self.pull.fill(0.0)
-        self.blocked.fill(0.0)
-        self.api_delay.fill(0.0)
+    def reset(self, fields: tuple[str, ...] | None = None) -> None:
+        """Back to neutral, in place: the scalars, and the arrays in ``fields`` (``None``: all). The
+        shocks declare the arrays they write (``shocks.Shock.writes``), so the others are still neutral."""
         self.sanction_forum = -1
         self.diffusion_mult = 1.0
         self.open_cut = 0.0
-        self.cost_mult.fill(1.0)
-        self.appeal.fill(0.0)
-        self.open_cut_country.fill(0.0)
-        self.adoption_mult.fill(1.0)
+        for name in _ARRAYS if fields is None else fields:
+            getattr(self, name).fill(_NEUTRAL[name])
+        self._live = None if fields is None else frozenset(fields)
+
+    def holds(self, name: str) -> bool:
+        """Whether policy array ``name`` may hold a shock's effect this step. False only for an array
+        :meth:`reset` left neutral that no shock of the run writes: the kernel then skips applying it
+        (multiplying by 1, adding 0), which changes no value."""
+        live = self.__dict__.get("_live")
+        return live is None or name in live
 
     def cb_received(self, engaged: np.ndarray) -> np.ndarray:
         """(N,) capacity-building inflow received: each forum's budget shared equally by the eligible
         countries that engage in it (programmes running through the same forum are pooled)."""
-        if not self.cb_offer.any():  # no capacity-building programme in force
+        if not self.holds("cb_offer") or not self.cb_offer.any():  # no capacity-building programme in force
             return np.zeros(self.cb_offer.shape[:-1])
         taking = (self.cb_offer > 0) & engaged
         budget, takers = self.cb_offer.sum(axis=-2, keepdims=True), taking.sum(axis=-2, keepdims=True)
         per_head = np.divide(budget, takers, out=np.zeros_like(budget), where=takers > 0)
         return (taking * per_head).sum(axis=-1)
+
+
+#: The neutral value of each policy array (:meth:`Policy.reset`).
+_NEUTRAL = {"cap": np.inf, "leakage": 1.0, "penalty": 0.0, "discipline": 0.0, "sanction": 0.0, "cb_offer": 0.0,
+            "locked": False, "pull": 0.0, "blocked": 0.0, "api_delay": 0.0, "cost_mult": 1.0, "appeal": 0.0,
+            "open_cut_country": 0.0, "adoption_mult": 1.0}
+_ARRAYS = tuple(_NEUTRAL)
