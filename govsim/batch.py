@@ -296,11 +296,15 @@ def _attempt(spec: RunSpec, tables: list[str], figure: int | None, root: Path, c
             write_run_figures(root / "figures" / spec.run_id, results, figure)
         return {**record, "status": "complete", "wall_time_s": _wall(clock, spec, ahead)}, results
     except Exception as exc:  # noqa: BLE001 -- a failed run is recorded and the batch goes on
-        if log_failures:
-            logging.getLogger("govsim").error("run %s failed: %s: %s", spec.run_id, type(exc).__name__, str(exc).strip())
-        detail = "" if isinstance(exc, ScenarioError) else traceback.format_exc()
-        return {**record, "status": "failed", "wall_time_s": _wall(clock, spec, ahead),
-                "error": {"type": type(exc).__name__, "message": str(exc), "traceback": detail}}, None
+        return {**record, "wall_time_s": _wall(clock, spec, ahead), **_failure(spec, exc, log_failures)}, None
+
+
+def _failure(spec: RunSpec, exc: Exception, log_failures: bool) -> dict[str, Any]:
+    """A failed run's status and error for its record (with the traceback unless it is a ScenarioError), logged."""
+    if log_failures:
+        logging.getLogger("govsim").error("run %s failed: %s: %s", spec.run_id, type(exc).__name__, str(exc).strip())
+    detail = "" if isinstance(exc, ScenarioError) else traceback.format_exc()
+    return {"status": "failed", "error": {"type": type(exc).__name__, "message": str(exc), "traceback": detail}}
 
 
 def _results_of(spec: RunSpec, tables: list[str], ahead) -> Any:
@@ -369,12 +373,9 @@ def _one_run(spec: RunSpec, folder: Path, tables: list[str], figure: int | None,
             write_run_figures(folder, results, figure)
         return True, None
     except Exception as exc:  # noqa: BLE001 -- a failed run is recorded and the batch goes on
-        detail = "" if isinstance(exc, ScenarioError) else traceback.format_exc()
-        if log_failures:
-            logging.getLogger("govsim").error("run %s failed: %s: %s", spec.run_id, type(exc).__name__, str(exc).strip())
         try:
-            store.write_manifest(folder, {**manifest, "status": "failed", "wall_time_s": _wall(clock, spec, ahead),
-                                          "error": {"type": type(exc).__name__, "message": str(exc), "traceback": detail}})
+            store.write_manifest(folder, {**manifest, "wall_time_s": _wall(clock, spec, ahead),
+                                          **_failure(spec, exc, log_failures)})
         except OSError as unwritable:  # e.g. the disk is full: count it, tell, and go on with the next run
             return False, _unrecorded(spec, unwritable)
         return False, None
