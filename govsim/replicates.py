@@ -31,7 +31,7 @@ from govsim.record import Recorder
 from govsim.runner import Results, collect_results, run
 from govsim.shocks import Shock, written
 from govsim.state import Policy, State
-from govsim.trace import CHUNK_BYTES, FLOATS, Trace, check_indices, fail_on_non_finite, row_bytes
+from govsim.trace import CHUNK_BYTES, Trace, check_indices, fail_on_non_finite, row_bytes
 
 #: State fields the replicates share (the countries' codes, the calendar; the policy is stacked apart).
 COMMON = ("iso3", "region", "region_codes", "year", "start_year", "policy")
@@ -208,14 +208,10 @@ class Batch:
         """Record every replicate's state as the next step (rows ``step`` of each replicate's block)."""
         s, f, t, steps = self.state, self.forums, self.n_rows, self.steps + 1
         trace, rows = self.trace, slice(self.n_rows, None, steps)
-        for v, name in enumerate(FLOATS):
-            trace.floats[v, rows] = getattr(s, name)
-        trace.engagement[rows], trace.status[rows], trace.income_group[rows] = s.engagement, s.status, s.income_group
-        trace.authority[rows], trace.position[rows], trace.active[rows] = f.authority, f.position, f.active
-        trace.open_lag[rows] = np.broadcast_to(s.open_lag, (len(self.replicas), 1))[:, 0]
+        open_lag = np.broadcast_to(s.open_lag, (len(self.replicas), 1))[:, 0]
+        finite = trace.write(rows, s, f.authority, f.position, f.active, open_lag)
         trace.n_rows += 1
-        if not (np.isfinite(trace.floats[:5, rows]).all() and np.isfinite(trace.engagement[rows]).all()
-                and np.isfinite(s.world_investment).all()):
+        if not finite:
             for replica in self.replicas:
                 replica.bind(s, f)
                 fail_on_non_finite(t, replica.state)

@@ -53,15 +53,20 @@ class Trace:
         if self.n_rows - self.first == len(self.open_lag):  # buffer full: measure its rows, start over
             self.indices()
             self.first = self.n_rows
-        t = self.n_rows - self.first
-        for v, name in enumerate(FLOATS):
-            self.floats[v, t] = getattr(s, name)
-        self.engagement[t], self.status[t], self.income_group[t] = s.engagement, s.status, s.income_group
-        self.authority[t], self.position[t], self.active[t], self.open_lag[t] = authority, position, active, s.open_lag
+        finite = self.write(self.n_rows - self.first, s, authority, position, active, s.open_lag)
         self.n_rows += 1
-        if not (np.isfinite(self.floats[:5, t]).all() and np.isfinite(self.engagement[t]).all()
-                and math.isfinite(s.world_investment)):
+        if not finite:
             fail_on_non_finite(self.n_rows - 1, s)
+
+    def write(self, rows, s: State, authority: np.ndarray, position: np.ndarray, active: np.ndarray, open_lag) -> bool:
+        """Copy the state into buffer ``rows`` (one row, or a strided slice: a row per replicate of a
+        batch, govsim/replicates.py); whether the checked arrays are all finite."""
+        for v, name in enumerate(FLOATS):
+            self.floats[v, rows] = getattr(s, name)
+        self.engagement[rows], self.status[rows], self.income_group[rows] = s.engagement, s.status, s.income_group
+        self.authority[rows], self.position[rows], self.active[rows], self.open_lag[rows] = authority, position, active, open_lag
+        return bool(np.isfinite(self.floats[:5, rows]).all() and np.isfinite(self.engagement[rows]).all()
+                    and np.isfinite(s.world_investment).all())
 
     def indices(self, rows: int | None = None) -> dict[str, np.ndarray]:
         """The index columns of the first ``rows`` recorded steps (all by default), each step measured once."""
