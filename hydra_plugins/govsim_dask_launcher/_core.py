@@ -98,6 +98,7 @@ def _result(future, client, where: str, overrides: Sequence[str]) -> JobReturn:
     """The job's ``JobReturn``; a job lost for good is named on stderr and returned as done without a value
     (the sweep report then counts its runs as missing); a lost scheduler ends the sweep with exit 2."""
     from distributed import KilledWorker
+    from distributed.comm import CommClosedError
 
     try:
         return future.result()
@@ -105,7 +106,9 @@ def _result(future, client, where: str, overrides: Sequence[str]) -> JobReturn:
         print(f"govsim run: a job ({' '.join(filter_overrides(overrides))[:120]}) was lost: {_reason(exc)}. "
               "Its stored runs are kept. Fix: re-run the same command to finish it", file=sys.stderr)
     except (CancelledError, OSError, TimeoutError) as exc:
-        if client.status != "running" or "connection-lost" in str(getattr(exc, "reason", exc)):
+        # the client's link to the scheduler closed (it may not have noticed yet): the scheduler is lost
+        lost_link = isinstance(exc, CommClosedError) or "connection-lost" in str(getattr(exc, "reason", exc))
+        if client.status != "running" or lost_link:
             _fail(f"the Dask scheduler at {where[:100]} failed during the sweep ({_reason(exc)}); the runs stored so "
                   "far are kept. Fix: restart the scheduler and re-run the same command, which skips them")
         print(f"govsim run: a job was cancelled on the cluster ({_reason(exc)}). Fix: re-run the same command",
