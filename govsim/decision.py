@@ -115,20 +115,20 @@ def choose(u: np.ndarray, eligible: np.ndarray, budget: np.ndarray, outside: flo
     """(:func:`allocate`, :func:`best_utility`) from one masking of the utilities: the best scaled
     utility max(U/t) is max(U)/t exactly (t > 0, and division rounds monotonically)."""
     masked = np.where(eligible, u, -np.inf)
-    best = masked.max(axis=-1)
+    best = rows.forum_max(masked)
     z = masked / temperature  # -inf stays -inf
     base = rows.per_country(outside / temperature)  # (R, 1) in a batch with per-replicate parameters
     top = np.maximum(best / rows.per_country(temperature), base)
     weights = np.exp(z - top[..., None])
-    denominator = np.exp(base - top) + weights.sum(axis=-1)
+    denominator = np.exp(base - top) + rows.forum_sum(weights)
     return budget[..., None] * weights / denominator[..., None], best
 
 
 def option_value(u: np.ndarray, eligible: np.ndarray, outside: float, temperature: float) -> np.ndarray:
     """(N,) expected utility of the choice set (logit inclusive value): t log(exp(U_0/t) + sum exp(U/t))."""
     z = np.where(eligible, u / temperature, -np.inf)
-    top = np.maximum(z.max(axis=-1), outside / temperature)
-    total = np.exp(outside / temperature - top) + np.exp(z - top[..., None]).sum(axis=-1)
+    top = np.maximum(rows.forum_max(z), outside / temperature)
+    total = np.exp(outside / temperature - top) + rows.forum_sum(np.exp(z - top[..., None]))
     return temperature * (top + np.log(total))
 
 
@@ -163,7 +163,7 @@ def _network_share_rows(which: np.ndarray, engagement: np.ndarray, kernel: np.nd
     sums = np.bincount((which_rows[..., None] * k + np.arange(k)).ravel(), weights=engagement.ravel(),
                        minlength=r * _BINS * k).reshape(r, _BINS, k)
     share = (kernel @ sums) / np.maximum(kernel @ counts, 1e-12)  # (kernel @ counts) per replicate: the same gemv
-    return np.take_along_axis(share, which[..., None], axis=1)
+    return np.take(share.reshape(r * _BINS, k), which_rows, axis=0)  # share[r, which[r]] of each replicate
 
 
 @lru_cache(maxsize=16)

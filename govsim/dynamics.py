@@ -130,8 +130,8 @@ def drift_alignment(s: State, positions: np.ndarray, p: Dynamics, dt: float) -> 
     to the demand its caps block) and, for a bloc's disciplined parties, from the rival club whose
     engagement their bloc penalises (the mean direction over the forums concerned; Axelrod & Bennett
     1993: bloc pressure sorts states into camps)."""
-    weight = s.engagement.sum(axis=-1)
-    pull = (s.engagement * (rows.forum_row(positions) - s.alignment[..., None])).sum(axis=-1)
+    weight = rows.forum_sum(s.engagement)
+    pull = rows.forum_sum(s.engagement * (rows.forum_row(positions) - s.alignment[..., None]))
     pull = np.divide(pull, weight, out=np.zeros_like(pull), where=weight > 0)
     sanctioner = s.policy.sanction_forum  # -1: none; an (R, 1) column in a batch where a shock set it
     if (sanctioner >= 0) if isinstance(sanctioner, int) else np.any(sanctioner >= 0):

@@ -129,7 +129,7 @@ class ForumSet:
         """(N,) technology access a country draws from its forums (drives diffusion speed)."""
         view = self.view()
         gain = np.maximum(view.level - state.standing[..., None], 0.0)
-        return (view.tech_access * access_weight(state.status, view) * gain * state.engagement).sum(axis=-1)
+        return rows.forum_sum(view.tech_access * access_weight(state.status, view) * gain * state.engagement)
 
 
 def capability_mass(state: State) -> np.ndarray:
