@@ -146,7 +146,7 @@ class BatchWriter:
                 continue
             table = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
             path = self.folder / f"{name}.parquet"
-            atomic_write(path, lambda tmp, t=table: t.to_parquet(tmp, index=False))
+            atomic_write(path, lambda tmp, t=table: store.write_parquet(t, tmp))
             files[path.name] = store.file_record(path)
             self.frames[name] = [table]
         manifest = {"layout": "batch", "batch": self.folder.name, "tables": self.tables, "files": files,

@@ -53,6 +53,15 @@ def _lookup(index: dict[str, int], codes: list[str], field: str) -> np.ndarray:
 def initial_state(world: World, forums: ForumSet, scenario: Scenario, start_year: float, rng: np.random.Generator,
                   shocks: Sequence = ()) -> State:
     """State at the start: data-based compute, steady-state diffusion gaps, a first forum choice."""
+    state = settled_state(world, forums, scenario, start_year, shocks)
+    first_choice(state, forums, scenario, rng)
+    return state
+
+
+def settled_state(world: World, forums: ForumSet, scenario: Scenario, start_year: float, shocks: Sequence = ()) -> State:
+    """The start state before its first choice (no tastes yet): what every seed of a scenario shares.
+    It draws no random number (:func:`first_choice` draws the tastes), so replicates of one scenario
+    can share it (``govsim.phases.setup_many``)."""
     b = scenario.behaviour
     status = club_status(world, scenario)
     budget = diplomatic_budget(world.readiness, b.budget)
@@ -65,7 +74,7 @@ def initial_state(world: World, forums: ForumSet, scenario: Scenario, start_year
         knowhow=np.zeros(n), capability=np.zeros(n), adoption=np.zeros(n), skills=np.zeros(n),
         internet_slope=world.internet_slope, alignment=world.alignment.copy(), budget=budget,
         tier=world.tier.copy(), engagement=engagement, status=status,
-        partner_since=np.where(status == PARTNER, start_year, np.nan), taste=rng.normal(0.0, b.decision.taste_sd, (n, k)),
+        partner_since=np.where(status == PARTNER, start_year, np.nan), taste=np.zeros((n, k)),
         dissatisfaction=np.zeros(n), year=start_year, start_year=start_year, region=world.region,
     )
     state.producers, state.producer_delays = frontier.producer_index(world.iso3, world.compute_share, b.dynamics)
@@ -75,8 +84,8 @@ def initial_state(world: World, forums: ForumSet, scenario: Scenario, start_year
 
 def _settle(state: State, forums: ForumSet, scenario: Scenario, shocks: Sequence) -> None:
     """Mix data and investment compute shares, set know-how lags (steady plus the start gap), early
-    adoption and the capability reached, then make a first choice."""
-    dyn, dec = scenario.behaviour.dynamics, scenario.behaviour.decision
+    adoption and the capability reached."""
+    dyn = scenario.behaviour.dynamics
     state.compute = DATA_COMPUTE_WEIGHT * state.compute + (1 - DATA_COMPUTE_WEIGHT) * investment_shares(state, dyn)
     state.world_investment = (np.log(dyn.compute_growth) + dyn.depreciation) * state.compute.sum()
     state.world_capacity = float(state.compute.sum())
@@ -86,6 +95,12 @@ def _settle(state: State, forums: ForumSet, scenario: Scenario, shocks: Sequence
     _start_capability(state, forums, dyn)
     state.policy.reset()
     forums.update(state, dyn)
+
+
+def first_choice(state: State, forums: ForumSet, scenario: Scenario, rng: np.random.Generator) -> None:
+    """Draw the tastes (the run's first random numbers after its world's) and make the first choice."""
+    dyn, dec = scenario.behaviour.dynamics, scenario.behaviour.decision
+    state.taste = rng.normal(0.0, dec.taste_sd, state.engagement.shape)
     u = utilities(state, forums.view(), dec, state.status)
     state.engagement = allocate(u, state.eligible(forums.universal), state.budget, dec.outside_utility, dec.temperature)
     forums.update(state, dyn)

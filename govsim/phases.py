@@ -6,6 +6,8 @@ so does the benchmark, without Mesa, to measure the framework's overhead.
 
 from __future__ import annotations
 
+import copy
+
 import numpy as np
 
 from govsim import rows
@@ -15,7 +17,7 @@ from govsim.config.scenario import Scenario
 from govsim.decision import choose, utilities
 from govsim.dynamics import advance, diplomatic_budget, keep_finite
 from govsim.forums import ForumSet
-from govsim.initial import initial_state
+from govsim.initial import first_choice, initial_state, settled_state
 from govsim.levers import forum_launches
 from govsim.membership import review
 from govsim.shocks import Shock, apply_shocks, build_shocks
@@ -28,10 +30,37 @@ def setup(scenario: Scenario, rng: np.random.Generator) -> tuple[World, ForumSet
     start = period_to_year(scenario.time.start)
     world = build_world(scenario.world, start, rng)
     forums = ForumSet.from_specs(scenario.forums)
-    launches = forum_launches(scenario.forums, scenario.time, forums, world.iso3)  # before the shocks: they act on the launched forum
-    shocks = launches + build_shocks(scenario.shocks, scenario.time, forums, world.iso3)
+    shocks = _shocks(scenario, forums, world)
     state = initial_state(world, forums, scenario, start, rng, shocks)
     return world, forums, state, shocks
+
+
+def setup_many(scenarios: list[Scenario], rngs: list[np.random.Generator]) -> list[tuple[World, ForumSet, State, list[Shock]]]:
+    """:func:`setup` of each scenario with its Generator, equal to it run by run, sharing the work that
+    does not depend on the random stream: replicates of one scenario (seeds of a sweep) whose world
+    draws no random number (not synthetic) settle their start state once
+    (:func:`govsim.initial.settled_state`); each then gets its own copy, forums and shocks, and draws
+    its own tastes for its first choice."""
+    first = scenarios[0]
+    same = all(s.model_copy(update={"seed": first.seed}) == first for s in scenarios[1:])
+    if len(scenarios) == 1 or not same or first.world.kind == "synthetic":
+        return [setup(scenario, rng) for scenario, rng in zip(scenarios, rngs)]
+    start = period_to_year(first.time.start)
+    world = build_world(first.world, start, rngs[0])  # draws nothing: not synthetic
+    forums = ForumSet.from_specs(first.forums)
+    template = settled_state(world, forums, first, start, _shocks(first, forums, world))
+    shared = {id(a): a for a in vars(world).values() if isinstance(a, np.ndarray)}  # read-only world arrays
+    built = []
+    for scenario, rng in zip(scenarios, rngs):
+        own_forums, state = copy.deepcopy((forums, template), dict(shared))
+        first_choice(state, own_forums, scenario, rng)
+        built.append((world, own_forums, state, _shocks(scenario, own_forums, world)))
+    return built
+
+
+def _shocks(scenario: Scenario, forums: ForumSet, world: World) -> list[Shock]:
+    launches = forum_launches(scenario.forums, scenario.time, forums, world.iso3)  # before the shocks: they act on the launched forum
+    return launches + build_shocks(scenario.shocks, scenario.time, forums, world.iso3)
 
 
 def decide(s: State, forums: ForumSet, d: Decision, dt: float, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:

@@ -26,7 +26,7 @@ from govsim.config.prerun import before_run
 from govsim.config.scenario import Scenario
 from govsim.forums import ForumSet
 from govsim.membership import review, review_utilities
-from govsim.phases import run_period, setup
+from govsim.phases import run_period, setup_many
 from govsim.record import Recorder
 from govsim.runner import Results, collect_results, run
 from govsim.shocks import Shock, written
@@ -169,7 +169,7 @@ class Batch:
         self.behaviour = stack_behaviour([scenario.behaviour for scenario in self.scenarios])
         self.dt, self.steps = first.time.step_years, first.time.steps
         rngs = [np.random.default_rng(seed) for seed in self.seeds]
-        built = [setup(scenario, rng) for scenario, rng in zip(self.scenarios, rngs)]
+        built = setup_many(self.scenarios, rngs)
         worlds = [world for world, *_ in built]
         self.worlds = worlds
         if any(not np.array_equal(w.iso3, worlds[0].iso3) for w in worlds):
