@@ -7,13 +7,16 @@ import os
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from govsim.config import ScenarioError, period_to_year
 from govsim.config.scenario import Scenario
-from govsim.model import GovernanceModel
+
+if TYPE_CHECKING:  # the model (and Mesa, ~0.8 s to import) loads when a run needs it: a sweep's driver never does
+    from govsim.model import GovernanceModel
 
 HEADLINES = ("inclusiveness", "fragmentation", "ai_divide")
 #: The columns that lead every table of a run (which run, and when), before its own columns.
@@ -92,6 +95,8 @@ def run(scenario: Scenario | str | Path, seed: int | None = None, countries: boo
         from govsim.stream import run_streamed
 
         return run_streamed(scenario, seed, countries)
+    from govsim.model import GovernanceModel
+
     model = GovernanceModel(scenario, seed, record_countries=countries)
     model.run()
     return released(model, collect_results(model))
