@@ -51,3 +51,11 @@ def test_loading_a_scenario_does_not_load_plotting_or_salib():
     code = ("import govsim, sys, json; govsim.load_scenario('baseline'); "
             "print(json.dumps(sorted(m for m in ('SALib', 'matplotlib') if m in sys.modules)))")
     assert _loaded(code) == []
+
+
+def test_a_sweeps_driver_does_not_load_mesa():
+    """The driver of ``govsim run -m`` checks folders and reads the store; the runs import the model
+    (Mesa takes ~0.8 s to import, paid before Hydra could start the jobs)."""
+    code = ("import sys, json, govsim.folders, govsim.store, govsim.batchstore, govsim.runner; "
+            "print(json.dumps('mesa' in sys.modules))")
+    assert _loaded(code) is False
