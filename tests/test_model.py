@@ -259,3 +259,13 @@ def test_capacity_building_budget_goes_in_full_to_the_recipients_who_engage():
     received = policy.cb_received(engaged)
     np.testing.assert_allclose(received, [0.3, 0.0, 0.3, 0.0])
     assert received.sum() == pytest.approx(0.6)
+
+
+def test_country_agents_are_made_once_when_first_asked_for():
+    model = GovernanceModel(load_scenario("baseline", ["time.steps=2"]), seed=1)
+    model.run()
+    assert model._agents == {}, "a run never reads the agents, so it does not make them"
+    assert model.agent_types == [Country]
+    assert len(model.agents) == len(model.agents_by_type[Country]) == 193
+    assert len(model.agents) == 193  # asked again: not made twice
+    assert sorted(a.index for a in model.agents) == list(range(193))
