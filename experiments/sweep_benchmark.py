@@ -5,9 +5,10 @@ Usage::
     python experiments/sweep_benchmark.py [--runs 1000] [--launcher joblib] [--out FILE]
 
 Runs ``govsim run -m seed=range(0,RUNS) hydra/launcher=LAUNCHER`` in a fresh temporary
-folder, exactly as a researcher would, once per results layout (``store.layout=run``, the default,
-and ``batch``), and a 2-run sweep for what every sweep pays whatever its size, and times it from the shell's point of view (process
-start to exit: Python and Hydra start-up, config composition, the runs, the results store).
+folder, exactly as a researcher would, once per results layout (``store.layout=run``, the
+default, and ``batch``), plus a 2-run sweep for what every sweep pays whatever its size, and
+times each from the shell's point of view (process start to exit: Python and Hydra start-up,
+config composition, the runs, the results store).
 Then it times ``govsim.load_sweep`` on the result and checks that every run is complete.
 For reference it also times a few runs in-process, so the report separates the model's cost
 from the sweep machinery's. Target (issue 14): 1 000 runs in 10 s on 2 cores (issue 3 asked for 60 s).
