@@ -1,11 +1,13 @@
 """Shocks in a batch of replicates (govsim/batch_shocks.py, issue 14): when every replicate has the
 same shocks (a seed sweep), ONE set of shock objects steps the whole stacked State and ForumSet;
-otherwise each replicate's own shocks step on its slice. Either way every replicate's tables equal
-its single run's bit for bit, for every shock kind (those of the library, a membership change, an
-enlargement pace, a forum launched mid-run, tiers that differ between replicates)."""
+consecutive replicates with the same shocks share one set on views of their rows; a kind not
+written for stacked arrays steps each replicate's own shocks on its slice. Either way every
+replicate's tables equal its single run's bit for bit, for every shock kind (those of the library, a
+membership change, an enlargement pace, a forum launched mid-run, tiers that differ between replicates)."""
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -62,8 +64,10 @@ def test_a_seed_sweep_steps_one_set_of_shocks_and_each_replicate_is_its_single_r
     jobs = [(scenario, seed) for seed in (4, 0, 9)]
     batch = Batch(jobs)
     shocks = EachReplicate(batch)
-    assert shocks.shared is not None and len(shocks.shared) == len(batch.replicas[0].shocks)
-    assert all(shock.forums is batch.forums for shock in shocks.shared)  # they act on the stacked forums
+    assert shocks.alone == [] and len(shocks.shared) == 1
+    group = shocks.shared[0]
+    assert group.view is None and len(group.shocks) == len(batch.replicas[0].shocks)  # the whole batch, unbound
+    assert all(shock.forums is batch.forums for shock in group.shocks)  # they act on the stacked forums
     _assert_replicates_are_single_runs(jobs, batch.run())
 
 
@@ -85,31 +89,45 @@ def test_the_shared_shocks_apply_once_a_step_for_all_replicates(monkeypatch):
     assert all(state.cap.ndim == 2 and state.cap.shape[0] == 5 for state in (c.policy for c in calls))
 
 
-def test_different_shocks_fall_back_to_each_replicates_own_shocks(monkeypatch):
-    """Scenarios differing only in their shocks share a batch; then each replicate steps its own."""
-    jobs = [(_scenario("baseline", 12), 1), (_scenario("open_models", 12), 1), (_scenario("baseline", 12), 2),
-            (_scenario("export_controls_2025", 12), 3)]
+def _groups(batch: Batch) -> list[tuple[int, int]]:
+    return [(group.rows.start, group.rows.stop) for group in EachReplicate(batch).shared]
+
+
+def test_consecutive_replicates_with_the_same_shocks_share_them_on_views_of_their_rows(monkeypatch):
+    """Scenarios differing only in their shocks share a batch: each run of consecutive replicates with
+    the same shocks steps one set of them (one call a step per run), and each replicate is its single run."""
+    calls = []
+    real = shock_module.ExportControlShock.apply
+    monkeypatch.setattr(shock_module.ExportControlShock, "apply", lambda self, state: calls.append(state) or real(self, state))
+    names = ["baseline", "baseline", "interoperability", "interoperability", "interoperability", "leave", "bloc_decoupling",
+             "baseline"]
+    scenarios = {name: _scenario(name, 16, ("change", "pace") if name == "baseline" else (), ()) for name in set(names) - {"leave"}}
+    scenarios["leave"] = _scenario("baseline", 16, ("leave",))
+    jobs = [(scenarios[name], seed) for seed, name in enumerate(names)]
     batch = Batch(jobs)
-    assert EachReplicate(batch).shared is None
-    _assert_replicates_are_single_runs(jobs, batch.run())
+    assert _groups(batch) == [(0, 2), (2, 5), (5, 6), (6, 7), (7, 8)] and EachReplicate(batch).alone == []
+    results = batch.run()
+    assert len(calls) == 16 * 5 + 2 * 8  # each group's chip controls once a step; bloc_decoupling's two more from 2025Q1
+    assert sorted({state.policy.cap.shape[0] for state in calls}) == [1, 2, 3]  # the groups' rows
+    _assert_replicates_are_single_runs(jobs, results)
 
 
-def test_the_same_kinds_with_other_parameters_fall_back():
+def test_the_same_kinds_with_other_parameters_are_not_shared():
     """Replicates whose shocks differ only in a parameter step their own: each gets its own release."""
     jobs = [(_scenario("open_models", 16), 0),
             (_scenario("open_models", 16, overrides=("shocks.open_weights_2025.diffusion_multiplier=4",)), 0),
             (_scenario("open_models", 16, overrides=("shocks.us_chip_controls_2022.caps={3: 0.01}",)), 1)]
     batch = Batch(jobs)
-    assert EachReplicate(batch).shared is None
+    assert _groups(batch) == [(0, 1), (1, 2), (2, 3)]
     _assert_replicates_are_single_runs(jobs, batch.run())
 
 
-def test_the_same_shocks_in_another_order_fall_back():
+def test_the_same_shocks_in_another_order_are_not_shared():
     first = _scenario("un_centred", 4)
     data = first.model_dump(mode="json")
     data["shocks"] = dict(reversed(list(data["shocks"].items())))
-    jobs = [(first, 0), (validate(data), 1)]
-    assert EachReplicate(Batch(jobs)).shared is None
+    jobs = [(first, 0), (validate(data), 1), (first, 2)]
+    assert _groups(Batch(jobs)) == [(0, 1), (1, 2), (2, 3)]
 
 
 def test_a_shock_kind_that_cannot_step_a_batch_falls_back(monkeypatch):
@@ -117,5 +135,27 @@ def test_a_shock_kind_that_cannot_step_a_batch_falls_back(monkeypatch):
     monkeypatch.setattr(shock_module.OpenModelShock, "stacks", False)
     jobs = [(_scenario("open_models", 12), seed) for seed in (0, 1)]
     batch = Batch(jobs)
-    assert EachReplicate(batch).shared is None
+    shocks = EachReplicate(batch)
+    assert shocks.shared == [] and shocks.alone == batch.replicas
+    _assert_replicates_are_single_runs(jobs, batch.run())
+
+
+def test_an_array_a_shared_shock_replaces_on_a_view_reaches_the_batch(monkeypatch):
+    """A shock may replace a policy array rather than write into it; on a view of some rows, the new
+    array is written back to those rows of the batch (here the open release also caps every country's compute)."""
+    real = shock_module.OpenModelShock.apply
+
+    def apply(self, state):
+        real(self, state)
+        state.policy.cap = np.minimum(state.policy.cap, 1e-4)  # new arrays, not writes into the old ones
+        state.policy.leakage = np.zeros_like(state.policy.leakage)
+
+    names = ["baseline", "open_models", "open_models", "baseline"]
+    jobs = [(_scenario(name, 12), seed) for seed, name in enumerate(names)]
+    plain = run(jobs[1][0], seed=1).countries
+    monkeypatch.setattr(shock_module.OpenModelShock, "apply", apply)
+    monkeypatch.setattr(shock_module.OpenModelShock, "writes", ("cap", "leakage"))
+    assert not run(jobs[1][0], seed=1).countries["compute"].equals(plain["compute"])  # the caps bind
+    batch = Batch(jobs)
+    assert _groups(batch) == [(0, 1), (1, 3), (3, 4)]
     _assert_replicates_are_single_runs(jobs, batch.run())
