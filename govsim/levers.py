@@ -32,6 +32,7 @@ class InteroperabilityShock(Shock):
     """
 
     writes = ("cost_mult",)
+    stacks = True
 
     def __init__(self, spec: Interoperability, *args):
         super().__init__(spec, *args)
@@ -42,7 +43,7 @@ class InteroperabilityShock(Shock):
         engaged = state.engagement[..., self.ks] >= self.spec.min_engagement
         others = engaged.sum(axis=-1, keepdims=True) - engaged  # listed forums other than k the country engages in
         state.policy.cost_mult[..., self.ks] *= np.where(others >= 1, 1.0 - self.spec.cost_cut, 1.0)
-        if self.spec.convergence > 0:  # (a batch's stepper gives each replicate its own: batch_shocks.shared_step)
+        if self.spec.convergence > 0:  # (in a batch, given to each replicate's row: batch_shocks.SharedShocks.step)
             self.forums.harmonise.append((self.ks, self.spec.convergence))
 
 
@@ -55,6 +56,7 @@ class PublicGoodShock(Shock):
     """
 
     writes = ("open_cut_country", "adoption_mult", "appeal")
+    stacks = True
 
     def __init__(self, spec: PublicGood, *args):
         super().__init__(spec, *args)
@@ -74,6 +76,7 @@ class EnlargementPaceShock(Shock):
     resets, and read by ``membership.enlarge`` through ``enlargement.slots``."""
 
     writes = ()  # forum rules only (ForumSet.reset_rules)
+    stacks = True
 
     def __init__(self, spec: EnlargementPace, *args):
         super().__init__(spec, *args)

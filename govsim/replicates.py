@@ -8,9 +8,9 @@ investment and capacity, the open-weight lag) as (R, 1) columns. :func:`govsim.p
 then steps them all at once with the kernel's own functions, which broadcast over the leading axis
 (:mod:`govsim.rows`). What is per replicate runs per replicate, on that replicate's slice of the
 stacked arrays (:class:`Replica`): its membership reviews and its random draws, each from its own
-Generator in the order of the single run, and its shocks, unless every replicate has the same: then
-one set of shocks steps them all at once (govsim/batch_shocks.py). So each replicate's tables equal the single
-run's (``tests/test_batched.py``). The indices of all replicates' steps are measured in one pass.
+Generator in the order of the single run; its shocks too, unless the replicates next to it have the
+same: one set of shocks then steps them all at once (govsim/batch_shocks.py). So each replicate's
+tables equal the single run's (``tests/test_batched.py``). The indices of all replicates' steps are measured in one pass.
 """
 
 from __future__ import annotations

@@ -34,11 +34,12 @@ class Shock:
     ``writes``: the policy arrays its ``step`` may write (``apply_shocks`` resets only those of the
     run's shocks; ``None``: any). The policy's scalars are reset every step whatever a shock declares.
     ``stacks``: True for a kind whose ``step`` works on a batch's stacked arrays as on one run's (see
-    the module's docstring); a subclass that does not say so is stepped per replicate in a batch.
+    the module's docstring; every kind here and in govsim/levers.py); a subclass that does not say so
+    is stepped per replicate in a batch.
     """
 
     writes: tuple[str, ...] | None = None
-    stacks = True
+    stacks = False
 
     def __init__(self, spec, time: Time, forums: ForumSet, iso3_index: dict[str, int]):
         self.spec = spec
@@ -89,6 +90,7 @@ class ExportControlShock(Shock):
     """
 
     writes = ("cap", "leakage", "sanction", "pull", "api_delay", "discipline", "penalty")
+    stacks = True
 
     def __init__(self, spec: ExportControls, *args):
         super().__init__(spec, *args)
@@ -101,7 +103,7 @@ class ExportControlShock(Shock):
         self.rival_forums = _forum_mask(self.rivals, len(self.forums.names))  # (K,) True for the rivals
         self.penalised_forums = _forum_mask(self.penalised, len(self.forums.names))
         self.hits: list[tuple[float, float, np.ndarray]] = []  # (cap, leakage, countries of that tier), set by begin
-        self.rival_cells: list[np.ndarray] = []  # (N, K) (countries of that tier) x rivals, set by begin
+        self.rival_cells: list[np.ndarray] = []  # (N, K) (countries of that tier) x rivals, (R, N, K) in a batch, set by begin
         self.api_hits: list[tuple[float, np.ndarray]] = []  # (delay, countries of that tier), set by begin
         self.in_penalised_tier = np.zeros(0, bool)  # (N,) countries in a penalised tier, set by begin
 
@@ -164,6 +166,7 @@ class CapacityBuildingShock(Shock):
     """A forum offers a capacity-building stream, shared by recipients who engage in it."""
 
     writes = ("cb_offer",)
+    stacks = True
 
     def __init__(self, spec: CapacityBuilding, *args):
         super().__init__(spec, *args)
@@ -184,6 +187,7 @@ class OpenModelShock(Shock):
     """An open-weights release: the open route catches up, know-how and adoption speed up everywhere."""
 
     writes = ()  # scalars only
+    stacks = True
 
     def apply(self, state: State) -> None:
         state.policy.diffusion_mult *= self.spec.diffusion_multiplier
@@ -198,6 +202,7 @@ class ForumChangeShock(Shock):
     """
 
     writes = ("locked",)
+    stacks = True
 
     def __init__(self, spec: ForumChange, *args):
         super().__init__(spec, *args)
@@ -227,6 +232,7 @@ class ForumReformShock(Shock):
     """
 
     writes = ()  # forum rules only (ForumSet.reset_rules)
+    stacks = True
     _RANGES = {"depth": (0.0, 1.0), "tech_access": (0.0, 1.0), "cost": (0.0, 5.0)}  # the ForumSpec ranges
 
     def __init__(self, spec: ForumReform, *args):
