@@ -68,6 +68,8 @@ def test_a_seed_sweep_steps_one_set_of_shocks_and_each_replicate_is_its_single_r
     group = shocks.shared[0]
     assert group.view is None and len(group.shocks) == len(batch.replicas[0].shocks)  # the whole batch, unbound
     assert all(shock.forums is batch.forums for shock in group.shocks)  # they act on the stacked forums
+    if case == "synthetic tiers":  # whom the caps hit differs between the replicates
+        assert not (batch.state.tier == batch.state.tier[0]).all()
     _assert_replicates_are_single_runs(jobs, batch.run())
 
 
