@@ -67,12 +67,10 @@ def shared_groups(batch) -> tuple[list["SharedShocks"], list]:
     for end in range(1, len(replicas) + 1):
         if end < len(replicas) and keys[end] == keys[start]:
             continue
-        first = replicas[start].shocks
-        if not first:
-            pass  # no shocks: nothing to step
-        elif all(getattr(shock, "stacks", False) for shock in first):
+        first = replicas[start].shocks  # (replicates without shocks have nothing to step)
+        if first and all(getattr(shock, "stacks", False) for shock in first):
             shared.append(SharedShocks(first, slice(start, end), len(replicas), batch.forums))
-        else:
+        elif first:
             alone.extend(replicas[start:end])
         start = end
     return shared, alone

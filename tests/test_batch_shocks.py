@@ -161,3 +161,12 @@ def test_an_array_a_shared_shock_replaces_on_a_view_reaches_the_batch(monkeypatc
     batch = Batch(jobs)
     assert _groups(batch) == [(0, 1), (1, 3), (3, 4)]
     _assert_replicates_are_single_runs(jobs, batch.run())
+
+
+def test_replicates_without_shocks_beside_ones_with_them():
+    data = _scenario("baseline", 8).model_dump(mode="json")
+    data["shocks"] = {}
+    jobs = [(validate(data), 0), (_scenario("baseline", 8), 1), (_scenario("baseline", 8), 2), (validate(data), 3)]
+    batch = Batch(jobs)
+    assert _groups(batch) == [(1, 3)] and EachReplicate(batch).alone == []
+    _assert_replicates_are_single_runs(jobs, batch.run())
