@@ -5,6 +5,7 @@ They run like the shocks of :mod:`govsim.shocks` (``step`` every period, ``previ
 choice) and write only per-step masks and policy fields that ``apply_shocks`` resets each period
 (``Policy.locked``, ``cost_mult``, ``appeal``, ``open_cut_country``, ``adoption_mult``), plus the
 launched forum's status and ``ForumSet.active``. A scenario that uses none of them is unchanged.
+Like those shocks (``Shock.stacks``), they work on a batch's stacked (R, N, K) arrays as on one run's.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ class InteroperabilityShock(Shock):
     """
 
     writes = ("cost_mult",)
+    stacks = True
 
     def __init__(self, spec: Interoperability, *args):
         super().__init__(spec, *args)
@@ -38,10 +40,10 @@ class InteroperabilityShock(Shock):
         self.ks = np.array(sorted({self.forums.index(name) for name in names}), dtype=np.intp)
 
     def apply(self, state: State) -> None:
-        engaged = state.engagement[:, self.ks] >= self.spec.min_engagement
-        others = engaged.sum(axis=1, keepdims=True) - engaged  # listed forums other than k the country engages in
-        state.policy.cost_mult[:, self.ks] *= np.where(others >= 1, 1.0 - self.spec.cost_cut, 1.0)
-        if self.spec.convergence > 0:
+        engaged = state.engagement[..., self.ks] >= self.spec.min_engagement
+        others = engaged.sum(axis=-1, keepdims=True) - engaged  # listed forums other than k the country engages in
+        state.policy.cost_mult[..., self.ks] *= np.where(others >= 1, 1.0 - self.spec.cost_cut, 1.0)
+        if self.spec.convergence > 0:  # (in a batch, given to each replicate's row: batch_shocks.SharedShocks.step)
             self.forums.harmonise.append((self.ks, self.spec.convergence))
 
 
@@ -54,6 +56,7 @@ class PublicGoodShock(Shock):
     """
 
     writes = ("open_cut_country", "adoption_mult", "appeal")
+    stacks = True
 
     def __init__(self, spec: PublicGood, *args):
         super().__init__(spec, *args)
@@ -61,10 +64,10 @@ class PublicGoodShock(Shock):
 
     def apply(self, state: State) -> None:
         policy, spec = state.policy, self.spec
-        share = np.clip(state.engagement[:, self.k] / np.maximum(state.budget, 1e-12), 0.0, 1.0)
+        share = np.clip(state.engagement[..., self.k] / np.maximum(state.budget, 1e-12), 0.0, 1.0)
         np.maximum(policy.open_cut_country, spec.lag_cut * share, out=policy.open_cut_country)
         policy.adoption_mult *= 1.0 + spec.adoption_boost * share
-        policy.appeal[:, self.k] += spec.appeal * (1.0 - state.standing)
+        policy.appeal[..., self.k] += spec.appeal * (1.0 - state.standing)
 
 
 class EnlargementPaceShock(Shock):
@@ -73,6 +76,7 @@ class EnlargementPaceShock(Shock):
     resets, and read by ``membership.enlarge`` through ``enlargement.slots``."""
 
     writes = ()  # forum rules only (ForumSet.reset_rules)
+    stacks = True
 
     def __init__(self, spec: EnlargementPace, *args):
         super().__init__(spec, *args)
@@ -81,8 +85,8 @@ class EnlargementPaceShock(Shock):
             raise ScenarioError(f"shock {spec.kind}: forum {spec.forum!r} is not an expanding club. Fix: name one, e.g. brics")
 
     def apply(self, state: State) -> None:
-        self.forums.spec["projected_partners"][self.k] = self.spec.partners_per_year
-        self.forums.spec["projected_promotions"][self.k] = self.spec.promotions_per_year
+        self.forums.spec["projected_partners"][..., self.k] = self.spec.partners_per_year
+        self.forums.spec["projected_promotions"][..., self.k] = self.spec.promotions_per_year
 
 
 LEVERS = {Interoperability: InteroperabilityShock, PublicGood: PublicGoodShock, EnlargementPace: EnlargementPaceShock}
@@ -102,6 +106,7 @@ class ForumLaunch:
     """
 
     writes = ("locked",)  # the policy arrays its step writes (shocks.Shock.writes)
+    stacks = True  # its step works on a batch's stacked arrays too (shocks.Shock.stacks)
 
     def __init__(self, name: str, spec: ForumSpec, time: Time, forums: ForumSet, iso3_index: dict[str, int]):
         self.k, self.name = forums.index(name), name
@@ -115,9 +120,9 @@ class ForumLaunch:
         """Before the first choice: a forum launched later starts dormant (its founding status, set by
         ``initial.club_status`` from ``members``, waits for the launch)."""
         if period < self.launch:
-            state.status[:, self.k] = NONE
-            state.partner_since[:, self.k] = np.nan
-            self.forums.active[self.k] = False
+            state.status[..., self.k] = NONE
+            state.partner_since[..., self.k] = np.nan
+            self.forums.active[..., self.k] = False
 
     def step(self, state: State, period: int) -> None:
         """Dormant and committed before the launch period; founded in it."""
@@ -127,24 +132,28 @@ class ForumLaunch:
             self._found(state)
 
     def _dormant(self, state: State) -> None:
-        self.forums.active[self.k] = False
+        self.forums.active[..., self.k] = False
         locked = state.policy.locked
-        locked[:, self.k] = True
+        locked[..., self.k] = True
         clubs = ~self.forums.universal
-        locked[self.founders] |= (state.status[self.founders] >= PARTNER) & clubs[None, :]
+        locked[..., self.founders, :] |= (state.status[..., self.founders, :] >= PARTNER) & clubs
 
     def _found(self, state: State) -> None:
+        """Once: each run's (in a batch each replicate's, in turn) founders and partners join."""
         self.launched = True
         k = self.k
-        self.forums.active[k] = True
-        if state.status[:, k].any():  # a forum launched at the start keeps its founding status
-            return
-        state.status[self.partners, k] = PARTNER
-        state.partner_since[self.partners, k] = state.year
-        state.status[self.founders, k] = MEMBER
-        mass = capability_mass(state)[self.founders]
-        if mass.sum() > 0:
-            self.forums.position[k] = float(mass @ state.alignment[self.founders] / mass.sum())
+        self.forums.active[..., k] = True
+        mass_all = capability_mass(state)
+        for row in np.ndindex(state.status.shape[:-2]):  # () for one run; (r,) for each replicate of a batch
+            status = state.status[row]
+            if status[:, k].any():  # a forum launched at the start keeps its founding status
+                continue
+            status[self.partners, k] = PARTNER
+            state.partner_since[row][self.partners, k] = state.year
+            status[self.founders, k] = MEMBER
+            mass = mass_all[row][self.founders]
+            if mass.sum() > 0:
+                self.forums.position[row][k] = float(mass @ state.alignment[row][self.founders] / mass.sum())
 
 
 def forum_launches(specs: dict[str, ForumSpec], time: Time, forums: ForumSet, iso3: np.ndarray) -> list[ForumLaunch]:

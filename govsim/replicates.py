@@ -7,9 +7,10 @@ country (R, N), per country and forum (R, N, K), per forum (R, K), and the run's
 investment and capacity, the open-weight lag) as (R, 1) columns. :func:`govsim.phases.run_period`
 then steps them all at once with the kernel's own functions, which broadcast over the leading axis
 (:mod:`govsim.rows`). What is per replicate runs per replicate, on that replicate's slice of the
-stacked arrays (:class:`Replica`): its shocks, its membership reviews and its random draws, each
-from its own Generator in the order of the single run. So each replicate's tables equal the single
-run's (``tests/test_batched.py``). The indices of all replicates' steps are measured in one pass.
+stacked arrays (:class:`Replica`): its membership reviews and its random draws, each from its own
+Generator in the order of the single run; its shocks too, unless the replicates next to it have the
+same: one set of shocks then steps them all at once (govsim/batch_shocks.py). So each replicate's
+tables equal the single run's (``tests/test_batched.py``). The indices of all replicates' steps are measured in one pass.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from govsim.batch_shocks import EachReplicate
 from govsim.config import budget
 from govsim.config.prerun import before_run
 from govsim.config.scenario import Scenario
@@ -29,7 +31,6 @@ from govsim.membership import review, review_utilities
 from govsim.phases import run_period, setup_many
 from govsim.record import Recorder
 from govsim.runner import Results, collect_results, run
-from govsim.shocks import Shock, written
 from govsim.state import Policy, State
 from govsim.trace import CHUNK_BYTES, Trace, check_indices, fail_on_non_finite, row_bytes
 
@@ -119,30 +120,6 @@ class Replica:
 def stacked_rows(stacked: dict) -> int:
     """Number of replicates of a stacked State's, Policy's or ForumSet's fields."""
     return next(value.shape[0] for value in stacked.values() if isinstance(value, np.ndarray) and value.ndim >= 2)
-
-
-class EachReplicate:
-    """The shocks of a batch, as one shock for :func:`govsim.shocks.apply_shocks`: every replicate's own
-    shocks step on its slice, then the forum harmonisations they set are gathered for the batch."""
-
-    def __init__(self, batch: "Batch"):
-        self.batch = batch
-        self.writes = written([shock for replica in batch.replicas for shock in replica.shocks])  # Shock.writes
-
-    def step(self, state: State, period: int) -> None:
-        b = self.batch
-        for replica in b.replicas:
-            if any(_may_act(shock, period) for shock in replica.shocks):
-                replica.bind(state, b.forums)
-                for shock in replica.shocks:
-                    shock.step(replica.state, period)
-                b.forums.harmonise.extend(((replica.r, ks), rho) for ks, rho in replica.forums.harmonise)
-                replica.unbind()
-
-
-def _may_act(shock, period: int) -> bool:
-    """False only for a shock whose ``step`` does nothing in ``period`` (a plain Shock not in force)."""
-    return not isinstance(shock, Shock) or type(shock).step is not Shock.step or shock.in_force(period)
 
 
 class Streams:

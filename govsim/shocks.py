@@ -3,6 +3,13 @@
 Each step the model resets the policy fields to neutral and the forums' reformable rules to the
 scenario's values, then every shock in force writes its effect (caps, penalties, capacity-building
 offers, diffusion speed, memberships, forum rules).
+
+The shocks of this module and of govsim/levers.py (``Shock.stacks``) work on one run's arrays, (N,)
+and (N, K), and as well on a batch's stacked ones, (R, N) and (R, N, K) (govsim/replicates.py): they
+index the country and forum axes from the end (``[..., k]``, masks the shape of the array), and what
+they work out from the state (whom a cap hits, who is eligible) they work out per row. So a batch
+whose replicates have the same shocks steps one set of shock objects for all replicates at once
+(govsim/batch_shocks.py), each replicate's values the same, bit for bit, as in its single run.
 """
 
 from __future__ import annotations
@@ -26,9 +33,13 @@ class Shock:
 
     ``writes``: the policy arrays its ``step`` may write (``apply_shocks`` resets only those of the
     run's shocks; ``None``: any). The policy's scalars are reset every step whatever a shock declares.
+    ``stacks``: True for a kind whose ``step`` works on a batch's stacked arrays as on one run's (see
+    the module's docstring; every kind here and in govsim/levers.py); a subclass that does not say so
+    is stepped per replicate in a batch.
     """
 
     writes: tuple[str, ...] | None = None
+    stacks = False
 
     def __init__(self, spec, time: Time, forums: ForumSet, iso3_index: dict[str, int]):
         self.spec = spec
@@ -79,6 +90,7 @@ class ExportControlShock(Shock):
     """
 
     writes = ("cap", "leakage", "sanction", "pull", "api_delay", "discipline", "penalty")
+    stacks = True
 
     def __init__(self, spec: ExportControls, *args):
         super().__init__(spec, *args)
@@ -88,8 +100,10 @@ class ExportControlShock(Shock):
         self.rivals = [self.forums.index(f) for f in spec.rival_forums]
         self.sanctioner = self.forums.index(spec.sanctioning_forum)
         self.parties = [self.forums.index(f) for f in spec.penalised_parties]
+        self.rival_forums = _forum_mask(self.rivals, len(self.forums.names))  # (K,) True for the rivals
+        self.penalised_forums = _forum_mask(self.penalised, len(self.forums.names))
         self.hits: list[tuple[float, float, np.ndarray]] = []  # (cap, leakage, countries of that tier), set by begin
-        self.rival_cells: list[tuple[np.ndarray, np.ndarray]] = []  # np.ix_(countries of that tier, rivals), set by begin
+        self.rival_cells: list[np.ndarray] = []  # (N, K) (countries of that tier) x rivals, (R, N, K) in a batch, set by begin
         self.api_hits: list[tuple[float, np.ndarray]] = []  # (delay, countries of that tier), set by begin
         self.in_penalised_tier = np.zeros(0, bool)  # (N,) countries in a penalised tier, set by begin
 
@@ -98,8 +112,8 @@ class ExportControlShock(Shock):
             _delay_api(state.policy.api_delay, self._api_hits(self._tiers(state)))
 
     def _tiers(self, state: State) -> np.ndarray:
-        tier = state.tier.copy()
-        tier[self.override_idx] = self.override_tier
+        tier = state.tier.copy()  # (N,), or (R, N) in a batch: replicates' tiers may differ (synthetic worlds)
+        tier[..., self.override_idx] = self.override_tier
         return tier
 
     def _api_hits(self, tier: np.ndarray) -> list[tuple[float, np.ndarray]]:
@@ -110,39 +124,49 @@ class ExportControlShock(Shock):
         leak = self.spec.leakage
         self.hits = [(cap, leak[level] if isinstance(leak, dict) else leak, tier == level)
                      for level, cap in self.spec.caps.items() if cap is not None]
-        self.rival_cells = [np.ix_(hit, self.rivals) for _, _, hit in self.hits]  # the pull cells of each hit tier
+        self.rival_cells = [hit[..., None] & self.rival_forums for _, _, hit in self.hits]  # the pull cells of each hit tier
         self.api_hits = self._api_hits(tier)
         self.in_penalised_tier = np.isin(tier, self.spec.penalised_tiers)
 
     def apply(self, state: State) -> None:
         policy = state.policy
         for (cap, leak, hit), rival_cells in zip(self.hits, self.rival_cells):
-            policy.cap[hit] = np.minimum(policy.cap[hit], cap)
-            policy.leakage[hit] = np.minimum(policy.leakage[hit], leak)  # the strictest enforcement holds
+            np.minimum(policy.cap, cap, out=policy.cap, where=hit)
+            np.minimum(policy.leakage, leak, out=policy.leakage, where=hit)  # the strictest enforcement holds
             policy.sanction[hit] = 1.0
-            policy.pull[rival_cells] += self.spec.substitution
-            policy.pull[hit, self.sanctioner] -= self.spec.resentment
+            np.add(policy.pull, self.spec.substitution, out=policy.pull, where=rival_cells)
+            resented = policy.pull[..., self.sanctioner]  # a view: the subtraction reaches policy.pull
+            np.subtract(resented, self.spec.resentment, out=resented, where=hit)
         _delay_api(policy.api_delay, self.api_hits)
         policy.sanction_forum = self.sanctioner
         penalised = self.in_penalised_tier
         if self.parties:
-            party = (state.status[:, self.parties] >= PARTNER).any(axis=1)
+            party = (state.status[..., self.parties] >= PARTNER).any(axis=-1)
             penalised = penalised | party
-            policy.discipline[np.ix_(party, self.penalised)] = 1.0  # bloc discipline: see dynamics.drift_alignment
-        for k in self.penalised:
-            policy.penalty[penalised, k] += self.spec.penalty
+            policy.discipline[party[..., None] & self.penalised_forums] = 1.0  # bloc discipline: see dynamics.drift_alignment
+        for k in self.penalised:  # a forum listed twice is penalised twice
+            column = policy.penalty[..., k]
+            np.add(column, self.spec.penalty, out=column, where=penalised)
 
 
 def _delay_api(api_delay: np.ndarray, hits: list[tuple[float, np.ndarray]]) -> None:
     """Delay (or block, inf) the closed-API route for each hit tier; the longest delay holds."""
     for delay, hit in hits:
-        api_delay[hit] = np.maximum(api_delay[hit], delay)
+        np.maximum(api_delay, delay, out=api_delay, where=hit)
+
+
+def _forum_mask(ks: list[int], k: int) -> np.ndarray:
+    """(K,) True at the forums ``ks``."""
+    mask = np.zeros(k, bool)
+    mask[ks] = True
+    return mask
 
 
 class CapacityBuildingShock(Shock):
     """A forum offers a capacity-building stream, shared by recipients who engage in it."""
 
     writes = ("cb_offer",)
+    stacks = True
 
     def __init__(self, spec: CapacityBuilding, *args):
         super().__init__(spec, *args)
@@ -152,15 +176,18 @@ class CapacityBuildingShock(Shock):
     def apply(self, state: State) -> None:
         eligible = np.isin(state.income_group, self.groups)
         if not self.forums.universal[self.k]:
-            eligible &= state.status[:, self.k] >= PARTNER
-        if eligible.any():
-            state.policy.cb_offer[eligible, self.k] += self.spec.budget / eligible.sum()
+            eligible &= state.status[..., self.k] >= PARTNER
+        recipients = eligible.sum(axis=-1, keepdims=True)  # per run (a batch: per replicate)
+        if recipients.any():
+            offer = state.policy.cb_offer[..., self.k]  # a view: the addition reaches cb_offer
+            np.add(offer, self.spec.budget / np.maximum(recipients, 1), out=offer, where=eligible)
 
 
 class OpenModelShock(Shock):
     """An open-weights release: the open route catches up, know-how and adoption speed up everywhere."""
 
     writes = ()  # scalars only
+    stacks = True
 
     def apply(self, state: State) -> None:
         state.policy.diffusion_mult *= self.spec.diffusion_multiplier
@@ -175,6 +202,7 @@ class ForumChangeShock(Shock):
     """
 
     writes = ("locked",)
+    stacks = True
 
     def __init__(self, spec: ForumChange, *args):
         super().__init__(spec, *args)
@@ -185,13 +213,13 @@ class ForumChangeShock(Shock):
 
     def begin(self, state: State) -> None:
         admit = self.spec.action == "admit"
-        state.status[self.idx, self.k] = (MEMBER if self.spec.status == "member" else PARTNER) if admit else NONE
-        state.partner_since[self.idx, self.k] = state.year if admit else np.nan
+        state.status[..., self.idx, self.k] = (MEMBER if self.spec.status == "member" else PARTNER) if admit else NONE
+        state.partner_since[..., self.idx, self.k] = state.year if admit else np.nan
         if not admit:
-            state.engagement[self.idx, self.k] = 0.0
+            state.engagement[..., self.idx, self.k] = 0.0
 
     def apply(self, state: State) -> None:
-        state.policy.locked[self.idx, self.k] = True
+        state.policy.locked[..., self.idx, self.k] = True
 
 
 class ForumReformShock(Shock):
@@ -204,6 +232,7 @@ class ForumReformShock(Shock):
     """
 
     writes = ()  # forum rules only (ForumSet.reset_rules)
+    stacks = True
     _RANGES = {"depth": (0.0, 1.0), "tech_access": (0.0, 1.0), "cost": (0.0, 5.0)}  # the ForumSpec ranges
 
     def __init__(self, spec: ForumReform, *args):
@@ -212,11 +241,11 @@ class ForumReformShock(Shock):
 
     def apply(self, state: State) -> None:
         rules, k, spec = self.forums.spec, self.k, self.spec
-        new = {"depth": rules["depth"][k] * spec.depth_multiplier,
-               "tech_access": rules["tech_access"][k] + spec.tech_access_increment,
-               "cost": rules["cost"][k] * spec.cost_multiplier}
+        new = {"depth": rules["depth"][..., k] * spec.depth_multiplier,  # a number, or per replicate in a batch
+               "tech_access": rules["tech_access"][..., k] + spec.tech_access_increment,
+               "cost": rules["cost"][..., k] * spec.cost_multiplier}
         for key, value in new.items():
-            rules[key][k] = float(np.clip(value, *self._RANGES[key]))
+            rules[key][..., k] = np.clip(value, *self._RANGES[key])
 
 
 _KINDS = {ExportControls: ExportControlShock, CapacityBuilding: CapacityBuildingShock,
