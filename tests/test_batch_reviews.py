@@ -114,3 +114,34 @@ def test_random_memberships_batched_equal_single_reviews(seed, locked, year):
     s.year = year
     seen = assert_batched_review_is_each_single_review(batch, batch.behaviour)
     assert seen["changed"] > 0
+
+
+@settings(max_examples=12, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), applying=st.floats(0.05, 0.9), slots=st.integers(0, 12),
+       tolerance=st.sampled_from([None, 0.0, 1e-4, 1e-3]))
+def test_consensus_down_the_ranking_equals_the_full_consensus(seed, applying, slots, tolerance):
+    """admission.Consensus works out the consensus only down each replicate's ranking as far as its
+    slots need: what it picks equals ranking every applicant every member accepts (the single run's
+    definition: membership._entry_change, a stable sort of the accepted by score) and taking the first."""
+    from govsim.admission import Consensus, scores
+    from govsim.membership import _entry_change
+
+    scenario = govsim.load_scenario("baseline", ["time.steps=6"])
+    batch = Batch([(scenario, s) for s in SEEDS])
+    batch.run()
+    rng = np.random.default_rng(seed)
+    s, f, b, k = batch.state, batch.forums, batch.behaviour, batch.forums.index("brics")
+    if tolerance is not None:  # stricter members: more applicants refused, rankings searched further down
+        b = b.model_copy(update={"membership": b.membership.model_copy(update={"admission_tolerance": tolerance})})
+    outside = s.status[..., k] != MEMBER
+    s.status[..., k] = np.where(outside & (rng.random(outside.shape) < applying), APPLICANT, s.status[..., k])
+    applicants = s.status[..., k] == APPLICANT
+    counts = rng.integers(0, slots + 1, size=len(SEEDS))
+    as_member, _ = scores(s, f.position[:, k, None], b.enlargement)
+    chosen = Consensus(s, f, k, b, s.status[..., k] == MEMBER, lambda a: a).first(applicants, -as_member, counts)
+    for r, (state, forums, _) in enumerate(singles(batch)):
+        candidates, members = np.flatnonzero(applicants[r]), np.flatnonzero(state.status[:, k] == MEMBER)
+        worst = _entry_change(state, forums, k, candidates, members, b).min(axis=1)
+        accepted = candidates[worst >= -b.membership.admission_tolerance]
+        ranked = accepted[np.argsort(-as_member[r][accepted], kind="stable")][: counts[r]]
+        np.testing.assert_array_equal(np.flatnonzero(chosen[r]), np.sort(ranked))
