@@ -35,30 +35,38 @@ def admit(s: State, forums: ForumSet, k: int, b, quota: enlargement.Slots | list
     quotas, lift = (quota, _same) if batch else ([quota], _row)
     status, since = lift(s.status[..., k]), lift(s.partner_since[..., k])  # views: writes reach the state
     free, gain, e = lift(~s.policy.locked[..., k]), lift(gain), b.enlargement
-    as_member, as_partner = (lift(score) for score in scores(s, club(forums.position, k), e))
-    left = np.array([q.members for q in quotas])
+    rank, left = Ranking(s, club(forums.position, k), e, lift), np.array([q.members for q in quotas])
     if quotas[0].tier:
         seasoned = free & (status == PARTNER) & (s.year - since >= club(forums.spec["partner_years"], k) - 1e-9)
-        promoted = first(seasoned & _voice_accepts(status, seasoned, forums, k, b)[:, None], -as_member, left)
-        status[promoted] = MEMBER
-        left = left - promoted.sum(axis=-1)
-    applicants, consensus = (status == APPLICANT) & free, Consensus(s, forums, k, b, status == MEMBER, lift)
-    to_members = consensus.first(applicants, -as_member, left if quotas[0].direct else 0)
-    to_partners = consensus.first(applicants & ~to_members, -as_partner, np.array([q.partners for q in quotas]))
+        if seasoned.any():
+            promoted = first(seasoned & _voice_accepts(status, seasoned, forums, k, b)[:, None], rank.as_member, left)
+            status[promoted] = MEMBER
+            left = left - promoted.sum(axis=-1)
+    applicants = (status == APPLICANT) & free
+    if not applicants.any():
+        return
+    consensus = Consensus(s, forums, k, b, status == MEMBER, lift)
+    to_members = consensus.first(applicants, rank.as_member, left if quotas[0].direct else 0)
+    to_partners = consensus.first(applicants & ~to_members, rank.as_partner, np.array([q.partners for q in quotas]))
     declines = gain < column(e.decline_below)
     for invited, code in ((to_members, MEMBER), (to_partners, PARTNER)):
         status[invited] = np.where(declines[invited], NONE, code)
     since[to_partners & (gain >= column(e.decline_below))] = s.year
 
 
-def first(mask: np.ndarray, key: np.ndarray, count) -> np.ndarray:
-    """(R, N) the first ``count`` (a number, or one per row) of each row's ``mask`` by ``key``
-    ascending, ties (and NaN keys, last) in index order: ``np.argsort(key[mask], kind="stable")``."""
+def first(mask: np.ndarray, key, count) -> np.ndarray:
+    """(R, N) the first ``count`` (a number, or one per row) of each row's ``mask`` by ``key()``
+    ascending, ties (and NaN keys, last) in index order: ``np.argsort(key()[mask], kind="stable")``
+    (``key`` is called only if a row has any to choose)."""
     chosen = np.zeros_like(mask)
     need = np.minimum(mask.sum(axis=-1), count)
     busy = np.flatnonzero(need > 0)
-    if busy.size:
-        order = np.lexsort((key[busy], ~mask[busy]), axis=-1)  # stable: the masked first, each part by key
+    if busy.size == 1:  # one row (one run, often): its candidates sorted alone
+        r = busy[0]
+        listed = np.flatnonzero(mask[r])
+        chosen[r, listed[np.argsort(key()[r, listed], kind="stable")[: need[r]]]] = True
+    elif busy.size:
+        order = np.lexsort((key()[busy], ~mask[busy]), axis=-1)  # stable: the masked first, each part by key
         chosen[busy[:, None], order] = np.arange(mask.shape[-1]) < need[busy, None]
     return chosen
 
@@ -77,6 +85,10 @@ def _voice_accepts(status: np.ndarray, seasoned: np.ndarray, forums: ForumSet, k
     return ok
 
 
+#: (applicant, member) pairs below which :class:`Consensus` asks about all applicants at once.
+EAGER = 8192
+
+
 class Consensus:
     """Which applicants every member of their replicate accepts: expected utility loss within the
     admission tolerance for each member (:func:`entry_change`; none without members).
@@ -85,34 +97,49 @@ class Consensus:
     applicants for a few slots, so it asks about the best-ranked applicants first and goes further
     down a replicate's ranking only while its slots are not filled (the applicants below the
     chosen ones cannot change whom a review admits). An answer is kept for the next ranking.
+    Where the applicants and members are few (one run), all applicants are asked about at once.
     """
 
     def __init__(self, s: State, forums: ForumSet, k: int, b, member: np.ndarray, lift):
-        self.s, self.forums, self.k, self.b, self.lift = s, forums, k, b, lift
+        self.s, self.forums, self.k, self.b, self.lift, self.member = s, forums, k, b, lift, member
         self.known, self.ok = np.zeros_like(member), np.zeros_like(member)
-        counts = member.sum(axis=-1)
-        self.has_members, width = counts > 0, int(counts.max())
-        at_r, at_c = np.nonzero(member)
-        place = np.arange(at_r.size) - np.repeat(np.cumsum(counts) - counts, counts)  # a member's place in its row
-        self.members = np.zeros((member.shape[0], width), dtype=np.intp)  # each row's members, padded
-        self.members[at_r, place] = at_c
-        self.padded = np.arange(width) < counts[:, None]
+        self.has_members = member.any(axis=-1)
+        self.countries = None  # standing, alignment and weight in the pool (R, N), when first asked
+        self.padded = None  # each row's members (R, most members) and where they are not padding, when first asked
+
+    def _members(self) -> tuple[np.ndarray, np.ndarray]:
+        """Each row's members, padded to the largest membership, and the mask of the real ones."""
+        if self.padded is None:
+            counts = self.member.sum(axis=-1)
+            at_r, at_c = np.nonzero(self.member)
+            place = np.arange(at_r.size) - np.repeat(np.cumsum(counts) - counts, counts)  # a member's place in its row
+            index = np.zeros((self.member.shape[0], int(counts.max())), dtype=np.intp)
+            index[at_r, place] = at_c
+            self.padded = index, np.arange(index.shape[-1]) < counts[:, None]
+        return self.padded
 
     def first(self, mask: np.ndarray, key: np.ndarray, count) -> np.ndarray:
         """(R, N) the first ``count`` (a number, or one per row) accepted applicants of each row's
-        ``mask`` by ``key`` ascending, ties in index order (:func:`first` of the accepted ones)."""
-        chosen, n = np.zeros_like(mask), mask.shape[-1]
+        ``mask`` by ``key()`` ascending, ties in index order (:func:`first` of the accepted ones)."""
         listed = mask.sum(axis=-1)
         need = np.minimum(listed, count)
         busy = np.flatnonzero((need > 0) & self.has_members)  # without members no one is accepted
         if busy.size == 0:
-            return chosen
+            return np.zeros_like(mask)
+        if busy.size == 1 or int(listed[busy].sum()) * int(self.member.sum(axis=-1).max()) <= EAGER:  # few: all at once
+            if busy.size == 1:  # one row (one run, often)
+                self._ask_row(busy[0], np.flatnonzero(mask[busy[0]]))
+            else:
+                rows, cols = np.nonzero(mask[busy])
+                self._ask(busy[rows], cols)
+            return first(mask & self.ok, key, need)
+        chosen, n, key = np.zeros_like(mask), mask.shape[-1], key()
         order = np.lexsort((key[busy], ~mask[busy]), axis=-1)  # the masked first, each part by key (stable)
         listed, need, width = listed[busy], need[busy], min(int(need[busy].max()) + 2, n)
         while True:  # the best-ranked ``width`` of each row, widened until the slots are filled
             top = order[:, :width]
             inside = np.arange(width) < listed[:, None]
-            self._ask(busy, top, inside)
+            self._ask(np.broadcast_to(busy[:, None], top.shape)[inside], top[inside])
             accepted = self.ok[busy[:, None], top] & inside
             found = np.cumsum(accepted, axis=-1)
             if width == n or ((found[:, -1] >= need) | (listed <= width)).all():
@@ -121,25 +148,48 @@ class Consensus:
         chosen[busy[:, None], top] = accepted & (found <= need[:, None])
         return chosen
 
-    def _ask(self, busy: np.ndarray, top: np.ndarray, inside: np.ndarray) -> None:
-        """Work out the consensus on the applicants ``top[inside]`` (of rows ``busy``) not asked about yet."""
-        rows = np.broadcast_to(busy[:, None], top.shape)
-        new = inside & ~self.known[rows, top]
-        rows, cols = rows[new], top[new]
-        self.known[rows, cols] = True
+    def _ask(self, rows: np.ndarray, cols: np.ndarray) -> None:
+        """Work out the consensus on the applicants (``rows``, ``cols``) not asked about yet."""
+        new = ~self.known[rows, cols]
+        rows, cols = rows[new], cols[new]
         if rows.size == 0:
             return
-        s, forums, k, lift, d = self.s, self.forums, self.k, self.lift, self.b.decision
-        standing, alignment, weight = lift(s.standing), lift(s.alignment), lift(capability_mass(s) * s.budget)
-        members = self.members[rows]
-        pick = lambda a: np.reshape(a[..., k], -1)[rows][:, None]  # noqa: E731 -- club k's value of each pair's replicate
+        self.known[rows, cols] = True
+        d, (standing, alignment, weight) = self.b.decision, self._countries()
+        pool, level, x_k, tech, depth = np.stack([np.reshape(a[..., self.k], -1) for a in self._club()])[:, rows, None]
+        index, real = self._members()
+        members = index[rows]
         change = entry_change(weight[rows, cols][:, None] / 2, standing[rows, cols][:, None], alignment[rows, cols][:, None],
                               standing[rows[:, None], members], alignment[rows[:, None], members],
-                              pick(forums.pool), pick(forums.level), pick(forums.position),
-                              pick(forums.spec["tech_access"]), pick(forums.depth), at_rows(d.w_access, rows),
-                              at_rows(d.w_distance, rows))
-        worst = np.where(self.padded[rows], change, np.inf).min(axis=-1)
+                              pool, level, x_k, tech, depth, at_rows(d.w_access, rows), at_rows(d.w_distance, rows))
+        worst = np.where(real[rows], change, np.inf).min(axis=-1)
         self.ok[rows, cols] = worst >= -at_pairs(self.b.membership.admission_tolerance, rows)
+
+    def _ask_row(self, r: int, cols: np.ndarray) -> None:
+        """:meth:`_ask` for applicants ``cols`` of one row ``r`` (its members unpadded)."""
+        cols = cols[~self.known[r, cols]]
+        if cols.size == 0:
+            return
+        self.known[r, cols] = True
+        d, (standing, alignment, weight) = self.b.decision, self._countries()
+        members = np.flatnonzero(self.member[r])
+        change = entry_change(weight[r, cols][:, None] / 2, standing[r, cols][:, None], alignment[r, cols][:, None],
+                              standing[r, members][None, :], alignment[r, members][None, :],
+                              *(np.reshape(a[..., self.k], -1)[r] for a in self._club()),
+                              at(d.w_access, r), at(d.w_distance, r))
+        self.ok[r, cols] = change.min(axis=1) >= -at(self.b.membership.admission_tolerance, r)
+
+    def _countries(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(R, N) standing, alignment and weight in the pool (capability mass times budget)."""
+        if self.countries is None:
+            s = self.s
+            self.countries = tuple(self.lift(a) for a in (s.standing, s.alignment, capability_mass(s) * s.budget))
+        return self.countries
+
+    def _club(self) -> tuple[np.ndarray, ...]:
+        """The forums' arrays :func:`entry_change` reads: pool, level, position, tech_access, depth."""
+        f = self.forums
+        return f.pool, f.level, f.position, f.spec["tech_access"], f.depth
 
 
 def entry_change(w_a, c_a, x_a, c_j, x_j, pool, level, x_k, tech_access, depth, w_access, w_distance) -> np.ndarray:
@@ -164,6 +214,25 @@ def scores(s: State, position, e) -> tuple[np.ndarray, np.ndarray]:
     weight, exposed = enlargement.regional_weight(s), enlargement.exposure(s)  # the same for both
     return tuple(enlargement.political_score(s, position, w, e, weight, exposed)
                  for w in (e.alignment_weight, e.partner_alignment_weight))
+
+
+class Ranking:
+    """The keys of the members' rankings (the political scores, negated: the best come first in
+    ascending order), worked out when a ranking first needs them."""
+
+    def __init__(self, s: State, position, e, lift):
+        self.s, self.position, self.e, self.lift, self.keys = s, position, e, lift, None
+
+    def as_member(self) -> np.ndarray:
+        return self._keys()[0]
+
+    def as_partner(self) -> np.ndarray:
+        return self._keys()[1]
+
+    def _keys(self) -> tuple[np.ndarray, np.ndarray]:
+        if self.keys is None:
+            self.keys = tuple(self.lift(-score) for score in scores(self.s, self.position, self.e))
+        return self.keys
 
 
 def _same(a):

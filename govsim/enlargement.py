@@ -9,7 +9,8 @@ declines. After the record, countries apply for the motives the sources name (th
 utility, which holds the ties to members through the network term, plus sanctions exposure and
 development-finance need), behind the club's alignment gate. docs/ODD.md §7.7 gives the equations.
 
-Pure functions on the state; ``govsim.membership`` runs the review.
+Pure functions on the state (one run's, or a batch's stacked arrays); ``govsim.membership`` runs the
+review, ``govsim.admission`` its admissions.
 """
 
 from __future__ import annotations

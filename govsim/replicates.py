@@ -266,7 +266,7 @@ def stack_behaviour(behaviours: list) -> object:
     """The batch's behaviour: the replicates' own if they are all the same; else, per group, each
     number shared by all replicates as it is and each number that differs as an array of the
     replicates' values, shaped to broadcast (the kernel's functions read them like numbers).
-    Membership and enlargement act per replicate, on each replicate's own behaviour."""
+    The membership reviews read them too (govsim/membership.py: each replicate's numbers as its row's)."""
     first = behaviours[0]
     if all(b == first for b in behaviours[1:]):
         return first

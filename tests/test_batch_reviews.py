@@ -138,7 +138,7 @@ def test_consensus_down_the_ranking_equals_the_full_consensus(seed, applying, sl
     applicants = s.status[..., k] == APPLICANT
     counts = rng.integers(0, slots + 1, size=len(SEEDS))
     as_member, _ = scores(s, f.position[:, k, None], b.enlargement)
-    chosen = Consensus(s, f, k, b, s.status[..., k] == MEMBER, lambda a: a).first(applicants, -as_member, counts)
+    chosen = Consensus(s, f, k, b, s.status[..., k] == MEMBER, lambda a: a).first(applicants, lambda: -as_member, counts)
     for r, (state, forums, _) in enumerate(singles(batch)):
         candidates, members = np.flatnonzero(applicants[r]), np.flatnonzero(state.status[:, k] == MEMBER)
         worst = _entry_change(state, forums, k, candidates, members, b).min(axis=1)
