@@ -66,9 +66,31 @@ def first(mask: np.ndarray, key, count) -> np.ndarray:
         listed = np.flatnonzero(mask[r])
         chosen[r, listed[np.argsort(key()[r, listed], kind="stable")[: need[r]]]] = True
     elif busy.size:
-        order = np.lexsort((key()[busy], ~mask[busy]), axis=-1)  # stable: the masked first, each part by key
-        chosen[busy[:, None], order] = np.arange(mask.shape[-1]) < need[busy, None]
+        need = need[busy]
+        top = ranked(mask[busy], key()[busy], int(need.max()))
+        taken = np.arange(top.shape[-1]) < need[:, None]
+        chosen[np.broadcast_to(busy[:, None], top.shape)[taken], top[taken]] = True
     return chosen
+
+
+def ranked(mask: np.ndarray, key: np.ndarray, width: int) -> np.ndarray:
+    """(R, width) each row's first ``width`` entries of ``mask`` by ``key`` ascending, ties (and NaN
+    keys, last) in index order, as ``np.lexsort((key, ~mask))[:, :width]``; past a row's entries the
+    indices are filler. Sorted in full only if ``width`` is most of a row or a key is not finite; else
+    only the entries up to each row's ``width``-th smallest key (np.partition) are sorted."""
+    n = mask.shape[-1]
+    if 4 * width >= n or not np.isfinite(key[mask]).all():
+        return np.lexsort((key, ~mask), axis=-1)[:, :width]
+    keyed = np.where(mask, key, np.inf)
+    near = mask & (keyed <= np.partition(keyed, width - 1, axis=-1)[:, width - 1, None])  # ties at the bound too
+    rows, cols = np.nonzero(near)  # by row, then by index
+    order = np.lexsort((keyed[rows, cols], rows))  # stable: by row, then by key, ties in index order
+    rows, cols, counts = rows[order], cols[order], near.sum(axis=-1)
+    place = np.arange(rows.size) - np.repeat(np.cumsum(counts) - counts, counts)  # rank within its row
+    kept = place < width
+    top = np.zeros((mask.shape[0], width), dtype=np.intp)
+    top[rows[kept], place[kept]] = cols[kept]
+    return top
 
 
 def _voice_accepts(status: np.ndarray, seasoned: np.ndarray, forums: ForumSet, k: int, b) -> np.ndarray:
@@ -118,7 +140,7 @@ class Consensus:
             self.padded = index, np.arange(index.shape[-1]) < counts[:, None]
         return self.padded
 
-    def first(self, mask: np.ndarray, key: np.ndarray, count) -> np.ndarray:
+    def first(self, mask: np.ndarray, key, count) -> np.ndarray:
         """(R, N) the first ``count`` (a number, or one per row) accepted applicants of each row's
         ``mask`` by ``key()`` ascending, ties in index order (:func:`first` of the accepted ones)."""
         listed = mask.sum(axis=-1)
@@ -133,19 +155,22 @@ class Consensus:
                 rows, cols = np.nonzero(mask[busy])
                 self._ask(busy[rows], cols)
             return first(mask & self.ok, key, need)
-        chosen, n, key = np.zeros_like(mask), mask.shape[-1], key()
-        order = np.lexsort((key[busy], ~mask[busy]), axis=-1)  # the masked first, each part by key (stable)
+        chosen, n, key, rows = np.zeros_like(mask), mask.shape[-1], key()[busy], mask[busy]
         listed, need, width = listed[busy], need[busy], min(int(need[busy].max()) + 2, n)
+        done = np.zeros(busy.size, dtype=bool)  # rows whose slots are filled (or ranking asked to its end)
         while True:  # the best-ranked ``width`` of each row, widened until the slots are filled
-            top = order[:, :width]
+            top = ranked(rows, key, width)
             inside = np.arange(width) < listed[:, None]
-            self._ask(np.broadcast_to(busy[:, None], top.shape)[inside], top[inside])
+            ask = inside & ~done[:, None]  # a filled row's chosen are among its first: no need to ask further
+            self._ask(np.broadcast_to(busy[:, None], top.shape)[ask], top[ask])
             accepted = self.ok[busy[:, None], top] & inside
             found = np.cumsum(accepted, axis=-1)
-            if width == n or ((found[:, -1] >= need) | (listed <= width)).all():
+            done = (found[:, -1] >= need) | (listed <= width)
+            if width == n or done.all():
                 break
             width = min(2 * width, n)
-        chosen[busy[:, None], top] = accepted & (found <= need[:, None])
+        taken = accepted & (found <= need[:, None])
+        chosen[np.broadcast_to(busy[:, None], top.shape)[taken], top[taken]] = True
         return chosen
 
     def _ask(self, rows: np.ndarray, cols: np.ndarray) -> None:

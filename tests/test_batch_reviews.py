@@ -145,3 +145,22 @@ def test_consensus_down_the_ranking_equals_the_full_consensus(seed, applying, sl
         accepted = candidates[worst >= -b.membership.admission_tolerance]
         ranked = accepted[np.argsort(-as_member[r][accepted], kind="stable")][: counts[r]]
         np.testing.assert_array_equal(np.flatnonzero(chosen[r]), np.sort(ranked))
+
+
+@settings(max_examples=60, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), rows=st.integers(1, 6), n=st.integers(1, 80), width=st.integers(1, 16),
+       levels=st.integers(1, 8), odd=st.sampled_from([None, np.nan, np.inf, -np.inf]))
+def test_ranked_is_the_stable_order_of_each_rows_entries(seed, rows, n, width, levels, odd):
+    """admission.ranked (a partial sort) gives each row's first ``width`` entries as the full stable
+    sort does: ties (few key levels) in index order, NaN keys last, infinite keys in their place."""
+    from govsim.admission import ranked
+
+    rng = np.random.default_rng(seed)
+    mask = rng.random((rows, n)) < 0.6
+    key = rng.integers(0, levels, size=(rows, n)).astype(float)
+    if odd is not None:
+        key[rng.random((rows, n)) < 0.1] = odd
+    width = min(width, n)
+    top = ranked(mask, key, width)
+    inside = np.arange(width) < mask.sum(axis=-1, keepdims=True)
+    np.testing.assert_array_equal(top[inside], np.lexsort((key, ~mask), axis=-1)[:, :width][inside])
