@@ -9,7 +9,8 @@ declines. After the record, countries apply for the motives the sources name (th
 utility, which holds the ties to members through the network term, plus sanctions exposure and
 development-finance need), behind the club's alignment gate. docs/ODD.md §7.7 gives the equations.
 
-Pure functions on the state; ``govsim.membership`` runs the review.
+Pure functions on the state (one run's, or a batch's stacked arrays); ``govsim.membership`` runs the
+review, ``govsim.admission`` its admissions.
 """
 
 from __future__ import annotations
@@ -88,13 +89,19 @@ def regions(s: State) -> np.ndarray:
 
 
 def regional_weight(s: State) -> np.ndarray:
-    """(N,) a country's share of its region's GDP plus its share of the region's population (in [0, 2])."""
+    """(N,) a country's share of its region's GDP plus its share of the region's population (in [0, 2]);
+    (R, N) for a batch of replicates, each its own region totals."""
     which = regions(s)
     return _share(s.gdp_pc * s.population, which) + _share(s.population, which)
 
 
 def _share(values: np.ndarray, which: np.ndarray) -> np.ndarray:
-    totals = np.bincount(which, weights=values)
+    if values.ndim > 1:  # a batch: replicate r's regions are bins r * bins .. r * bins + bins - 1, summed in
+        bins = int(which.max()) + 1 if which.size else 1  # the order of one run's (so to the same bits)
+        which = which + bins * np.arange(values.shape[0])[:, None]
+        totals = np.bincount(which.ravel(), weights=values.ravel(), minlength=bins * values.shape[0])
+    else:
+        totals = np.bincount(which, weights=values)
     return values / np.maximum(totals[which], 1e-300)
 
 
@@ -108,23 +115,28 @@ def finance_need(s: State) -> np.ndarray:
     return (HIGH_INCOME - s.income_group.astype(float)) / HIGH_INCOME
 
 
-def political_score(s: State, position: float, alignment_weight: float, e: Enlargement) -> np.ndarray:
+def political_score(s: State, position: float, alignment_weight: float, e: Enlargement,
+                    weight: np.ndarray | None = None, exposed: np.ndarray | None = None) -> np.ndarray:
     """(N,) how the members rank candidates they all accept (higher first):
     S_a = regional_weight * (GDP share + population share in its region)
           - alignment_weight * |x_a - x_k| + sanctions_weight * exposure_a,
     with alignment_weight = e.alignment_weight for membership and e.partner_alignment_weight for
-    the partner tier (members bring weight and a vote; partners, without a vote, closeness)."""
-    return (e.regional_weight * regional_weight(s) - alignment_weight * np.abs(s.alignment - position)
-            + e.sanctions_weight * exposure(s))
+    the partner tier (members bring weight and a vote; partners, without a vote, closeness).
+    ``weight``, ``exposed``: :func:`regional_weight` and :func:`exposure`, if the caller has them.
+    A batch's (R, N) state gives (R, N) scores (``position`` and the weights numbers or (R, 1) columns)."""
+    weight = regional_weight(s) if weight is None else weight
+    exposed = exposure(s) if exposed is None else exposed
+    return e.regional_weight * weight - alignment_weight * np.abs(s.alignment - position) + e.sanctions_weight * exposed
 
 
 def alignment_gate(alignment: np.ndarray, positions: np.ndarray, clubs: np.ndarray, k: int, radius: float) -> np.ndarray:
     """(N,) who may apply to club k: within ``radius`` of its position and no nearer to another of the
     ``clubs`` (the caller passes k and the closed clubs, the other pole: a country on the G7's side does
-    not apply, however far the positions converge; another expanding club, e.g. a new WAICO, is no pole)."""
-    distance = np.abs(alignment[:, None] - positions[None, :])
-    nearest = np.where(clubs[None, :], distance, np.inf).min(axis=1)
-    return (distance[:, k] <= radius) & (distance[:, k] <= nearest + 1e-12)
+    not apply, however far the positions converge; another expanding club, e.g. a new WAICO, is no pole).
+    A batch: alignment (R, N), positions (R, K), radius a number or an (R, 1) column; gives (R, N)."""
+    distance = np.abs(alignment[..., :, None] - positions[..., None, :])
+    nearest = np.where(clubs, distance, np.inf).min(axis=-1)
+    return (distance[..., k] <= radius) & (distance[..., k] <= nearest + 1e-12)
 
 
 def application_motive(gain: np.ndarray, s: State, e: Enlargement) -> np.ndarray:

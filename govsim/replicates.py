@@ -7,10 +7,11 @@ country (R, N), per country and forum (R, N, K), per forum (R, K), and the run's
 investment and capacity, the open-weight lag) as (R, 1) columns. :func:`govsim.phases.run_period`
 then steps them all at once with the kernel's own functions, which broadcast over the leading axis
 (:mod:`govsim.rows`). What is per replicate runs per replicate, on that replicate's slice of the
-stacked arrays (:class:`Replica`): its membership reviews and its random draws, each from its own
-Generator in the order of the single run; its shocks too, unless the replicates next to it have the
-same: one set of shocks then steps them all at once (govsim/batch_shocks.py). So each replicate's
-tables equal the single run's (``tests/test_batched.py``). The indices of all replicates' steps are measured in one pass.
+stacked arrays (:class:`Replica`): its random draws, each from its own Generator in the order of
+the single run. The membership reviews run for all replicates at once (each drawing from its own
+Generator: ``Batch.review_each``), and so do the shocks of replicates next to each other that have
+the same shocks (govsim/batch_shocks.py). So each replicate's tables equal the single run's
+(``tests/test_batched.py``). The indices of all replicates' steps are measured in one pass.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from govsim.config import budget
 from govsim.config.prerun import before_run
 from govsim.config.scenario import Scenario
 from govsim.forums import ForumSet
-from govsim.membership import review, review_utilities
+from govsim.membership import review
 from govsim.phases import run_period, setup_many
 from govsim.record import Recorder
 from govsim.runner import Results, collect_results, run
@@ -131,6 +132,13 @@ class Streams:
     def standard_normal(self, shape: tuple[int, ...]) -> np.ndarray:
         return np.stack([g.standard_normal(shape[1:]) for g in self.generators])
 
+    def random(self, shape: tuple[int, ...]) -> np.ndarray:
+        """(R, *shape): each replicate's ``random(shape)``, as its single run draws it (a review's draws)."""
+        out = np.empty((len(self.generators), *shape))
+        for g, row in zip(self.generators, out):
+            g.random(shape, out=row)
+        return out
+
 
 class Batch:
     """R replicates (``jobs``: (scenario, seed) pairs with the same :func:`batch_key`) run together;
@@ -174,12 +182,9 @@ class Batch:
         return self.results()
 
     def review_each(self, state: State, forums: ForumSet, b, rng) -> None:
-        """Each replicate's membership review, on its slice, with its own Generator."""
-        u_join, u_now = review_utilities(state, forums, b)  # every replicate's at once
-        for replica in self.replicas:
-            replica.bind(state, forums)
-            review(replica.state, replica.forums, replica.behaviour, replica.rng, (u_join[replica.r], u_now[replica.r]))
-            replica.unbind()
+        """Every replicate's membership review at once, on the stacked arrays (govsim.membership.review):
+        each draws from its own Generator and is reviewed with its own behaviour numbers (``b``'s columns)."""
+        review(state, forums, b, rng)
 
     def record(self) -> None:
         """Record every replicate's state as the next step (rows ``step`` of each replicate's block)."""
@@ -238,7 +243,7 @@ def stack_behaviour(behaviours: list) -> object:
     """The batch's behaviour: the replicates' own if they are all the same; else, per group, each
     number shared by all replicates as it is and each number that differs as an array of the
     replicates' values, shaped to broadcast (the kernel's functions read them like numbers).
-    Membership and enlargement act per replicate, on each replicate's own behaviour."""
+    The membership reviews read them too (govsim/membership.py: each replicate's numbers as its row's)."""
     first = behaviours[0]
     if all(b == first for b in behaviours[1:]):
         return first
