@@ -49,7 +49,9 @@ def setup_many(scenarios: list[Scenario], rngs: list[np.random.Generator]) -> li
     world = build_world(first.world, start, rngs[0])  # draws nothing: not synthetic
     forums = ForumSet.from_specs(first.forums)
     template = settled_state(world, forums, first, start, _shocks(first, forums, world))
-    shared = {id(a): a for a in vars(world).values() if isinstance(a, np.ndarray)}  # read-only world arrays
+    fixed = [a for a in vars(world).values() if isinstance(a, np.ndarray)]  # read-only world arrays
+    fixed += [forums.specs, forums.base_rules, forums.names]  # the scenario's forum rules: never written
+    shared = {id(a): a for a in fixed}
     built = []
     for scenario, rng in zip(scenarios, rngs):
         own_forums, state = copy.deepcopy((forums, template), dict(shared))
