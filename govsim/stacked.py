@@ -21,6 +21,10 @@ from govsim.indices import (CONFLICTIVE_MIN_NORM_DISTANCE, CORE_ENGAGEMENT_THRES
 from govsim.inequality import _THEIL_EPS
 
 
+#: Runs of equal masks that :func:`masked_sum` sums slice by slice; beyond, it groups rows by distinct mask.
+FEW_RUNS = 8
+
+
 def unit(x: np.ndarray) -> np.ndarray:
     """Clip to [0, 1] (only ever to remove floating round-off), as ``inequality._unit`` per value."""
     return np.minimum(np.maximum(x, 0.0), 1.0)
@@ -30,16 +34,29 @@ def masked_sum(x: np.ndarray, mask: np.ndarray) -> np.ndarray:
     """Per row, ``x[t][mask[t]].sum()`` bit for bit (0 where nothing is selected); ``x`` (..., T, N)
     may stack several arrays under the same (T, N) mask.
 
-    Consecutive rows with the same mask (income groups and memberships change rarely) are
-    compacted together into a C-ordered block, whose row sums numpy then groups exactly as it
-    groups the sum of one compacted row (pairwise). A sum with zeros in place of the unselected
-    values, or over a column slice in another memory order, would group them differently and
-    move the last bit.
+    Rows with the same mask are compacted together into a C-ordered block, whose row sums numpy
+    then groups exactly as it groups the sum of one compacted row (pairwise). A sum with zeros in
+    place of the unselected values, or over a column slice in another memory order, would group
+    them differently and move the last bit. Consecutive rows with the same mask (income groups and
+    memberships change rarely) are one slice; when the mask changes often (a batch's replicates
+    stacked: at every replicate's first row, and countries near a threshold flip back and forth)
+    the rows are gathered by distinct mask, which are few.
     """
     starts = np.flatnonzero(np.r_[True, (mask[1:] != mask[:-1]).any(axis=-1)])
     out = np.empty(x.shape[:-1])
-    for a, b in zip(starts, [*starts[1:], len(mask)]):
-        out[..., a:b] = np.ascontiguousarray(x[..., a:b, mask[a]]).sum(axis=-1)
+    if len(starts) <= FEW_RUNS:
+        for a, b in zip(starts, [*starts[1:], len(mask)]):
+            out[..., a:b] = np.ascontiguousarray(x[..., a:b, mask[a]]).sum(axis=-1)
+        return out
+    distinct: dict[bytes, int] = {}  # a run's mask, packed -> its number
+    run_mask = np.array([distinct.setdefault(key.tobytes(), len(distinct))
+                         for key in np.packbits(mask[starts], axis=-1)], dtype=np.intp)
+    row_mask = np.repeat(run_mask, np.diff(np.r_[starts, len(mask)]))
+    order = np.argsort(row_mask, kind="stable")
+    bounds = np.searchsorted(row_mask[order], np.arange(len(distinct) + 1))
+    for m in range(len(distinct)):
+        rows = order[bounds[m]:bounds[m + 1]]
+        out[..., rows] = np.ascontiguousarray(x[..., rows[:, None], np.flatnonzero(mask[rows[0]])]).sum(axis=-1)
     return out
 
 
