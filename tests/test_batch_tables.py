@@ -1,0 +1,61 @@
+"""A batch's result tables (govsim/replicates.py ``Batch.results``, govsim/runner.py ``stacked_results``)
+are built once for all replicates and cut into the replicates' blocks: each block must be exactly the
+table its single run builds (columns, dtypes, values, index), and its own (no write reaches another)."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+import govsim
+from govsim.replicates import batch_key, run_batch
+from govsim.runner import run
+
+STEPS = ["time.steps=10"]
+
+
+def _assert_identical(got: pd.DataFrame, want: pd.DataFrame, what: str) -> None:
+    assert list(got.columns) == list(want.columns), what
+    assert list(got.dtypes) == list(want.dtypes), what
+    assert type(got.index) is pd.RangeIndex and got.index.equals(want.index), what
+    pd.testing.assert_frame_equal(got, want, check_exact=True, obj=what)
+    for column in want.columns:
+        assert got[column].equals(want[column]), (what, column)
+
+
+def test_each_replicate_of_a_batch_with_shocks_and_countries_gets_its_single_runs_tables_exactly():
+    """Two scenarios with shocks (different names: the scenario column changes between blocks), three
+    seeds in an unsorted order, the countries table kept: every table equals the single run's."""
+    first, second = (govsim.load_scenario(name, STEPS) for name in ("export_controls_2025", "export_controls_escalation"))
+    assert first.shocks and second.shocks and batch_key(first) == batch_key(second)
+    jobs = [(first, 7), (second, 0), (first, 2), (second, 7)]
+    batched = run_batch(jobs, countries=True)
+    assert len(batched) == len(jobs)
+    for (scenario, seed), result in zip(jobs, batched):
+        single = run(scenario, seed=seed, countries=True)
+        assert (result.scenario, result.seed) == (scenario, seed)
+        assert len(result.countries) == 11 * 193 and len(result.forums) == 11 * 3
+        for table in ("indices", "countries", "forums"):
+            _assert_identical(getattr(result, table), getattr(single, table), f"{scenario.name} seed {seed} {table}")
+
+
+def test_a_batch_without_the_countries_table_gives_each_replicate_an_empty_one():
+    scenario = govsim.load_scenario("baseline", STEPS)
+    for seed, result in zip((1, 4), run_batch([(scenario, 1), (scenario, 4)], countries=False)):
+        single = run(scenario, seed=seed, countries=False)
+        assert result.countries.empty and single.countries.empty
+        _assert_identical(result.indices, single.indices, "indices")
+        _assert_identical(result.forums, single.forums, "forums")
+
+
+def test_a_replicates_tables_are_its_own():
+    """Writing to one replicate's table (a block of the batch's table) changes no other replicate's."""
+    scenario = govsim.load_scenario("baseline", STEPS)
+    one, two = run_batch([(scenario, 0), (scenario, 1)], countries=True)
+    before = {name: getattr(two, name).copy() for name in ("indices", "countries", "forums")}
+    one.indices.loc[0, "inclusiveness"] = -1.0
+    one.countries.loc[0, "capability"] = -1.0
+    one.forums.loc[0, "position"] = 9.0
+    one.indices["extra"] = 1
+    assert one.indices.loc[0, "inclusiveness"] == -1.0
+    for name, table in before.items():
+        _assert_identical(getattr(two, name), table, name)
