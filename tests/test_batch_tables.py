@@ -59,3 +59,20 @@ def test_a_replicates_tables_are_its_own():
     assert one.indices.loc[0, "inclusiveness"] == -1.0
     for name, table in before.items():
         _assert_identical(getattr(two, name), table, name)
+
+
+def test_an_ensembles_tables_are_the_runs_tables_each_led_by_its_run_id():
+    """run_many joins the runs' tables and makes the run_id column once: the same table as tagging
+    every run's table with its run_id (store.with_run_id) and joining those."""
+    from govsim import many, store
+
+    plan = many._plan(["export_controls_2025", "baseline"], [3, 1], ["time.steps=6"])
+    results = many._execute(plan, countries=True, n_jobs=1, progress=False, batch=True)
+    ensemble = govsim.run_many(["export_controls_2025", "baseline"], seeds=[3, 1], overrides=["time.steps=6"],
+                               countries=True, progress=False, batch=True)
+    for name in ("indices", "countries", "forums"):
+        want = pd.concat([store.with_run_id(getattr(r, name), rid) for rid, r in zip(plan, results)], ignore_index=True)
+        _assert_identical(getattr(ensemble, name), want, name)
+        assert list(getattr(ensemble, name)["run_id"].unique()) == list(plan)
+    empty = govsim.run_many("baseline", seeds=2, overrides=["time.steps=3"], progress=False, batch=True)
+    assert empty.countries.empty and list(empty.countries.columns) == []
