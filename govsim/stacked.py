@@ -34,29 +34,33 @@ def masked_sum(x: np.ndarray, mask: np.ndarray) -> np.ndarray:
     """Per row, ``x[t][mask[t]].sum()`` bit for bit (0 where nothing is selected); ``x`` (..., T, N)
     may stack several arrays under the same (T, N) mask.
 
-    Rows with the same mask are compacted together into a C-ordered block, whose row sums numpy
-    then groups exactly as it groups the sum of one compacted row (pairwise). A sum with zeros in
-    place of the unselected values, or over a column slice in another memory order, would group
-    them differently and move the last bit. Consecutive rows with the same mask (income groups and
-    memberships change rarely) are one slice; when the mask changes often (a batch's replicates
-    stacked: at every replicate's first row, and countries near a threshold flip back and forth)
-    the rows are gathered by distinct mask, which are few.
+    Each row's selected values are compacted into a C-ordered block of rows of the same length,
+    whose row sums numpy then groups exactly as it groups the sum of one compacted row (pairwise).
+    A sum with zeros in place of the unselected values, or over a column slice in another memory
+    order, would group them differently and move the last bit. Consecutive rows with the same mask
+    (a run's income groups and memberships change rarely) are one slice; when the mask changes
+    often (a batch's replicates stacked; countries near a threshold flipping back and forth) the
+    rows are compacted at once and summed in groups of the same number of selected values.
     """
     starts = np.flatnonzero(np.r_[True, (mask[1:] != mask[:-1]).any(axis=-1)])
-    out = np.empty(x.shape[:-1])
     if len(starts) <= FEW_RUNS:
+        out = np.empty(x.shape[:-1])
         for a, b in zip(starts, [*starts[1:], len(mask)]):
             out[..., a:b] = np.ascontiguousarray(x[..., a:b, mask[a]]).sum(axis=-1)
         return out
-    distinct: dict[bytes, int] = {}  # a run's mask, packed -> its number
-    run_mask = np.array([distinct.setdefault(key.tobytes(), len(distinct))
-                         for key in np.packbits(mask[starts], axis=-1)], dtype=np.intp)
-    row_mask = np.repeat(run_mask, np.diff(np.r_[starts, len(mask)]))
-    order = np.argsort(row_mask, kind="stable")
-    bounds = np.searchsorted(row_mask[order], np.arange(len(distinct) + 1))
-    for m in range(len(distinct)):
-        rows = order[bounds[m]:bounds[m + 1]]
-        out[..., rows] = np.ascontiguousarray(x[..., rows[:, None], np.flatnonzero(mask[rows[0]])]).sum(axis=-1)
+    counts = mask.sum(axis=-1)
+    order = np.argsort(counts, kind="stable")  # rows by number selected: each group a slice of ``picked``
+    counts = counts[order]
+    t, n = mask.shape
+    at_rows = (order[:, None] * n + np.arange(n))[mask[order]]  # flat positions of the selected values, rows in order
+    picked, sums = x.reshape(*x.shape[:-2], t * n).take(at_rows, axis=-1), np.empty(x.shape[:-1])
+    bounds, at = np.flatnonzero(np.r_[True, counts[1:] != counts[:-1], True]), 0
+    for a, b in zip(bounds[:-1], bounds[1:]):
+        size = (b - a) * counts[a]
+        block = np.ascontiguousarray(picked[..., at:at + size]).reshape(*x.shape[:-2], b - a, counts[a])
+        sums[..., a:b], at = block.sum(axis=-1), at + size
+    out = np.empty_like(sums)
+    out[..., order] = sums
     return out
 
 
@@ -76,10 +80,45 @@ def normalised_authority(authority: np.ndarray) -> np.ndarray:
     return _divide(authority, total, total > 0, 1.0 / authority.shape[-1])
 
 
+def stable_order(values: np.ndarray) -> np.ndarray:
+    """``np.argsort(values, axis=-1, kind="stable")``, faster: numpy's default sort (vectorised) puts
+    distinct values in the same order; the rows with equal values (or NaN) are sorted again, stably."""
+    order = np.argsort(values, axis=-1)
+    v = np.take_along_axis(values, order, -1)
+    redo = (v[..., 1:] == v[..., :-1]).any(axis=-1) | np.isnan(v[..., -1:]).any(axis=-1)
+    if redo.any():
+        order[redo] = np.argsort(values[redo], axis=-1, kind="stable")
+    return order
+
+
+def sum_forums(x: np.ndarray) -> np.ndarray:
+    """``x.sum(axis=-1)`` of a C-ordered ``x`` bit for bit, faster along a short last axis (the forums):
+    numpy adds fewer than 8 contiguous values one after another (the first block of its pairwise
+    sum), here done as whole-column adds rather than a tiny reduction per row."""
+    k = x.shape[-1]
+    if not 1 < k < 8:
+        return x.sum(axis=-1)
+    total = x[..., 0] + x[..., 1]
+    for j in range(2, k):
+        total += x[..., j]
+    total += 0.0  # numpy's sum starts from +0.0: a sum of negative zeros is +0.0
+    return total
+
+
+def sum_countries(x: np.ndarray) -> np.ndarray:
+    """``x.sum(axis=-2)`` of a C-ordered (T, N, K) ``x`` bit for bit, faster: with K > 1 numpy adds the
+    countries one after another (the reduced axis is not the contiguous one), which it does faster
+    over a copy with the countries outermost (long contiguous rows instead of K values at a time).
+    (With K = 1 the countries are contiguous, and numpy sums them pairwise.)"""
+    if x.shape[-1] < 2:
+        return x.sum(axis=-2)
+    return np.ascontiguousarray(np.moveaxis(x, -2, 0)).sum(axis=0)
+
+
 def gini_rows(values: np.ndarray, weights: np.ndarray, order: np.ndarray | None = None) -> np.ndarray:
     """(T,) :func:`govsim.inequality.gini` of each row (values and weights (T, N); ``order``: the
     rows' stable ascending sort of ``values``, if the caller has it)."""
-    order = np.argsort(values, axis=-1, kind="stable") if order is None else order
+    order = stable_order(values) if order is None else order
     v, w = np.take_along_axis(values, order, -1), np.take_along_axis(weights, order, -1)
     if v.shape[-1] <= 1:
         return np.zeros(v.shape[0])
@@ -123,7 +162,8 @@ def is_party(status: np.ndarray) -> np.ndarray:
 def voice_rows(engagement: np.ndarray, status: np.ndarray, authority: np.ndarray) -> np.ndarray:
     """(T, N) :func:`govsim.indices.voice` of each row."""
     member = status == MEMBER
-    beta = member / np.maximum(member.sum(axis=-2), 1)[:, None, :]
+    members = np.ascontiguousarray(np.swapaxes(member, -1, -2)).sum(axis=-1)  # (T, K): each forum's countries contiguous
+    beta = member / np.maximum(members, 1)[:, None, :]
     return np.matmul(beta * engagement, normalised_authority(authority)[:, :, None])[..., 0]
 
 
@@ -157,17 +197,21 @@ def dominant_club_rows(engagement, status, universal) -> np.ndarray:
     """(T, N) :func:`govsim.indices.dominant_club` of each row (K for a country in no club)."""
     eligible = is_party(status) & ~universal
     best = np.argmax(np.where(eligible, engagement, -np.inf), axis=-1)
-    return np.where(eligible.any(axis=-1), best, engagement.shape[-1])
+    anywhere = np.zeros(eligible.shape[:-1], bool)
+    for j in range(eligible.shape[-1]):  # column by column: faster than any(axis=-1) along a short axis
+        anywhere |= eligible[..., j]
+    return np.where(anywhere, best, engagement.shape[-1])
 
 
 def modularity_rows(engagement, authority, groups) -> np.ndarray:
     """(T,) :func:`govsim.indices.modularity` of each row under the partition ``groups`` (ints in 0..K)."""
     t, n, k = engagement.shape
     u = engagement * np.sqrt(normalised_authority(authority))[:, None, :]
-    strength = np.sum(u * (u.sum(axis=-2)[:, None, :] - u), axis=-1)
+    strength = sum_forums(u * (sum_countries(u)[:, None, :] - u))
     two_w = strength.sum(axis=-1)
     flat = (np.arange(t)[:, None] * (k + 1) + groups).ravel()
-    s_gk = np.stack([np.bincount(flat, weights=u[..., j].ravel(), minlength=t * (k + 1)) for j in range(k)], axis=-1)
+    # one bincount for every forum j: bin (row, group, j); each bin still sums its countries in order
+    s_gk = np.bincount((flat[:, None] * k + np.arange(k)).ravel(), weights=u.ravel(), minlength=t * (k + 1) * k)
     k_g = np.bincount(flat, weights=strength.ravel(), minlength=t * (k + 1)).reshape(t, k + 1)
     present = np.bincount(flat, minlength=t * (k + 1)).reshape(t, k + 1) > 0  # the groups of each row
     within = masked_sum(s_gk.reshape(t, (k + 1) * k) ** 2, np.repeat(present, k, axis=-1))
@@ -278,7 +322,7 @@ def ai_divide_rows(capability, population, income_group, compute, access, adopti
     """:func:`govsim.divide.ai_divide` of each row (all arguments (T, N))."""
     north, low = income_group == HIGH_INCOME, income_group == LOW_INCOME
     hhi, top2 = concentration_rows(compute)
-    order = np.argsort(capability, axis=-1, kind="stable")  # one sort serves both Ginis
+    order = stable_order(capability)  # one sort serves both Ginis
     g_pop = gini_rows(capability, population, order)
     n_low, n_high = low.sum(axis=-1), north.sum(axis=-1)
     both = (n_low > 0) & (n_high > 0)

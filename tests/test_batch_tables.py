@@ -4,9 +4,12 @@ table its single run builds (columns, dtypes, values, index), and its own (no wr
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
+from hypothesis import given, settings, strategies as st
 
 import govsim
+from govsim import stacked, trace
 from govsim.replicates import batch_key, run_batch
 from govsim.runner import run
 
@@ -76,3 +79,34 @@ def test_an_ensembles_tables_are_the_runs_tables_each_led_by_its_run_id():
         assert list(getattr(ensemble, name)["run_id"].unique()) == list(plan)
     empty = govsim.run_many("baseline", seeds=2, overrides=["time.steps=3"], progress=False, batch=True)
     assert empty.countries.empty and list(empty.countries.columns) == []
+
+
+@settings(max_examples=80, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), t=st.integers(1, 40), n=st.integers(1, 60), k=st.integers(1, 10),
+       ties=st.floats(0, 1))
+def test_the_fast_sums_and_sort_are_numpys_bit_for_bit(seed, t, n, k, ties):
+    """stacked.sum_forums / sum_countries / stable_order: numpy's sum along each axis and its stable
+    argsort, bit for bit, with repeated values, zeros of both signs and NaN."""
+    rng = np.random.default_rng(seed)
+    x = rng.random((t, n, k)) * 10.0 ** rng.uniform(-6, 6, (t, n, k))
+    x = np.where(rng.random(x.shape) < ties, np.round(x[..., :1], 1), x)  # repeated values
+    x[rng.random(x.shape) < 0.05] = -0.0
+    assert _bits(stacked.sum_forums(x)) == _bits(x.sum(axis=-1))
+    assert _bits(stacked.sum_countries(x)) == _bits(x.sum(axis=-2))
+    rows = x[..., 0].copy()
+    rows[rng.random(rows.shape) < 0.02] = np.nan
+    assert np.array_equal(stacked.stable_order(rows), np.argsort(rows, axis=-1, kind="stable"))
+
+
+def _bits(a: np.ndarray) -> bytes:
+    return np.ascontiguousarray(a).tobytes()
+
+
+def test_a_batch_measured_a_few_rows_at_a_time_gives_the_same_indices(monkeypatch):
+    """Trace.measure takes a batch's rows MEASURE_ROWS at a time: any chunking gives the same bits."""
+    scenario = govsim.load_scenario("bloc_decoupling", STEPS)
+    jobs = [(scenario, seed) for seed in (0, 1, 2, 3)]
+    whole = run_batch(jobs, countries=False)
+    monkeypatch.setattr(trace, "MEASURE_ROWS", 7)  # chunks across replicates' blocks, a short last one
+    for got, want in zip(run_batch(jobs, countries=False), whole):
+        _assert_identical(got.indices, want.indices, "indices")
