@@ -105,6 +105,16 @@ def sum_forums(x: np.ndarray) -> np.ndarray:
     return total
 
 
+def reduce_forums(ufunc: np.ufunc, x: np.ndarray, forums: np.ndarray) -> np.ndarray:
+    """``ufunc.reduce(x[..., forums], axis=-1)`` for an order-free ``ufunc`` (max, min: exact in any
+    order), column by column: faster than a reduction along a short last axis."""
+    columns = np.flatnonzero(forums)
+    out = x[..., columns[0]].copy()
+    for k in columns[1:]:
+        ufunc(out, x[..., k], out=out)
+    return out
+
+
 def sum_countries(x: np.ndarray) -> np.ndarray:
     """``x.sum(axis=-2)`` of a C-ordered (T, N, K) ``x`` bit for bit, faster: with K > 1 numpy adds the
     countries one after another (the reduced axis is not the contiguous one), which it does faster
@@ -115,14 +125,19 @@ def sum_countries(x: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(np.moveaxis(x, -2, 0)).sum(axis=0)
 
 
-def gini_rows(values: np.ndarray, weights: np.ndarray, order: np.ndarray | None = None) -> np.ndarray:
-    """(T,) :func:`govsim.inequality.gini` of each row (values and weights (T, N); ``order``: the
-    rows' stable ascending sort of ``values``, if the caller has it)."""
+def gini_rows(values: np.ndarray, weights: np.ndarray | None, order: np.ndarray | None = None) -> np.ndarray:
+    """(T,) :func:`govsim.inequality.gini` of each row (values and weights (T, N); ``weights`` None:
+    all ones; ``order``: the rows' stable ascending sort of ``values``, if the caller has it)."""
     order = stable_order(values) if order is None else order
-    v, w = np.take_along_axis(values, order, -1), np.take_along_axis(weights, order, -1)
+    v = np.take_along_axis(values, order, -1)
     if v.shape[-1] <= 1:
         return np.zeros(v.shape[0])
-    cum_w, cum_wv = np.cumsum(w, axis=-1), np.cumsum(w * v, axis=-1)
+    if weights is None:  # unit weights: their running sums are 1, 2, ... exactly, and w * v is v
+        w, cum_w, cum_wv = np.ones_like(v), np.arange(1.0, v.shape[-1] + 1), np.cumsum(v, axis=-1)
+        cum_w = np.broadcast_to(cum_w, v.shape)
+    else:
+        w = np.take_along_axis(weights, order, -1)
+        cum_w, cum_wv = np.cumsum(w, axis=-1), np.cumsum(w * v, axis=-1)
     total_w, total_wv = cum_w[:, -1:], cum_wv[:, -1:]
     ok = (total_w > 0) & (total_wv > 0)
     gap = cum_w / np.where(ok, total_w, 1.0) - cum_wv / np.where(ok, total_wv, 1.0)
@@ -163,22 +178,24 @@ def voice_rows(engagement: np.ndarray, status: np.ndarray, authority: np.ndarray
     """(T, N) :func:`govsim.indices.voice` of each row."""
     member = status == MEMBER
     members = np.ascontiguousarray(np.swapaxes(member, -1, -2)).sum(axis=-1)  # (T, K): each forum's countries contiguous
-    beta = member / np.maximum(members, 1)[:, None, :]
+    beta = member * (1.0 / np.maximum(members, 1))[:, None, :]  # as member / count: 1 / count or 0
     return np.matmul(beta * engagement, normalised_authority(authority)[:, :, None])[..., 0]
 
 
 def inclusiveness_rows(engagement, status, authority, universal, population, income_group) -> dict[str, np.ndarray]:
     """:func:`govsim.indices.inclusiveness` of each row (``universal``: (K,), the same in every row)."""
     club = ~universal
-    n_party = is_party(status[..., club]).sum(axis=-1)
+    n_party = np.zeros(status.shape[:-1], np.int64)  # the clubs a country is party to, counted club by club
+    for k in np.flatnonzero(club):
+        n_party += is_party(status[..., k])
     none_share = np.mean(n_party == 0, axis=-1)
     all_share = np.mean(n_party == club.sum(), axis=-1) if club.any() else np.zeros(len(n_party))
     v = voice_rows(engagement, status, authority)
     low = income_group <= LOWER_MIDDLE_INCOME
-    v_total, pop_low = v.sum(axis=-1), masked_sum(population, low)
+    v_total, (pop_low, v_low) = v.sum(axis=-1), masked_sum(np.stack([population, v]), low)
     ok = (v_total > 0) & (pop_low > 0)
     pop_share = pop_low / population.sum(axis=-1)
-    rep = np.where(ok, np.minimum(1.0, _divide(masked_sum(v, low), v_total, ok) / np.where(ok, pop_share, 1.0)), 0.0)
+    rep = np.where(ok, np.minimum(1.0, _divide(v_low, v_total, ok) / np.where(ok, pop_share, 1.0)), 0.0)
     per_capita = np.divide(v, population, out=np.zeros_like(v), where=population > 0)
     equality = 1.0 - gini_rows(per_capita, population)
     return {"none_share": none_share, "all_share": all_share, "representation_low": rep,
@@ -227,7 +244,7 @@ def core_deficit_rows(engagement, capability, universal, threshold=CORE_ENGAGEME
     if not universal.any():
         return np.ones(len(capability))
     total = capability.sum(axis=-1)
-    in_core = engagement[..., universal].max(axis=-1) >= threshold
+    in_core = reduce_forums(np.maximum, engagement, universal) >= threshold
     return np.where(total > 0, unit(_divide(masked_sum(capability, ~in_core), total, total > 0)), 0.0)
 
 
@@ -255,7 +272,7 @@ def bridging_deficit_rows(engagement, status, capability, universal) -> np.ndarr
     total = capability.sum(axis=-1)
     if club.sum() < 2:
         return np.zeros(len(capability))
-    bridge = np.min(np.where(is_party(status[..., club]), engagement[..., club], 0.0), axis=-1)
+    bridge = reduce_forums(np.minimum, np.where(is_party(status), engagement, 0.0), club)
     top = bridge.max(axis=-1)
     ok = (total > 0) & (top > 0)
     deficit = unit(1.0 - dot_rows(capability, bridge) / np.where(ok, total * top, 1.0))
@@ -336,7 +353,7 @@ def ai_divide_rows(capability, population, income_group, compute, access, adopti
                                                                      population, north)
     return {
         "gini_capability_pop": g_pop,
-        "gini_capability": gini_rows(capability, np.ones_like(capability), order),
+        "gini_capability": gini_rows(capability, None, order),
         "theil_between_income": theil_between_rows(capability, income_group.astype(np.intp)),
         "gap_high_low": np.where(relative, unit(1.0 - _divide(mean_low, mean_high, relative)), 0.0),
         "gap_abs_high_low": np.where(both, unit(mean_high - mean_low), 0.0),

@@ -27,9 +27,9 @@ BUG = "this is a govsim bug: please report it with the scenario and seed"
 #: Bytes of recorded rows a trace holds at most: when its buffer is full it measures the rows and
 #: starts over, so a large world's trace stays small (193 countries: every step of a run fits).
 CHUNK_BYTES = 64e6
-#: Rows measured in one pass at most (a row of the real world is ~14 kB of recorded arrays; the
-#: passes over a few hundred rows keep their temporaries in cache, and numpy's per-call cost is shared).
-MEASURE_ROWS = 512
+#: Bytes of a (row, country, forum) float array measured in one pass at most: a pass over that many
+#: rows keeps its temporaries in cache, and numpy's per-call cost is shared (the real world: ~320 rows).
+MEASURE_BYTES = 1.5e6
 
 
 class Trace:
@@ -85,9 +85,10 @@ class Trace:
     def measure(self, rows: slice) -> dict[str, np.ndarray]:
         """Every index of the buffer's ``rows``; a forum not launched in a row is left out of it, as if it
         did not exist (the rows are measured in groups of the same launched forums). Many rows (a
-        batch's) are measured :data:`MEASURE_ROWS` at a time, so the passes' temporaries stay in cache."""
-        if rows.stop - rows.start > MEASURE_ROWS:
-            parts = [self.measure(slice(a, min(a + MEASURE_ROWS, rows.stop))) for a in range(rows.start, rows.stop, MEASURE_ROWS)]
+        batch's) are measured a few hundred at a time (:data:`MEASURE_BYTES`), so the passes' temporaries stay in cache."""
+        step = max(16, int(MEASURE_BYTES // self.engagement[0].nbytes)) if self.engagement[0].nbytes else len(self.open_lag)
+        if rows.stop - rows.start > step:
+            parts = [self.measure(slice(a, min(a + step, rows.stop))) for a in range(rows.start, rows.stop, step)]
             return {name: np.concatenate([part[name] for part in parts]) for name in parts[0]}
         active = self.active[rows]
         if (active == active[0]).all():

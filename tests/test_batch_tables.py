@@ -103,10 +103,10 @@ def _bits(a: np.ndarray) -> bytes:
 
 
 def test_a_batch_measured_a_few_rows_at_a_time_gives_the_same_indices(monkeypatch):
-    """Trace.measure takes a batch's rows MEASURE_ROWS at a time: any chunking gives the same bits."""
+    """Trace.measure takes a batch's rows a few hundred at a time (MEASURE_BYTES): any chunking gives the same bits."""
     scenario = govsim.load_scenario("bloc_decoupling", STEPS)
     jobs = [(scenario, seed) for seed in (0, 1, 2, 3)]
     whole = run_batch(jobs, countries=False)
-    monkeypatch.setattr(trace, "MEASURE_ROWS", 7)  # chunks across replicates' blocks, a short last one
+    monkeypatch.setattr(trace, "MEASURE_BYTES", 1.0)  # 16 rows a time: chunks across replicates' blocks, a short last one
     for got, want in zip(run_batch(jobs, countries=False), whole):
         _assert_identical(got.indices, want.indices, "indices")
