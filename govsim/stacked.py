@@ -212,10 +212,11 @@ def forum_shares(engagement: np.ndarray, capability: np.ndarray) -> tuple[np.nda
 
 def dominant_club_rows(engagement, status, universal) -> np.ndarray:
     """(T, N) :func:`govsim.indices.dominant_club` of each row (K for a country in no club)."""
-    eligible = is_party(status) & ~universal
+    eligible = is_party(status)
+    eligible[..., universal] = False  # (not ``& ~universal``: a broadcast along the short forum axis is slow)
     best = np.argmax(np.where(eligible, engagement, -np.inf), axis=-1)
     anywhere = np.zeros(eligible.shape[:-1], bool)
-    for j in range(eligible.shape[-1]):  # column by column: faster than any(axis=-1) along a short axis
+    for j in np.flatnonzero(~universal):  # column by column: faster than any(axis=-1) along a short axis
         anywhere |= eligible[..., j]
     return np.where(anywhere, best, engagement.shape[-1])
 
