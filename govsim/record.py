@@ -38,7 +38,8 @@ class Recorder:
         """Snapshot the state at ``step``."""
         if self.keep_countries:
             self._record_countries(step, s)
-        self.forum_rows.append((step, s.status.copy(), (s.engagement >= threshold).sum(axis=-2), forums.position.copy(),
+        engaged = np.ascontiguousarray(np.swapaxes(s.engagement >= threshold, -1, -2))  # ([R,] K, N): counted fast
+        self.forum_rows.append((step, s.status.copy(), engaged.sum(axis=-1), forums.position.copy(),
                                 forums.authority.copy(), forums.pool.copy()))  # counted by status in forums()
 
     def _record_countries(self, step: int, s: State) -> None:
