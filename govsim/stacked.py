@@ -51,8 +51,8 @@ def masked_sum(x: np.ndarray, mask: np.ndarray) -> np.ndarray:
     counts = mask.sum(axis=-1)
     order = np.argsort(counts, kind="stable")  # rows by number selected: each group a slice of ``picked``
     counts = counts[order]
-    t, n = mask.shape
-    at_rows = (order[:, None] * n + np.arange(n))[mask[order]]  # flat positions of the selected values, rows in order
+    t, n = mask.shape  # the flat positions of the selected values, rows in order:
+    at_rows = np.flatnonzero(mask[order]) + np.repeat((order - np.arange(t)) * n, counts)
     picked, sums = x.reshape(*x.shape[:-2], t * n).take(at_rows, axis=-1), np.empty(x.shape[:-1])
     bounds, at = np.flatnonzero(np.r_[True, counts[1:] != counts[:-1], True]), 0
     for a, b in zip(bounds[:-1], bounds[1:]):
@@ -129,14 +129,15 @@ def gini_rows(values: np.ndarray, weights: np.ndarray | None, order: np.ndarray 
     """(T,) :func:`govsim.inequality.gini` of each row (values and weights (T, N); ``weights`` None:
     all ones; ``order``: the rows' stable ascending sort of ``values``, if the caller has it)."""
     order = stable_order(values) if order is None else order
-    v = np.take_along_axis(values, order, -1)
+    at = (order + np.arange(len(order))[:, None] * order.shape[-1]).ravel()  # flat positions: takes faster
+    v = values.ravel().take(at).reshape(values.shape)
     if v.shape[-1] <= 1:
         return np.zeros(v.shape[0])
     if weights is None:  # unit weights: their running sums are 1, 2, ... exactly, and w * v is v
         w, cum_w, cum_wv = np.ones_like(v), np.arange(1.0, v.shape[-1] + 1), np.cumsum(v, axis=-1)
         cum_w = np.broadcast_to(cum_w, v.shape)
     else:
-        w = np.take_along_axis(weights, order, -1)
+        w = weights.ravel().take(at).reshape(weights.shape)
         cum_w, cum_wv = np.cumsum(w, axis=-1), np.cumsum(w * v, axis=-1)
     total_w, total_wv = cum_w[:, -1:], cum_wv[:, -1:]
     ok = (total_w > 0) & (total_wv > 0)
