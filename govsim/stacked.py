@@ -92,12 +92,13 @@ def stable_order(values: np.ndarray) -> np.ndarray:
 
 
 def sum_forums(x: np.ndarray) -> np.ndarray:
-    """``x.sum(axis=-1)`` of a C-ordered ``x`` bit for bit, faster along a short last axis (the forums):
-    numpy adds fewer than 8 contiguous values one after another (the first block of its pairwise
-    sum), here done as whole-column adds rather than a tiny reduction per row."""
+    """``x.sum(axis=-1)`` of ``x`` in C order bit for bit (``x`` may be a view in another order), faster
+    along a short last axis (the forums): numpy adds fewer than 8 contiguous values one after another
+    (the first block of its pairwise sum), here done as whole-column adds rather than a tiny
+    reduction per row."""
     k = x.shape[-1]
     if not 1 < k < 8:
-        return x.sum(axis=-1)
+        return np.ascontiguousarray(x).sum(axis=-1)
     total = x[..., 0] + x[..., 1]
     for j in range(2, k):
         total += x[..., j]
@@ -116,12 +117,12 @@ def reduce_forums(ufunc: np.ufunc, x: np.ndarray, forums: np.ndarray) -> np.ndar
 
 
 def sum_countries(x: np.ndarray) -> np.ndarray:
-    """``x.sum(axis=-2)`` of a C-ordered (T, N, K) ``x`` bit for bit, faster: with K > 1 numpy adds the
+    """``x.sum(axis=-2)`` of (T, N, K) ``x`` in C order bit for bit (``x`` may be a view), faster: with K > 1 numpy adds the
     countries one after another (the reduced axis is not the contiguous one), which it does faster
     over a copy with the countries outermost (long contiguous rows instead of K values at a time).
     (With K = 1 the countries are contiguous, and numpy sums them pairwise.)"""
     if x.shape[-1] < 2:
-        return x.sum(axis=-2)
+        return np.ascontiguousarray(x).sum(axis=-2)
     return np.ascontiguousarray(np.moveaxis(x, -2, 0)).sum(axis=0)
 
 
@@ -225,16 +226,18 @@ def dominant_club_rows(engagement, status, universal) -> np.ndarray:
 def modularity_rows(engagement, authority, groups) -> np.ndarray:
     """(T,) :func:`govsim.indices.modularity` of each row under the partition ``groups`` (ints in 0..K)."""
     t, n, k = engagement.shape
-    u = engagement * np.sqrt(normalised_authority(authority))[:, None, :]
-    strength = sum_forums(u * (sum_countries(u)[:, None, :] - u))
+    # u as (K, T, N), each forum's values contiguous: its products broadcast along the long country axis
+    scale = np.sqrt(normalised_authority(authority)).T[:, :, None]
+    by_forum = np.ascontiguousarray(np.moveaxis(engagement, -1, 0)) * scale
+    u = np.moveaxis(by_forum, 0, -1)  # (T, N, K), a view
+    strength = sum_forums(np.moveaxis(by_forum * (sum_countries(u).T[:, :, None] - by_forum), 0, -1))
     two_w = strength.sum(axis=-1)
     flat = (np.arange(t)[:, None] * (k + 1) + groups).ravel()
-    # one bincount for every forum j: bin (row, group, j); each bin still sums its countries in order
-    s_gk = np.bincount((flat[:, None] * k + np.arange(k)).ravel(), weights=u.ravel(), minlength=t * (k + 1) * k)
+    s_gk = np.stack([np.bincount(flat, weights=by_forum[j].ravel(), minlength=t * (k + 1)) for j in range(k)], axis=-1)
     k_g = np.bincount(flat, weights=strength.ravel(), minlength=t * (k + 1)).reshape(t, k + 1)
     present = np.bincount(flat, minlength=t * (k + 1)).reshape(t, k + 1) > 0  # the groups of each row
     within = masked_sum(s_gk.reshape(t, (k + 1) * k) ** 2, np.repeat(present, k, axis=-1))
-    within = within - (u**2).reshape(t, n * k).sum(axis=-1)
+    within = within - np.ascontiguousarray(u**2).reshape(t, n * k).sum(axis=-1)
     ok = two_w > 0
     safe = np.where(ok, two_w, 1.0)
     q = within / safe - masked_sum((k_g / safe[:, None]) ** 2, present)
