@@ -28,8 +28,9 @@ BUG = "this is a govsim bug: please report it with the scenario and seed"
 #: starts over, so a large world's trace stays small (193 countries: every step of a run fits).
 CHUNK_BYTES = 64e6
 #: Bytes of a (row, country, forum) float array measured in one pass at most: a pass over that many
-#: rows keeps its temporaries in cache, and numpy's per-call cost is shared (the real world: ~320 rows).
-MEASURE_BYTES = 1.5e6
+#: rows keeps its temporaries in cache, and numpy's per-call cost is shared (the real world: ~270
+#: rows; twice as many no longer fit a 2 MB L2 cache, and take 20-40 % longer).
+MEASURE_BYTES = 1.25e6
 
 
 class Trace:
