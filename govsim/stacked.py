@@ -9,6 +9,9 @@ tests): ``tests/test_hot_path.py`` checks every index here against them on rando
 Each row is computed with the reference's own operations along the row (the same pairwise sums,
 cumulative sums, sorts and BLAS products), so a row's values do not depend on how many rows are
 stacked, and equal the reference bit for bit (subsets summed as the reference sums them: :func:`masked_sum`).
+Where numpy is slow along the short forum axis, the same operations are done in a faster memory
+order (:func:`sum_forums`, :func:`sum_countries`, :func:`reduce_forums`: ``tests/test_batch_tables.py``
+checks them against numpy's own).
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from govsim.indices import (CONFLICTIVE_MIN_NORM_DISTANCE, CORE_ENGAGEMENT_THRES
 from govsim.inequality import _THEIL_EPS
 
 
-#: Runs of equal masks that :func:`masked_sum` sums slice by slice; beyond, it groups rows by distinct mask.
+#: Runs of equal masks that :func:`masked_sum` sums slice by slice; beyond, it groups rows by count.
 FEW_RUNS = 8
 
 
@@ -117,10 +120,10 @@ def reduce_forums(ufunc: np.ufunc, x: np.ndarray, forums: np.ndarray) -> np.ndar
 
 
 def sum_countries(x: np.ndarray) -> np.ndarray:
-    """``x.sum(axis=-2)`` of (T, N, K) ``x`` in C order bit for bit (``x`` may be a view), faster: with K > 1 numpy adds the
-    countries one after another (the reduced axis is not the contiguous one), which it does faster
-    over a copy with the countries outermost (long contiguous rows instead of K values at a time).
-    (With K = 1 the countries are contiguous, and numpy sums them pairwise.)"""
+    """``x.sum(axis=-2)`` of (T, N, K) ``x`` in C order bit for bit (``x`` may be a view), faster: with
+    K > 1 numpy adds the countries one after another (the reduced axis is not the contiguous one),
+    which it does faster over a copy with the countries outermost (long contiguous rows instead of
+    K values at a time). (With K = 1 the countries are contiguous, and numpy sums them pairwise.)"""
     if x.shape[-1] < 2:
         return np.ascontiguousarray(x).sum(axis=-2)
     return np.ascontiguousarray(np.moveaxis(x, -2, 0)).sum(axis=0)
