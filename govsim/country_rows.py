@@ -53,25 +53,30 @@ class CountryRows:
         return rows
 
     def table(self, iso3: np.ndarray, names: np.ndarray | None = None, regions: np.ndarray | None = None,
-              steps: slice = slice(None), rows: list[dict[str, np.ndarray]] | None = None) -> pd.DataFrame:
+              steps: slice = slice(None), rows: list[dict[str, np.ndarray]] | None = None,
+              replicates: int = 1) -> pd.DataFrame:
         """One row per country per step of ``rows`` (default: the rows held, picked by ``steps``),
-        with the country's name and World Bank region as categories (cheap to repeat every step)."""
+        with the country's name and World Bank region as categories (cheap to repeat every step).
+        ``replicates`` > 1: the rows of a batch (govsim/replicates.py, arrays with a leading replicate
+        axis), in one table, replicate by replicate (each replicate's rows as its single run's table)."""
         rows = self.rows[steps] if rows is None else rows
         if not rows:
             return pd.DataFrame()
         names = iso3 if names is None else names
         regions = np.full(len(iso3), "", dtype=object) if regions is None else regions
+        blocks = len(rows) * replicates
         table = {
-            "step": np.concatenate([r["step"] for r in rows]),
-            "iso3": np.tile(iso3, len(rows)),
-            "name": _repeated(names, len(rows)),
-            "region": _repeated(regions, len(rows)),
-            "income_group": pd.Categorical.from_codes(np.concatenate([r["income_group"] for r in rows]), categories=list(INCOME_GROUPS)),
+            "step": np.tile(np.concatenate([r["step"] for r in rows]), replicates),
+            "iso3": pd.array(iso3, dtype="str").take(np.tile(np.arange(len(iso3)), blocks)),  # each code converted once
+            "name": _repeated(names, blocks),
+            "region": _repeated(regions, blocks),
+            "income_group": pd.Categorical.from_codes(runs_first([r["income_group"] for r in rows], replicates),
+                                                      categories=list(INCOME_GROUPS)),
         }
         for column in COUNTRY_COLUMNS:
-            table[column] = np.concatenate([r[column] for r in rows])
-        engagement = np.concatenate([r["engagement"] for r in rows])
-        status = np.concatenate([r["status"] for r in rows])
+            table[column] = runs_first([r[column] for r in rows], replicates)
+        engagement = runs_first([r["engagement"] for r in rows], replicates)
+        status = runs_first([r["status"] for r in rows], replicates)
         for k, name in enumerate(self.forum_names):
             table[f"engagement_{name}"] = engagement[:, k]
             table[f"status_{name}"] = pd.Categorical.from_codes(status[:, k], categories=list(STATUS_NAMES))
@@ -91,6 +96,14 @@ class CountryRows:
             table[f"engagement_{name}"] = [r["engagement"][i, k] for r in rows]
             table[f"status_{name}"] = pd.Categorical.from_codes([r["status"][i, k] for r in rows], categories=list(STATUS_NAMES))
         return pd.DataFrame(table)
+
+
+def runs_first(arrays: list[np.ndarray], replicates: int = 1) -> np.ndarray:
+    """The steps' arrays (one per step) joined along the first axis; a batch's (``replicates`` > 1,
+    each array with a leading replicate axis) replicate by replicate, each replicate's steps in order."""
+    if replicates == 1:
+        return np.concatenate(arrays)
+    return np.stack(arrays, axis=1).reshape(-1, *arrays[0].shape[2:])
 
 
 def _repeated(labels: np.ndarray, times: int) -> pd.Categorical:

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from govsim.config import ScenarioError
@@ -70,11 +71,22 @@ def run_many(scenarios, seeds: Iterable[int] | int = range(4), overrides=(), cou
     """
     plan = _plan(scenarios, _seeds(seeds), overrides)
     results = _execute(plan, countries, n_jobs, progress, batch)
-    tagged = {name: [store.with_run_id(getattr(r, name), rid) for rid, r in zip(plan, results)] for name in TABLES}
-    stacked = {name: pd.concat(frames, ignore_index=True) if any(len(f) for f in frames) else pd.DataFrame()
-               for name, frames in tagged.items()}
+    stacked = {name: _stacked([getattr(r, name) for r in results], list(plan)) for name in TABLES}
     resolved = {rid: r.scenario.model_copy(update={"seed": r.seed}) for rid, r in zip(plan, results)}
     return Ensemble(stacked["indices"], stacked["countries"], stacked["forums"], resolved)
+
+
+def _stacked(frames: list[pd.DataFrame], run_ids: list[str]) -> pd.DataFrame:
+    """The runs' tables one after another, led by ``run_id`` (empty if every run's is empty): the
+    tables joined first and the ``run_id`` column made once, rather than one tagged copy per run."""
+    sizes = [len(frame) for frame in frames]
+    if not any(sizes):
+        return pd.DataFrame()
+    if not all(sizes):  # some runs without the table: tag each, as store.with_run_id does
+        return pd.concat([store.with_run_id(f, rid) for f, rid in zip(frames, run_ids)], ignore_index=True)
+    table = pd.concat(frames, ignore_index=True)
+    table.insert(0, "run_id", pd.array(run_ids, dtype="str").take(np.repeat(np.arange(len(frames)), sizes)))
+    return table
 
 
 def _seeds(seeds: Iterable[int] | int) -> list[int]:

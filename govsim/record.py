@@ -8,7 +8,7 @@ import pandas as pd
 from govsim.config.behaviour import Dynamics
 from govsim.forums import ForumSet
 from govsim.codes import APPLICANT, MEMBER, PARTNER
-from govsim.country_rows import COUNTRY_COLUMNS, CountryRows  # noqa: F401 -- COUNTRY_COLUMNS: re-exported
+from govsim.country_rows import COUNTRY_COLUMNS, CountryRows, runs_first  # noqa: F401 -- COUNTRY_COLUMNS: re-exported
 from govsim.state import State
 from govsim.trace import Trace
 
@@ -38,7 +38,8 @@ class Recorder:
         """Snapshot the state at ``step``."""
         if self.keep_countries:
             self._record_countries(step, s)
-        self.forum_rows.append((step, s.status.copy(), (s.engagement >= threshold).sum(axis=-2), forums.position.copy(),
+        engaged = np.ascontiguousarray(np.swapaxes(s.engagement >= threshold, -1, -2))  # ([R,] K, N): counted fast
+        self.forum_rows.append((step, s.status.copy(), engaged.sum(axis=-1), forums.position.copy(),
                                 forums.authority.copy(), forums.pool.copy()))  # counted by status in forums()
 
     def _record_countries(self, step: int, s: State) -> None:
@@ -50,24 +51,27 @@ class Recorder:
         return self.country.rows
 
     def countries(self, iso3: np.ndarray, names: np.ndarray | None = None, regions: np.ndarray | None = None,
-                  steps: slice = slice(None)) -> pd.DataFrame:
+                  steps: slice = slice(None), replicates: int = 1) -> pd.DataFrame:
         """One row per country per step (an empty table if country snapshots were not kept); ``steps``
-        picks recorded steps (e.g. ``slice(5, 6)``: step 5 only). See :meth:`CountryRows.table`."""
-        return self.country.table(iso3, names, regions, steps)
+        picks recorded steps (e.g. ``slice(5, 6)``: step 5 only); ``replicates`` > 1: a batch's
+        records, replicate by replicate. See :meth:`CountryRows.table`."""
+        return self.country.table(iso3, names, regions, steps, replicates=replicates)
 
     def history(self, i: int) -> pd.DataFrame:
         """Country ``i`` over every recorded step, without building the whole table (:meth:`CountryRows.history`)."""
         return self.country.history(i)
 
-    def forums(self, steps: slice = slice(None)) -> pd.DataFrame:
-        """One row per forum per step (``steps``: as for :meth:`countries`)."""
+    def forums(self, steps: slice = slice(None), replicates: int = 1) -> pd.DataFrame:
+        """One row per forum per step (``steps``, ``replicates``: as for :meth:`countries`)."""
         rows = self.forum_rows[steps]
         step, status, engaged, position, authority, pool = zip(*rows)
-        status = np.stack(status)  # (steps, N, K): the members, partners and applicants counted at once
-        table = {"step": np.repeat(np.array(step, dtype=np.int64), len(self.forum_names)),
-                 "forum": np.tile(np.array(self.forum_names, dtype=object), len(rows))}
+        # ([R,] steps, K, N): each forum's countries contiguous, so they are counted in one fast pass
+        status = np.ascontiguousarray(np.swapaxes(np.stack(status, axis=1 if replicates > 1 else 0), -1, -2))
+        k = len(self.forum_names)
+        table = {"step": np.tile(np.repeat(np.array(step, dtype=np.int64), k), replicates),
+                 "forum": np.tile(np.array(self.forum_names, dtype=object), len(rows) * replicates)}
         for column, code in (("n_members", MEMBER), ("n_partners", PARTNER), ("n_applicants", APPLICANT)):
-            table[column] = (status == code).sum(axis=1).ravel()
+            table[column] = (status == code).sum(axis=-1).ravel()
         for column, values in (("n_engaged", engaged), ("position", position), ("authority", authority), ("pool", pool)):
-            table[column] = np.concatenate(values)
+            table[column] = runs_first(values, replicates)
         return pd.DataFrame(table)

@@ -31,7 +31,7 @@ from govsim.forums import ForumSet
 from govsim.membership import review
 from govsim.phases import run_period, setup_many
 from govsim.record import Recorder
-from govsim.runner import Results, collect_results, run
+from govsim.runner import Results, run, stacked_results
 from govsim.state import Policy, State
 from govsim.trace import CHUNK_BYTES, Trace, check_indices, fail_on_non_finite, row_bytes
 
@@ -201,37 +201,15 @@ class Batch:
         self.n_rows += 1
 
     def results(self) -> list[Results]:
-        """Each replicate's :class:`~govsim.runner.Results`, its indices measured with all the others' at once."""
-        rows = self.steps + 1
-        measured = self.trace.measure(slice(0, len(self.replicas) * rows))
-        out = []
-        for replica, scenario, seed in zip(self.replicas, self.scenarios, self.seeds):
-            block = slice(replica.r * rows, (replica.r + 1) * rows)
-            columns = {name: values[block] for name, values in measured.items()}
-            check_indices(0, columns)
-            out.append(collect_results(_Run(scenario, seed, columns, self._recorder_of(replica.r), self.worlds[replica.r])))
-        return out
-
-    def _recorder_of(self, r: int) -> Recorder:
-        """Replicate ``r``'s records, sliced from the batch's."""
-        recorder = Recorder(self.forums.names, countries=self.recorder.keep_countries)
-        recorder.forum_rows = [(step, *(a[r] for a in arrays)) for step, *arrays in self.recorder.forum_rows]
-        recorder.country.rows = [{key: value if key == "step" else value[r] for key, value in row.items()}
-                                 for row in self.recorder.country_rows]
-        return recorder
-
-
-class _Run:
-    """What :func:`govsim.runner.collect_results` reads of a model, for one replicate of a batch."""
-
-    def __init__(self, scenario: Scenario, seed: int, columns: dict, recorder: Recorder, world):
-        self.scenario, self.seed, self._columns, self.recorder = scenario, seed, columns, recorder
-        self.names = world.name
-        self.state = State.__new__(State)
-        self.state.iso3, self.state.region = world.iso3, world.region
-
-    def index_columns(self, rows: int | None = None) -> dict[str, np.ndarray]:
-        return {name: values[:rows] for name, values in self._columns.items()}
+        """Each replicate's :class:`~govsim.runner.Results`: the indices of all replicates measured at
+        once, and each table built once for the batch, then cut into the replicates' blocks."""
+        rows, runs, s = self.steps + 1, len(self.replicas), self.state
+        measured = self.trace.measure(slice(0, runs * rows))
+        if not all(np.isfinite(values).all() for values in measured.values() if values.dtype.kind == "f"):
+            for r in range(runs):  # name the first replicate's bad step and index
+                check_indices(0, {name: values[r * rows:(r + 1) * rows] for name, values in measured.items()})
+        countries = self.recorder.countries(s.iso3, self.worlds[0].name, s.region, replicates=runs)
+        return stacked_results(self.scenarios, self.seeds, rows, measured, countries, self.recorder.forums(replicates=runs))
 
 
 #: Behaviour groups whose parameters the batched kernel applies to (R, N, K) arrays: per-replicate

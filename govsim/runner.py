@@ -161,12 +161,37 @@ def snapshot(model: GovernanceModel, step: int | None = None) -> Results:
 
 def _results(model: GovernanceModel, n_rows: int, steps: slice) -> Results:
     """The first ``n_rows`` rows of indices, and the country and forum rows of ``steps``, all tagged."""
-    clock = time_columns(model.scenario, n_rows)
-    tags = {"scenario": model.scenario.name, "seed": model.seed}
-    indices = pd.DataFrame({**_lead(clock, tags, np.arange(n_rows)), **model.index_columns(n_rows)})
     countries = model.recorder.countries(model.state.iso3, model.names, model.state.region, steps=steps)
-    return Results(model.scenario, model.seed, indices, _tagged(countries, clock, tags),
-                   _tagged(model.recorder.forums(steps=steps), clock, tags))
+    return stacked_results([model.scenario], [model.seed], n_rows, model.index_columns(n_rows), countries,
+                           model.recorder.forums(steps=steps))[0]
+
+
+def stacked_results(scenarios: list[Scenario], seeds: list[int], n_rows: int, index_columns: dict[str, np.ndarray],
+                    countries: pd.DataFrame, forums: pd.DataFrame) -> list[Results]:
+    """The Results of runs with the same calendar (one run, or a batch's replicates: govsim/replicates.py)
+    from their tables stacked run after run: ``index_columns`` ``n_rows`` per run; ``countries`` and
+    ``forums`` (each with a ``step`` column, empty if not kept) in equal blocks of rows per run. Each
+    table is tagged and built once for all the runs (pandas' cost is per table, not per row), then
+    cut into the runs' blocks, each numbered from 0 as a single run's table."""
+    runs = len(scenarios)
+    clock = time_columns(scenarios[0], n_rows)
+    tags = {"scenario": [scenario.name for scenario in scenarios], "seed": list(seeds)}
+    indices = pd.DataFrame({**_lead(clock, tags, np.tile(np.arange(n_rows), runs)), **index_columns})
+    tables = (indices, _tagged(countries, clock, tags), _tagged(forums, clock, tags))
+    return [Results(scenario, seed, *(_block(table, r, runs) for table in tables))
+            for r, (scenario, seed) in enumerate(zip(scenarios, seeds))]
+
+
+def _block(table: pd.DataFrame, r: int, runs: int) -> pd.DataFrame:
+    """Run ``r``'s rows of a table of ``runs`` runs' equal blocks (the table itself for one run)."""
+    if runs == 1:
+        return table
+    if table.empty:
+        return pd.DataFrame()
+    size = len(table) // runs
+    block = table.iloc[r * size:(r + 1) * size]  # a new frame (copy on write): its own index is set
+    block.index = pd.RangeIndex(size)
+    return block
 
 
 def country_history(model: GovernanceModel, iso3: str) -> pd.DataFrame:
@@ -199,7 +224,8 @@ def clock(start: str, dt: float, n_rows: int) -> dict[str, object]:
 
 
 def _tagged(table: pd.DataFrame, clock: dict[str, object], tags: dict[str, object]) -> pd.DataFrame:
-    """``table`` (one row per step and item, with a ``step`` column) led by the tags and time columns."""
+    """``table`` (one row per step and item, with a ``step`` column) led by the tags and time columns
+    (``tags``: as for :func:`_lead`)."""
     if table.empty:
         return table
     rest = {name: table[name].array for name in table.columns if name != "step"}
@@ -208,10 +234,15 @@ def _tagged(table: pd.DataFrame, clock: dict[str, object], tags: dict[str, objec
 
 def _lead(clock: dict[str, object], tags: dict[str, object], steps: np.ndarray) -> dict[str, object]:
     """The :data:`LEAD` columns of rows at ``steps`` (indices into ``clock``), taken from arrays made
-    once per step (text columns as pandas strings, so no string is converted per row)."""
-    text = pd.array([tags["scenario"], *clock["period"]], dtype="str")
-    return {"scenario": text.take(np.zeros(len(steps), np.intp)), "seed": np.full(len(steps), tags["seed"]),
-            "step": np.asarray(clock["step"])[steps], "period": text.take(steps + 1),
+    once per step (text columns as pandas strings, so no string is converted per row). ``tags``: the
+    run's ``scenario`` name and ``seed``, or lists of several runs' (whose rows follow one another
+    in equal blocks)."""
+    names, seeds = tags["scenario"], tags["seed"]
+    names, seeds = (names, seeds) if isinstance(names, list) else ([names], [seeds])
+    run = np.repeat(np.arange(len(names)), len(steps) // len(names))
+    text = pd.array([*names, *clock["period"]], dtype="str")
+    return {"scenario": text.take(run), "seed": np.array(seeds)[run],
+            "step": np.asarray(clock["step"])[steps], "period": text.take(steps + len(names)),
             "year": np.asarray(clock["year"])[steps], "time": np.asarray(clock["time"])[steps]}
 
 

@@ -9,6 +9,9 @@ tests): ``tests/test_hot_path.py`` checks every index here against them on rando
 Each row is computed with the reference's own operations along the row (the same pairwise sums,
 cumulative sums, sorts and BLAS products), so a row's values do not depend on how many rows are
 stacked, and equal the reference bit for bit (subsets summed as the reference sums them: :func:`masked_sum`).
+Where numpy is slow along the short forum axis, the same operations are done in a faster memory
+order (:func:`sum_forums`, :func:`sum_countries`, :func:`reduce_forums`: ``tests/test_batch_tables.py``
+checks them against numpy's own).
 """
 
 from __future__ import annotations
@@ -21,6 +24,10 @@ from govsim.indices import (CONFLICTIVE_MIN_NORM_DISTANCE, CORE_ENGAGEMENT_THRES
 from govsim.inequality import _THEIL_EPS
 
 
+#: Runs of equal masks that :func:`masked_sum` sums slice by slice; beyond, it groups rows by count.
+FEW_RUNS = 8
+
+
 def unit(x: np.ndarray) -> np.ndarray:
     """Clip to [0, 1] (only ever to remove floating round-off), as ``inequality._unit`` per value."""
     return np.minimum(np.maximum(x, 0.0), 1.0)
@@ -30,16 +37,33 @@ def masked_sum(x: np.ndarray, mask: np.ndarray) -> np.ndarray:
     """Per row, ``x[t][mask[t]].sum()`` bit for bit (0 where nothing is selected); ``x`` (..., T, N)
     may stack several arrays under the same (T, N) mask.
 
-    Consecutive rows with the same mask (income groups and memberships change rarely) are
-    compacted together into a C-ordered block, whose row sums numpy then groups exactly as it
-    groups the sum of one compacted row (pairwise). A sum with zeros in place of the unselected
-    values, or over a column slice in another memory order, would group them differently and
-    move the last bit.
+    Each row's selected values are compacted into a C-ordered block of rows of the same length,
+    whose row sums numpy then groups exactly as it groups the sum of one compacted row (pairwise).
+    A sum with zeros in place of the unselected values, or over a column slice in another memory
+    order, would group them differently and move the last bit. Consecutive rows with the same mask
+    (a run's income groups and memberships change rarely) are one slice; when the mask changes
+    often (a batch's replicates stacked; countries near a threshold flipping back and forth) the
+    rows are compacted at once and summed in groups of the same number of selected values.
     """
     starts = np.flatnonzero(np.r_[True, (mask[1:] != mask[:-1]).any(axis=-1)])
-    out = np.empty(x.shape[:-1])
-    for a, b in zip(starts, [*starts[1:], len(mask)]):
-        out[..., a:b] = np.ascontiguousarray(x[..., a:b, mask[a]]).sum(axis=-1)
+    if len(starts) <= FEW_RUNS:
+        out = np.empty(x.shape[:-1])
+        for a, b in zip(starts, [*starts[1:], len(mask)]):
+            out[..., a:b] = np.ascontiguousarray(x[..., a:b, mask[a]]).sum(axis=-1)
+        return out
+    counts = mask.sum(axis=-1)
+    order = np.argsort(counts, kind="stable")  # rows by number selected: each group a slice of ``picked``
+    counts = counts[order]
+    t, n = mask.shape  # the flat positions of the selected values, rows in order:
+    at_rows = np.flatnonzero(mask[order]) + np.repeat((order - np.arange(t)) * n, counts)
+    picked, sums = x.reshape(*x.shape[:-2], t * n).take(at_rows, axis=-1), np.empty(x.shape[:-1])
+    bounds, at = np.flatnonzero(np.r_[True, counts[1:] != counts[:-1], True]), 0
+    for a, b in zip(bounds[:-1], bounds[1:]):
+        size = (b - a) * counts[a]
+        block = np.ascontiguousarray(picked[..., at:at + size]).reshape(*x.shape[:-2], b - a, counts[a])
+        sums[..., a:b], at = block.sum(axis=-1), at + size
+    out = np.empty_like(sums)
+    out[..., order] = sums
     return out
 
 
@@ -59,14 +83,66 @@ def normalised_authority(authority: np.ndarray) -> np.ndarray:
     return _divide(authority, total, total > 0, 1.0 / authority.shape[-1])
 
 
-def gini_rows(values: np.ndarray, weights: np.ndarray, order: np.ndarray | None = None) -> np.ndarray:
-    """(T,) :func:`govsim.inequality.gini` of each row (values and weights (T, N); ``order``: the
-    rows' stable ascending sort of ``values``, if the caller has it)."""
-    order = np.argsort(values, axis=-1, kind="stable") if order is None else order
-    v, w = np.take_along_axis(values, order, -1), np.take_along_axis(weights, order, -1)
+def stable_order(values: np.ndarray) -> np.ndarray:
+    """``np.argsort(values, axis=-1, kind="stable")``, faster: numpy's default sort (vectorised) puts
+    distinct values in the same order; the rows with equal values (or NaN) are sorted again, stably."""
+    order = np.argsort(values, axis=-1)
+    v = np.take_along_axis(values, order, -1)
+    redo = (v[..., 1:] == v[..., :-1]).any(axis=-1) | np.isnan(v[..., -1:]).any(axis=-1)
+    if redo.any():
+        order[redo] = np.argsort(values[redo], axis=-1, kind="stable")
+    return order
+
+
+def sum_forums(x: np.ndarray) -> np.ndarray:
+    """``x.sum(axis=-1)`` of ``x`` in C order bit for bit (``x`` may be a view in another order), faster
+    along a short last axis (the forums): numpy adds fewer than 8 contiguous values one after another
+    (the first block of its pairwise sum), here done as whole-column adds rather than a tiny
+    reduction per row."""
+    k = x.shape[-1]
+    if not 1 < k < 8:
+        return np.ascontiguousarray(x).sum(axis=-1)
+    total = x[..., 0] + x[..., 1]
+    for j in range(2, k):
+        total += x[..., j]
+    total += 0.0  # numpy's sum starts from +0.0: a sum of negative zeros is +0.0
+    return total
+
+
+def reduce_forums(ufunc: np.ufunc, x: np.ndarray, forums: np.ndarray) -> np.ndarray:
+    """``ufunc.reduce(x[..., forums], axis=-1)`` for an order-free ``ufunc`` (max, min: exact in any
+    order), column by column: faster than a reduction along a short last axis."""
+    columns = np.flatnonzero(forums)
+    out = x[..., columns[0]].copy()
+    for k in columns[1:]:
+        ufunc(out, x[..., k], out=out)
+    return out
+
+
+def sum_countries(x: np.ndarray) -> np.ndarray:
+    """``x.sum(axis=-2)`` of (T, N, K) ``x`` in C order bit for bit (``x`` may be a view), faster: with
+    K > 1 numpy adds the countries one after another (the reduced axis is not the contiguous one),
+    which it does faster over a copy with the countries outermost (long contiguous rows instead of
+    K values at a time). (With K = 1 the countries are contiguous, and numpy sums them pairwise.)"""
+    if x.shape[-1] < 2:
+        return np.ascontiguousarray(x).sum(axis=-2)
+    return np.ascontiguousarray(np.moveaxis(x, -2, 0)).sum(axis=0)
+
+
+def gini_rows(values: np.ndarray, weights: np.ndarray | None, order: np.ndarray | None = None) -> np.ndarray:
+    """(T,) :func:`govsim.inequality.gini` of each row (values and weights (T, N); ``weights`` None:
+    all ones; ``order``: the rows' stable ascending sort of ``values``, if the caller has it)."""
+    order = stable_order(values) if order is None else order
+    at = (order + np.arange(len(order))[:, None] * order.shape[-1]).ravel()  # flat positions: takes faster
+    v = values.ravel().take(at).reshape(values.shape)
     if v.shape[-1] <= 1:
         return np.zeros(v.shape[0])
-    cum_w, cum_wv = np.cumsum(w, axis=-1), np.cumsum(w * v, axis=-1)
+    if weights is None:  # unit weights: their running sums are 1, 2, ... exactly, and w * v is v
+        w, cum_w, cum_wv = np.ones_like(v), np.arange(1.0, v.shape[-1] + 1), np.cumsum(v, axis=-1)
+        cum_w = np.broadcast_to(cum_w, v.shape)
+    else:
+        w = weights.ravel().take(at).reshape(weights.shape)
+        cum_w, cum_wv = np.cumsum(w, axis=-1), np.cumsum(w * v, axis=-1)
     total_w, total_wv = cum_w[:, -1:], cum_wv[:, -1:]
     ok = (total_w > 0) & (total_wv > 0)
     gap = cum_w / np.where(ok, total_w, 1.0) - cum_wv / np.where(ok, total_wv, 1.0)
@@ -106,22 +182,25 @@ def is_party(status: np.ndarray) -> np.ndarray:
 def voice_rows(engagement: np.ndarray, status: np.ndarray, authority: np.ndarray) -> np.ndarray:
     """(T, N) :func:`govsim.indices.voice` of each row."""
     member = status == MEMBER
-    beta = member / np.maximum(member.sum(axis=-2), 1)[:, None, :]
+    members = np.ascontiguousarray(np.swapaxes(member, -1, -2)).sum(axis=-1)  # (T, K): each forum's countries contiguous
+    beta = member * (1.0 / np.maximum(members, 1))[:, None, :]  # as member / count: 1 / count or 0
     return np.matmul(beta * engagement, normalised_authority(authority)[:, :, None])[..., 0]
 
 
 def inclusiveness_rows(engagement, status, authority, universal, population, income_group) -> dict[str, np.ndarray]:
     """:func:`govsim.indices.inclusiveness` of each row (``universal``: (K,), the same in every row)."""
     club = ~universal
-    n_party = is_party(status[..., club]).sum(axis=-1)
+    n_party = np.zeros(status.shape[:-1], np.int64)  # the clubs a country is party to, counted club by club
+    for k in np.flatnonzero(club):
+        n_party += is_party(status[..., k])
     none_share = np.mean(n_party == 0, axis=-1)
     all_share = np.mean(n_party == club.sum(), axis=-1) if club.any() else np.zeros(len(n_party))
     v = voice_rows(engagement, status, authority)
     low = income_group <= LOWER_MIDDLE_INCOME
-    v_total, pop_low = v.sum(axis=-1), masked_sum(population, low)
+    v_total, (pop_low, v_low) = v.sum(axis=-1), masked_sum(np.stack([population, v]), low)
     ok = (v_total > 0) & (pop_low > 0)
     pop_share = pop_low / population.sum(axis=-1)
-    rep = np.where(ok, np.minimum(1.0, _divide(masked_sum(v, low), v_total, ok) / np.where(ok, pop_share, 1.0)), 0.0)
+    rep = np.where(ok, np.minimum(1.0, _divide(v_low, v_total, ok) / np.where(ok, pop_share, 1.0)), 0.0)
     per_capita = np.divide(v, population, out=np.zeros_like(v), where=population > 0)
     equality = 1.0 - gini_rows(per_capita, population)
     return {"none_share": none_share, "all_share": all_share, "representation_low": rep,
@@ -138,23 +217,30 @@ def forum_shares(engagement: np.ndarray, capability: np.ndarray) -> tuple[np.nda
 
 def dominant_club_rows(engagement, status, universal) -> np.ndarray:
     """(T, N) :func:`govsim.indices.dominant_club` of each row (K for a country in no club)."""
-    eligible = is_party(status) & ~universal
+    eligible = is_party(status)
+    eligible[..., universal] = False  # (not ``& ~universal``: a broadcast along the short forum axis is slow)
     best = np.argmax(np.where(eligible, engagement, -np.inf), axis=-1)
-    return np.where(eligible.any(axis=-1), best, engagement.shape[-1])
+    anywhere = np.zeros(eligible.shape[:-1], bool)
+    for j in np.flatnonzero(~universal):  # column by column: faster than any(axis=-1) along a short axis
+        anywhere |= eligible[..., j]
+    return np.where(anywhere, best, engagement.shape[-1])
 
 
 def modularity_rows(engagement, authority, groups) -> np.ndarray:
     """(T,) :func:`govsim.indices.modularity` of each row under the partition ``groups`` (ints in 0..K)."""
     t, n, k = engagement.shape
-    u = engagement * np.sqrt(normalised_authority(authority))[:, None, :]
-    strength = np.sum(u * (u.sum(axis=-2)[:, None, :] - u), axis=-1)
+    # u as (K, T, N), each forum's values contiguous: its products broadcast along the long country axis
+    scale = np.sqrt(normalised_authority(authority)).T[:, :, None]
+    by_forum = np.ascontiguousarray(np.moveaxis(engagement, -1, 0)) * scale
+    u = np.moveaxis(by_forum, 0, -1)  # (T, N, K), a view
+    strength = sum_forums(np.moveaxis(by_forum * (sum_countries(u).T[:, :, None] - by_forum), 0, -1))
     two_w = strength.sum(axis=-1)
     flat = (np.arange(t)[:, None] * (k + 1) + groups).ravel()
-    s_gk = np.stack([np.bincount(flat, weights=u[..., j].ravel(), minlength=t * (k + 1)) for j in range(k)], axis=-1)
+    s_gk = np.stack([np.bincount(flat, weights=by_forum[j].ravel(), minlength=t * (k + 1)) for j in range(k)], axis=-1)
     k_g = np.bincount(flat, weights=strength.ravel(), minlength=t * (k + 1)).reshape(t, k + 1)
     present = np.bincount(flat, minlength=t * (k + 1)).reshape(t, k + 1) > 0  # the groups of each row
     within = masked_sum(s_gk.reshape(t, (k + 1) * k) ** 2, np.repeat(present, k, axis=-1))
-    within = within - (u**2).reshape(t, n * k).sum(axis=-1)
+    within = within - np.ascontiguousarray(u**2).reshape(t, n * k).sum(axis=-1)
     ok = two_w > 0
     safe = np.where(ok, two_w, 1.0)
     q = within / safe - masked_sum((k_g / safe[:, None]) ** 2, present)
@@ -166,7 +252,7 @@ def core_deficit_rows(engagement, capability, universal, threshold=CORE_ENGAGEME
     if not universal.any():
         return np.ones(len(capability))
     total = capability.sum(axis=-1)
-    in_core = engagement[..., universal].max(axis=-1) >= threshold
+    in_core = reduce_forums(np.maximum, engagement, universal) >= threshold
     return np.where(total > 0, unit(_divide(masked_sum(capability, ~in_core), total, total > 0)), 0.0)
 
 
@@ -194,7 +280,7 @@ def bridging_deficit_rows(engagement, status, capability, universal) -> np.ndarr
     total = capability.sum(axis=-1)
     if club.sum() < 2:
         return np.zeros(len(capability))
-    bridge = np.min(np.where(is_party(status[..., club]), engagement[..., club], 0.0), axis=-1)
+    bridge = reduce_forums(np.minimum, np.where(is_party(status), engagement, 0.0), club)
     top = bridge.max(axis=-1)
     ok = (total > 0) & (top > 0)
     deficit = unit(1.0 - dot_rows(capability, bridge) / np.where(ok, total * top, 1.0))
@@ -261,7 +347,7 @@ def ai_divide_rows(capability, population, income_group, compute, access, adopti
     """:func:`govsim.divide.ai_divide` of each row (all arguments (T, N))."""
     north, low = income_group == HIGH_INCOME, income_group == LOW_INCOME
     hhi, top2 = concentration_rows(compute)
-    order = np.argsort(capability, axis=-1, kind="stable")  # one sort serves both Ginis
+    order = stable_order(capability)  # one sort serves both Ginis
     g_pop = gini_rows(capability, population, order)
     n_low, n_high = low.sum(axis=-1), north.sum(axis=-1)
     both = (n_low > 0) & (n_high > 0)
@@ -275,7 +361,7 @@ def ai_divide_rows(capability, population, income_group, compute, access, adopti
                                                                      population, north)
     return {
         "gini_capability_pop": g_pop,
-        "gini_capability": gini_rows(capability, np.ones_like(capability), order),
+        "gini_capability": gini_rows(capability, None, order),
         "theil_between_income": theil_between_rows(capability, income_group.astype(np.intp)),
         "gap_high_low": np.where(relative, unit(1.0 - _divide(mean_low, mean_high, relative)), 0.0),
         "gap_abs_high_low": np.where(both, unit(mean_high - mean_low), 0.0),
