@@ -28,6 +28,7 @@ from typing import Any, Iterable
 import pandas as pd
 
 from govsim.config.scenario import Scenario
+from govsim.parquet import write_parquet
 from govsim.runner import Results, atomic_write
 from govsim import store
 
@@ -146,7 +147,7 @@ class BatchWriter:
                 continue
             table = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
             path = self.folder / f"{name}.parquet"
-            atomic_write(path, lambda tmp, t=table: store.write_parquet(t, tmp))
+            atomic_write(path, lambda tmp, t=table: write_parquet(t, tmp))
             files[path.name] = store.file_record(path)
             self.frames[name] = [table]
         manifest = {"layout": "batch", "batch": self.folder.name, "tables": self.tables, "files": files,

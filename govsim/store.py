@@ -38,6 +38,7 @@ from filelock import FileLock
 
 from govsim.config.errors import shown
 from govsim.config.scenario import Scenario
+from govsim.parquet import write_parquet
 from govsim.runner import TMP_PREFIX, Results, atomic_write, sync_folder
 
 MANIFEST = "manifest.json"
@@ -152,19 +153,6 @@ def write_run(folder: Path, results: Results, manifest: dict[str, Any], tables=(
     results.save_scenario(folder)
     files = {name: file_record(folder / name) for name in [*(f"{t}.parquet" for t in tables), "scenario.json"]}
     write_manifest(folder, {**manifest, "status": "complete", "tables": list(tables), "files": files})
-
-
-def write_parquet(table: pd.DataFrame, path: str | Path) -> None:
-    """``table.to_parquet(path, index=False)`` as pandas writes it (the same Arrow table, pandas
-    metadata and snappy compression), through pyarrow directly: pandas' own path checks and
-    handles cost a third of a small table's write, paid for every table of every run of a sweep."""
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    if table.attrs:  # pandas keeps attrs in the file's metadata: its own writer does that
-        table.to_parquet(path, index=False)
-        return
-    pq.write_table(pa.Table.from_pandas(table, preserve_index=False), str(path))
 
 
 def _streamed_here(results: Results, folder: Path) -> bool:
