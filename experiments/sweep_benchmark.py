@@ -5,8 +5,8 @@ Usage::
     python experiments/sweep_benchmark.py [--runs 1000] [--launcher joblib] [--out FILE]
 
 Runs ``govsim run -m seed=range(0,RUNS) hydra/launcher=LAUNCHER`` in a fresh temporary
-folder, exactly as a researcher would, once per results layout (``store.layout=run``, the
-default, and ``batch``), plus a 2-run sweep for what every sweep pays whatever its size, and
+folder, exactly as a researcher would, once with the default results layout (``store.layout=auto``:
+one file per table per job here) and once with a folder per run (``run``), plus a 2-run sweep for what every sweep pays whatever its size, and
 times each from the shell's point of view (process start to exit: Python and Hydra start-up,
 config composition, the runs, the results store).
 Then it times ``govsim.load_sweep`` on the result and checks that every run is complete.
@@ -30,7 +30,7 @@ from govsim import store
 TARGET_S = 10.0  # issue 14: 1 000 real-world runs in 10 s on 2 cores
 
 
-def sweep(runs: int, launcher: str, folder: Path, layout: str = "run", out: str = "sweep") -> float:
+def sweep(runs: int, launcher: str, folder: Path, layout: str = "auto", out: str = "sweep") -> float:
     """Wall time of the whole CLI sweep (``layout``: the results store's, ``store.layout``)."""
     args = [sys.executable, "-m", "govsim", "run", "-m", f"seed=range(0,{runs})", f"hydra/launcher={launcher}",
             f"out={out}", f"store.layout={layout}"]
@@ -60,12 +60,12 @@ def main() -> int:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         fixed = sweep(2, args.launcher, Path(tmp), out="fixed")  # start-up, Hydra, workers: what any sweep pays
-        walls = {layout: sweep(args.runs, args.launcher, Path(tmp), layout, f"sweep-{layout}") for layout in ("run", "batch")}
+        walls = {layout: sweep(args.runs, args.launcher, Path(tmp), layout, f"sweep-{layout}") for layout in ("auto", "run")}
         start = time.perf_counter()
         df = govsim.load_sweep(Path(tmp) / "sweep-run")
         load = time.perf_counter() - start
         done = sum(m["status"] == "complete" for m in store.manifests(Path(tmp) / "sweep-run"))
-        done_batch = len(govsim.load_sweep(Path(tmp) / "sweep-batch")["run_id"].unique())
+        done_batch = len(govsim.load_sweep(Path(tmp) / "sweep-auto")["run_id"].unique())
     one = per_run_in_process()
     cores = os.cpu_count()
     target = TARGET_S * args.runs / 1000
@@ -78,7 +78,7 @@ def main() -> int:
         "",
         f"A sweep of 2 runs (start-up, Hydra, the workers' imports: what every sweep pays): {fixed:.1f} s. "
         f"load_sweep of the run layout: {load:.2f} s ({len(df)} rows). One run in-process: {one * 1000:.0f} ms.",
-        f"Complete runs: {done}/{args.runs} (run layout), {done_batch}/{args.runs} (batch layout). "
+        f"Complete runs: {done}/{args.runs} (run layout), {done_batch}/{args.runs} (auto: batch layout). "
         f"Target: {target:.0f} s for {args.runs} runs.",
     ])
     print(report)

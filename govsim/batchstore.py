@@ -1,4 +1,5 @@
-"""The batch layout of the results store (``store.layout=batch``): one file per table per batch of runs.
+"""The batch layout of the results store (``store.layout=batch``, and what ``auto``, the default,
+chooses for a sweep that does not keep its countries tables): one file per table per batch of runs.
 
 Large sweeps on shared cluster filesystems suffer from many small files (the run layout writes about
 five per run). In this layout a batch (one job of a sweep) writes::
@@ -59,11 +60,13 @@ def batch_manifests(root: str | Path) -> list[tuple[Path, dict[str, Any]]]:
 def run_records(root: str | Path) -> list[dict[str, Any]]:
     """One manifest-like record per run recorded in a batch: the run's fields, the batch's shared fields,
     ``folder`` (the batch folder) and ``batch`` (its id)."""
-    records = []
-    for folder, manifest in batch_manifests(root):
-        shared = {k: manifest[k] for k in _SHARED if k in manifest}
-        records += [{**shared, **run, "folder": str(folder), "batch": folder.name} for run in manifest.get("runs", [])]
-    return records
+    return [record for folder, manifest in batch_manifests(root) for record in batch_records(folder, manifest)]
+
+
+def batch_records(folder: Path, manifest: dict[str, Any]) -> list[dict[str, Any]]:
+    """The run records of one batch folder's ``manifest`` (see :func:`run_records`)."""
+    shared = {k: manifest[k] for k in _SHARED if k in manifest}
+    return [{**shared, **run, "folder": str(folder), "batch": folder.name} for run in manifest.get("runs", [])]
 
 
 def complete_in_batches(root: Path, wanted: dict[str, str], skip: str | None = None) -> dict[str, dict[str, Any]]:

@@ -14,7 +14,7 @@ RUN_OPTIONS = ("store", "design")  # keys of a composed config that are not part
 
 STORE_OPTIONS = {"countries": "auto, true or false", "figure": "auto, true or false",
                  "band_seeds": "a whole number of seeds from 0 to 64 (0 or 1: no band)",
-                 "layout": "run (a folder per run) or batch (one file per table per batch of runs)",
+                 "layout": "auto (batch, or run when the countries tables are kept), run (a folder per run) or batch (one file per table per batch of runs)",
                  "replicates": "stacked (a job's runs that share a world stepped together; the default) or single (one run at a time)"}
 #: ``store.replicates`` when a caller of :func:`govsim.batch.run_specs` does not say.
 REPLICATES_DEFAULT = "stacked"
@@ -30,7 +30,7 @@ def check_store_option(key: str, values: list[Any]) -> None:
         if name == "band_seeds":
             good = isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 64
         elif name == "layout":
-            good = value in ("run", "batch")
+            good = value in ("auto", "run", "batch")
         elif name == "replicates":
             good = value in ("single", "stacked")
         else:

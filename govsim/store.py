@@ -10,8 +10,10 @@ Layout of a sweep folder::
 
                           .govsim-lock      held (filelock) by the process writing the run
     <sweep>/jobs/<n>/govsim-launch-<token>.json  what job n of one invocation ran (see cli/run.py)
-    <sweep>/batches/<batch id>/...                with store.layout=batch: one file per table per batch
-                                                  of runs and one manifest (see govsim.batchstore)
+    <sweep>/batches/<batch id>/...                the batch layout (store.layout=auto, the default of a
+                                                  sweep that keeps no countries tables, or batch): one
+                                                  file per table per batch of runs and one manifest
+                                                  (see govsim.batchstore)
 
 A run counts as done only when its manifest says ``"status": "complete"`` and every file it
 lists still has the recorded size and SHA-256; tables are written atomically first, so a crash,
@@ -257,8 +259,11 @@ def _all_manifests(path: str | Path) -> list[dict[str, Any]]:
     from govsim import batchstore  # it builds on this module
 
     root = Path(path).resolve()
-    if (root / MANIFEST).is_file():
-        return [{**read_manifest(root), "folder": str(root)}]
+    if (root / MANIFEST).is_file():  # one run's folder, or one batch's
+        manifest = read_manifest(root)
+        if manifest.get("layout") == "batch":
+            return batchstore.batch_records(root, manifest)
+        return [{**manifest, "folder": str(root)}]
     files = sorted(root.glob(f"runs/*/{MANIFEST}"))
     return [{**read_manifest(file.parent), "folder": str(file.parent)} for file in files] + batchstore.run_records(root)
 
@@ -284,7 +289,7 @@ def load_sweep(path: str | Path, table: str = "indices") -> pd.DataFrame:
     Columns: run_id, scenario, seed, one column per swept parameter (its dotted key, e.g.
     ``behaviour.decision.temperature``; missing where a run did not set it), then the table's
     own columns (for indices: step, period, year and every index). ``path`` is a sweep folder
-    (run layout, batch layout, or both) or one run folder. ``table`` is 'indices', 'forums' or
+    (run layout, batch layout, or both), one run folder or one batch folder. ``table`` is 'indices', 'forums' or
     'countries' (if the sweep wrote it). Each run appears once, however many copies are stored
     (a warning says when copies were made by different govsim code). Each file read must match
     the size and SHA-256 in its manifest (manifests written by a govsim older than these checksums

@@ -57,7 +57,7 @@ def test_layout_option_is_checked_with_one_line(tmp_path):
     done = subprocess.run([sys.executable, "-m", "govsim", "run", "-m", "seed=range(0,2)", "store.layout=piles",
                            "out=sw"], cwd=tmp_path, capture_output=True, text=True, timeout=300)
     assert done.returncode == 2 and len(done.stderr.strip().splitlines()) == 1, done.stderr
-    assert "store.layout = 'piles' is not allowed. Fix: run (a folder per run) or batch" in done.stderr
+    assert "store.layout = 'piles' is not allowed. Fix: auto (batch, or run when the countries tables are kept), run (a folder per run) or batch" in done.stderr
     assert not (tmp_path / "sw").exists()
 
 
@@ -157,3 +157,25 @@ def test_a_damaged_batch_file_is_named_and_its_runs_redone(tmp_path, caplog):
     assert "redoing" in caplog.text
     assert len(govsim.load_sweep(tmp_path).run_id.unique()) == 3
     assert os.listdir(tmp_path / "batches") == [table.parent.name]
+
+
+def test_a_default_sweep_writes_batches_unless_it_keeps_countries(tmp_path):
+    """store.layout=auto (the default): one file per table per job; with store.countries=true the run
+    layout, which streams each run's countries table to its folder."""
+    for name, extra in (("plain", []), ("countries", ["store.countries=true"])):
+        done = subprocess.run([sys.executable, "-m", "govsim", "run", "-m", "seed=range(0,3)", "time.steps=2", *extra,
+                               f"out={name}"], cwd=tmp_path, capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, done.stderr[-2000:]
+        assert "3 runs complete, 0 failed" in done.stdout
+    assert (tmp_path / "plain" / "batches").is_dir() and not (tmp_path / "plain" / "runs").exists()
+    assert len(list((tmp_path / "countries" / "runs").glob("*/countries.parquet"))) == 3
+    assert not (tmp_path / "countries" / "batches").exists()
+    assert govsim.load_sweep(tmp_path / "plain")["run_id"].nunique() == 3
+
+
+def test_load_sweep_reads_one_batch_folder(tmp_path):
+    sweep(tmp_path, range(4), "batch")
+    (folder,) = (tmp_path / "batches").iterdir()
+    one = govsim.load_sweep(folder)
+    assert sorted(one["seed"].unique()) == [0, 1, 2, 3]
+    pd.testing.assert_frame_equal(tidy(one), tidy(govsim.load_sweep(tmp_path)))

@@ -67,7 +67,9 @@ def test_single_run_writes_tables_config_manifest_figure_and_summary(tmp_path):
 
 # ------------------------------------------------------------------ sweeps
 def test_multirun_joblib_matches_serial_and_in_process_and_loads_back(tmp_path):
-    grid = ["-m", "scenario=baseline,export_controls_2025", "seed=range(0,3)", "time.steps=6"]
+    """In the run layout each run's files are its in-process run's tables (the default batch layout
+    equals the run layout: tests/test_batch_layout.py)."""
+    grid = ["-m", "scenario=baseline,export_controls_2025", "seed=range(0,3)", "time.steps=6", "store.layout=run"]
     parallel = govsim_cli(tmp_path, "run", *grid, "hydra/launcher=joblib", "out=par")
     assert parallel.returncode == 0, parallel.stderr
     serial = govsim_cli(tmp_path, "run", *grid, "out=ser")
@@ -85,7 +87,7 @@ def test_multirun_joblib_matches_serial_and_in_process_and_loads_back(tmp_path):
 
 
 def test_sweep_killed_part_way_resumes_without_losing_or_repeating_runs(tmp_path):
-    args = [sys.executable, "-m", "govsim", "run", "-m", "seed=range(0,30)", "seeds_per_job=30", "out=sw"]
+    args = [sys.executable, "-m", "govsim", "run", "-m", "seed=range(0,30)", "seeds_per_job=30", "store.layout=run", "out=sw"]
     proc = subprocess.Popen(args, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     deadline = time.monotonic() + 120
     while len(complete(tmp_path / "sw")) < 3 and time.monotonic() < deadline and proc.poll() is None:
@@ -94,7 +96,7 @@ def test_sweep_killed_part_way_resumes_without_losing_or_repeating_runs(tmp_path
     proc.wait()
     before = {m["run_id"]: m["started"] for m in complete(tmp_path / "sw")}
     assert 3 <= len(before) < 30, "the kill should land part-way through the sweep"
-    resumed = govsim_cli(tmp_path, "run", "-m", "seed=range(0,30)", "seeds_per_job=30", "out=sw")
+    resumed = govsim_cli(tmp_path, "run", "-m", "seed=range(0,30)", "seeds_per_job=30", "store.layout=run", "out=sw")
     assert resumed.returncode == 0, resumed.stderr
     after = complete(tmp_path / "sw")
     assert sorted(m["seed"] for m in after) == list(range(30))

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from govsim import sensitivity as sa
+from govsim import sensitivity as sa, store
 from govsim.cli import sensitivity as cli
 from govsim.runner import HEADLINES
 
@@ -267,12 +267,12 @@ def test_sensitivity_end_to_end_on_the_model_then_resumes(tmp_path, capsys):
         assert (out / name).stat().st_size > 0
     design = pd.read_parquet(out / "design.parquet")
     assert len(design) == 2 * (3 + 1) and json.loads((out / "problem.json").read_text())["names"] == params
-    manifests = sorted((out / "runs").glob("*/manifest.json"))
-    assert len(manifests) == len(design.drop_duplicates(params))  # one seed per distinct point
-    before = {m: (m.read_text(), m.stat().st_mtime_ns) for m in manifests}  # started, wall time: a re-run changes them
+    records = store.manifests(out)  # either layout: one record per run
+    assert len(records) == len(design.drop_duplicates(params))  # one seed per distinct point
+    before = {m["run_id"]: (m["started"], m["wall_time_s"]) for m in records}  # a re-run changes them
 
     assert cli.main(args) == 0  # the same command again: every run is skipped
-    assert {m: (m.read_text(), m.stat().st_mtime_ns) for m in sorted((out / "runs").glob("*/manifest.json"))} == before
+    assert {m["run_id"]: (m["started"], m["wall_time_s"]) for m in store.manifests(out)} == before
     pd.testing.assert_frame_equal(pd.read_csv(out / "sensitivity.csv"), table)
 
 
@@ -308,11 +308,13 @@ def test_a_failed_run_exits_1_without_analysis_and_a_rerun_completes_it(tmp_path
     monkeypatch.setattr(govsim.replicates, "run_batch", real_batch)
     monkeypatch.setattr(govsim.replicates, "run", run)
     monkeypatch.setattr(govsim.batch, "run", run)
-    manifests = sorted((out / "runs").glob("*/manifest.json"))
-    before = {m: m.read_text() for m in manifests if json.loads(m.read_text())["status"] == "complete"}
-    assert len(before) == len(manifests) - 1
+    records = store.manifests(out)
+    before = {m["run_id"]: m["started"] for m in records if m["status"] == "complete"}
+    assert len(before) == len(records) - 1
     assert cli.main(args) == 0  # only the failed run runs again
-    assert {m: m.read_text() for m in before} == before
+    after = {m["run_id"]: m for m in store.manifests(out)}
+    assert all(m["status"] == "complete" for m in after.values()) and len(after) == len(records)
+    assert {run_id: after[run_id]["started"] for run_id in before} == before
     assert len(pd.read_csv(out / "sensitivity.csv")) == 2 * len(HEADLINES)
 
 

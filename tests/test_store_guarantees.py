@@ -152,7 +152,8 @@ def test_two_identical_sweeps_at_once_write_every_run_once_and_never_mislabel(tm
 
 # ------------------------------------------------------------------ item 7: resume and load verify the tables
 def _sweep(cwd: Path, out: str = "sw") -> subprocess.CompletedProcess:
-    return govsim_cli(cwd, "run", "-m", "seed=range(0,4)", STEPS, f"out={out}")
+    """A sweep in the run layout (a folder per run), whose files these tests damage one by one."""
+    return govsim_cli(cwd, "run", "-m", "seed=range(0,4)", STEPS, "store.layout=run", f"out={out}")
 
 
 def test_manifest_records_size_and_sha256_of_every_file(tmp_path, results):

@@ -139,7 +139,7 @@ def _job(cfg) -> None:
     out = Path(hc.runtime.output_dir if hc.mode == RunMode.RUN else hc.sweep.dir).resolve()
     if single and not _single_folder_ok(out):
         return
-    auto = {k: (v if v != "auto" else single) for k, v in options.items()}
+    auto = {k: (single if v == "auto" and k in ("countries", "figure") else v) for k, v in options.items()}  # auto tables, figures: a single run's
     context = {"overrides": task, "job": int(hc.job.get("num") or 0)}
     logging.raiseExceptions = False  # a log file on a full disk must not print a traceback per message
     token = None if single else hc.job.env_set.get("GOVSIM_LAUNCH")

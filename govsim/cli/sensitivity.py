@@ -13,7 +13,8 @@ same launcher as ``govsim run``, averages the indices over seeds at the end of e
 and analyses them. It writes into ``out``:
 
 - ``problem.json`` (SALib problem, groups, settings), ``design.parquet`` (the SALib design, one row
-  per model evaluation), ``points.parquet`` (its distinct points: what the sweep runs), ``runs/``;
+  per model evaluation), ``points.parquet`` (its distinct points: what the sweep runs), the runs
+  (``batches/``, the results store of a sweep: ``store.layout``);
 - ``sensitivity.csv`` (index, year, parameter, group, then mu_star, mu_star_conf, mu, sigma for
   Morris or S1, S1_conf, ST, ST_conf for Sobol), ``sensitivity.md`` (ranked table per headline
   index at the last year), ``sensitivity_<method>.png`` and ``sensitivity_over_time.png``.
