@@ -111,7 +111,7 @@ def _complete(folder: Path) -> list[dict]:
 
 @pytest.fixture(scope="module")
 def joblib_sweep(tmp_path_factory) -> Path:
-    """The same sweep on the joblib launcher (run layout): the reference the Dask sweeps must equal."""
+    """The same sweep on the joblib launcher (the default layout): the reference the Dask sweeps must equal."""
     _need_distributed()
     folder = tmp_path_factory.mktemp("joblib")
     done = subprocess.run(_sweep(folder, folder / "sweep", "hydra/launcher=joblib"), cwd=folder, capture_output=True,

@@ -192,7 +192,7 @@ def test_a_sweep_on_slurm_equals_the_same_sweep_run_here(cluster, tmp_path):
 
 def test_a_killed_task_is_reported_missing_without_a_hang_and_resumed(cluster, tmp_path):
     out = tmp_path / "sw"
-    args = ["seed=range(0,100)", "seeds_per_job=50", f"out={out}"]
+    args = ["seed=range(0,100)", "seeds_per_job=50", "store.layout=run", f"out={out}"]  # each run stored when done
     command = [sys.executable, "-m", "govsim", "run", "-m", *args, "hydra/launcher=slurm"]
     driver = subprocess.Popen(command, env=cluster.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
@@ -244,7 +244,7 @@ def _wait_for_first_task(out: Path, driver: subprocess.Popen, timeout: float = 9
 def test_a_task_signalled_before_its_time_limit_is_requeued_and_skips_its_stored_runs(cluster, tmp_path):
     out = tmp_path / "sw"
     command = [sys.executable, "-m", "govsim", "run", "-m", "seed=range(0,100)", "seeds_per_job=50", f"out={out}",
-               "hydra/launcher=slurm", "hydra.launcher.timeout_min=1", "hydra.launcher.signal_delay_s=10"]
+               "store.layout=run", "hydra/launcher=slurm", "hydra.launcher.timeout_min=1", "hydra.launcher.signal_delay_s=10"]
     # submitit counts a USR2 to a task this short as a timeout (against max_num_timeout)
     driver = subprocess.Popen(command, env=cluster.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
