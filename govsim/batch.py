@@ -14,7 +14,7 @@ import traceback
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 import pandas as pd
 from filelock import FileLock, Timeout
@@ -25,6 +25,9 @@ from govsim.progress import Counts, Progress
 from govsim.run_options import REPLICATES_DEFAULT, RUN_OPTIONS, STORE_OPTIONS, check_store_option, split_run_options  # noqa: F401 -- re-exported
 from govsim.runner import run
 from govsim import batchstore, store
+
+if TYPE_CHECKING:  # imported when a sweep stacks its runs (it loads the model)
+    from govsim.replicates import Ahead
 
 logging.getLogger("MESA").setLevel(logging.WARNING)  # Mesa logs every step at INFO
 
@@ -153,7 +156,7 @@ def run_specs(specs: list[RunSpec], folder_of: Callable[[RunSpec], Path], option
     return _finish(progress, older, busy, unrecorded)
 
 
-def _ahead(specs: list[RunSpec], tables: list[str], stored: Callable[[RunSpec], bool]) -> "Ahead":
+def _ahead(specs: list[RunSpec], tables: list[str], stored: Callable[[RunSpec], bool]) -> Ahead:
     """The runs of ``specs`` simulated in batches of stacked replicates (``govsim.replicates.Ahead``):
     the seeds of a configuration, and configurations sharing world, calendar and forums (design rows),
     run together as the driver reaches them; ``stored(spec)``: True for a complete run (skipped)."""

@@ -21,11 +21,8 @@ import numpy as np
 
 from govsim.forums import ForumSet
 from govsim.shocks import Shock, written
-from govsim.state import Policy, State
+from govsim.state import POLICY_SCALARS, Policy, State
 
-#: The policy's scalars (``sanction_forum``, ``diffusion_mult``, ``open_cut``): a shock that sets one in a
-#: batch sets it in an (R, 1) column, as when each replicate's shocks set it (``replicates.Replica.unbind``).
-POLICY_SCALARS = tuple(name for name, value in vars(Policy.neutral(1, 1)).items() if not isinstance(value, np.ndarray))
 
 
 class EachReplicate:

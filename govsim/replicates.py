@@ -32,14 +32,13 @@ from govsim.membership import review
 from govsim.phases import run_period, setup_many
 from govsim.record import Recorder
 from govsim.runner import Results, run, stacked_results
-from govsim.state import Policy, State
+from govsim.state import POLICY_SCALARS, Policy, State
 from govsim.trace import CHUNK_BYTES, Trace, check_indices, fail_on_non_finite, row_bytes
 
 #: State fields the replicates share (the countries' codes, the calendar; the policy is stacked apart).
 COMMON = ("iso3", "region", "region_codes", "year", "start_year", "policy")
 #: State scalars that differ between replicates: (R, 1) columns in a batch.
 RUN_SCALARS = ("open_lag", "world_investment", "world_capacity")
-POLICY_SCALARS = ("sanction_forum", "diffusion_mult", "open_cut")
 #: ForumSet fields the replicates share (the forums' names and rules never differ within a batch).
 FORUM_COMMON = ("names", "rule", "specs", "_universal", "harmonise")
 STATE_ARRAYS = tuple(f.name for f in dataclasses.fields(State) if f.name not in COMMON + RUN_SCALARS)
@@ -81,8 +80,8 @@ class Replica:
     whose arrays are pointed at the replicate's slice of the batch before per-replicate work
     (:meth:`bind`) and whose rebound arrays and changed scalars are written back after it (:meth:`unbind`)."""
 
-    def __init__(self, r: int, state: State, forums: ForumSet, shocks: list, rng: np.random.Generator):
-        self.r, self.state, self.forums, self.shocks, self.rng = r, state, forums, shocks, rng
+    def __init__(self, r: int, state: State, forums: ForumSet, shocks: list, rng: np.random.Generator, behaviour):
+        self.r, self.state, self.forums, self.shocks, self.rng, self.behaviour = r, state, forums, shocks, rng, behaviour
         self._bound: list = []
 
     def bind(self, batch: State, forums: ForumSet) -> None:
@@ -130,13 +129,17 @@ class Streams:
         self.generators = generators
 
     def standard_normal(self, shape: tuple[int, ...]) -> np.ndarray:
-        return np.stack([g.standard_normal(shape[1:]) for g in self.generators])
+        """(R, ...) each replicate's ``standard_normal`` of its slice (``shape``: the batch's, (R, ...))."""
+        return self._draw("standard_normal", shape[1:])
 
     def random(self, shape: tuple[int, ...]) -> np.ndarray:
         """(R, *shape): each replicate's ``random(shape)``, as its single run draws it (a review's draws)."""
+        return self._draw("random", shape)
+
+    def _draw(self, method: str, shape: tuple[int, ...]) -> np.ndarray:
         out = np.empty((len(self.generators), *shape))
         for g, row in zip(self.generators, out):
-            g.random(shape, out=row)
+            getattr(g, method)(out=row)
         return out
 
 
@@ -161,10 +164,8 @@ class Batch:
             raise ValueError("a batch's replicates must have the same countries")
         self.state = stack_states([state for _, _, state, _ in built])
         self.forums = stack_forums([forums for _, forums, _, _ in built])
-        self.replicas = [Replica(r, state, forums, shocks, rng) for r, ((_, forums, state, shocks), rng)
-                         in enumerate(zip(built, rngs))]
-        for replica, scenario in zip(self.replicas, self.scenarios):
-            replica.behaviour = scenario.behaviour
+        self.replicas = [Replica(r, state, forums, shocks, rng, scenario.behaviour) for r, ((_, forums, state, shocks), rng, scenario)
+                         in enumerate(zip(built, rngs, self.scenarios))]
         self.streams = Streams(rngs)
         n, k = self.state.n, len(self.forums.names)
         threshold = self.behaviour.dynamics.engaged_threshold
@@ -255,7 +256,7 @@ def stack_states(states: list[State]) -> State:
 
 
 def _stack_policy(policies: list[Policy]) -> Policy:
-    first, stacked = policies[0], Policy.__new__(Policy)
+    stacked = Policy.__new__(Policy)
     for f in dataclasses.fields(Policy):
         values = [getattr(p, f.name) for p in policies]
         if isinstance(values[0], np.ndarray):

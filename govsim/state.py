@@ -147,6 +147,9 @@ class Policy:
         return (taking * per_head).sum(axis=-1)
 
 
+#: The policy's scalars (the others are per-country arrays): in a batch of replicates a scalar a shock
+#: sets becomes an (R, 1) column (govsim/replicates.py, govsim/batch_shocks.py).
+POLICY_SCALARS = ("sanction_forum", "diffusion_mult", "open_cut")
 #: The neutral value of each policy array (:meth:`Policy.reset`).
 _NEUTRAL = {"cap": np.inf, "leakage": 1.0, "penalty": 0.0, "discipline": 0.0, "sanction": 0.0, "cb_offer": 0.0,
             "locked": False, "pull": 0.0, "blocked": 0.0, "api_delay": 0.0, "cost_mult": 1.0, "appeal": 0.0,

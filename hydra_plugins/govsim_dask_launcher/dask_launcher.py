@@ -1,6 +1,6 @@
 """The Hydra ``Launcher`` class: keeps the settings, hands the jobs to :func:`._core.launch`."""
 
-from typing import Any, Optional, Sequence
+from typing import Optional, Sequence
 
 from hydra.core.utils import JobReturn
 from hydra.plugins.launcher import Launcher
