@@ -10,8 +10,8 @@ Each row is computed with the reference's own operations along the row (the same
 cumulative sums, sorts and BLAS products), so a row's values do not depend on how many rows are
 stacked, and equal the reference bit for bit (subsets summed as the reference sums them: :func:`masked_sum`).
 Where numpy is slow along the short forum axis, the same operations are done in a faster memory
-order (:func:`sum_forums`, :func:`sum_countries`, :func:`reduce_forums`: ``tests/test_batch_tables.py``
-checks them against numpy's own).
+order (:func:`sum_countries` here; ``govsim.rows.forum_sum`` and ``forum_reduce``, shared with the
+kernel): ``tests/test_batch_tables.py`` and ``tests/test_rows.py`` check them against numpy's own.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from govsim.codes import HIGH_INCOME, LOW_INCOME, LOWER_MIDDLE_INCOME, MEMBER, P
 from govsim.indices import (CONFLICTIVE_MIN_NORM_DISTANCE, CORE_ENGAGEMENT_THRESHOLD,
                             SYNERGISTIC_MAX_CORE_DEFICIT, SYNERGISTIC_MAX_NORM_DISTANCE)
 from govsim.inequality import _THEIL_EPS
+from govsim.rows import forum_reduce, forum_sum
 
 
 #: Runs of equal masks that :func:`masked_sum` sums slice by slice; beyond, it groups rows by count.
@@ -92,31 +93,6 @@ def stable_order(values: np.ndarray) -> np.ndarray:
     if redo.any():
         order[redo] = np.argsort(values[redo], axis=-1, kind="stable")
     return order
-
-
-def sum_forums(x: np.ndarray) -> np.ndarray:
-    """``x.sum(axis=-1)`` of ``x`` in C order bit for bit (``x`` may be a view in another order), faster
-    along a short last axis (the forums): numpy adds fewer than 8 contiguous values one after another
-    (the first block of its pairwise sum), here done as whole-column adds rather than a tiny
-    reduction per row."""
-    k = x.shape[-1]
-    if not 1 < k < 8:
-        return np.ascontiguousarray(x).sum(axis=-1)
-    total = x[..., 0] + x[..., 1]
-    for j in range(2, k):
-        total += x[..., j]
-    total += 0.0  # numpy's sum starts from +0.0: a sum of negative zeros is +0.0
-    return total
-
-
-def reduce_forums(ufunc: np.ufunc, x: np.ndarray, forums: np.ndarray) -> np.ndarray:
-    """``ufunc.reduce(x[..., forums], axis=-1)`` for an order-free ``ufunc`` (max, min: exact in any
-    order), column by column: faster than a reduction along a short last axis."""
-    columns = np.flatnonzero(forums)
-    out = x[..., columns[0]].copy()
-    for k in columns[1:]:
-        ufunc(out, x[..., k], out=out)
-    return out
 
 
 def sum_countries(x: np.ndarray) -> np.ndarray:
@@ -233,7 +209,7 @@ def modularity_rows(engagement, authority, groups) -> np.ndarray:
     scale = np.sqrt(normalised_authority(authority)).T[:, :, None]
     by_forum = np.ascontiguousarray(np.moveaxis(engagement, -1, 0)) * scale
     u = np.moveaxis(by_forum, 0, -1)  # (T, N, K), a view
-    strength = sum_forums(np.moveaxis(by_forum * (sum_countries(u).T[:, :, None] - by_forum), 0, -1))
+    strength = forum_sum(np.moveaxis(by_forum * (sum_countries(u).T[:, :, None] - by_forum), 0, -1))
     two_w = strength.sum(axis=-1)
     flat = (np.arange(t)[:, None] * (k + 1) + groups).ravel()
     s_gk = np.stack([np.bincount(flat, weights=by_forum[j].ravel(), minlength=t * (k + 1)) for j in range(k)], axis=-1)
@@ -252,7 +228,7 @@ def core_deficit_rows(engagement, capability, universal, threshold=CORE_ENGAGEME
     if not universal.any():
         return np.ones(len(capability))
     total = capability.sum(axis=-1)
-    in_core = reduce_forums(np.maximum, engagement, universal) >= threshold
+    in_core = forum_reduce(np.maximum, engagement, universal) >= threshold
     return np.where(total > 0, unit(_divide(masked_sum(capability, ~in_core), total, total > 0)), 0.0)
 
 
@@ -280,7 +256,7 @@ def bridging_deficit_rows(engagement, status, capability, universal) -> np.ndarr
     total = capability.sum(axis=-1)
     if club.sum() < 2:
         return np.zeros(len(capability))
-    bridge = reduce_forums(np.minimum, np.where(is_party(status), engagement, 0.0), club)
+    bridge = forum_reduce(np.minimum, np.where(is_party(status), engagement, 0.0), club)
     top = bridge.max(axis=-1)
     ok = (total > 0) & (top > 0)
     deficit = unit(1.0 - dot_rows(capability, bridge) / np.where(ok, total * top, 1.0))

@@ -12,6 +12,7 @@ import govsim
 from govsim import stacked, trace
 from govsim.replicates import batch_key, run_batch
 from govsim.runner import run
+from govsim.rows import forum_sum
 
 STEPS = ["time.steps=10"]
 
@@ -85,7 +86,7 @@ def test_an_ensembles_tables_are_the_runs_tables_each_led_by_its_run_id():
 @given(seed=st.integers(0, 2**32 - 1), t=st.integers(1, 40), n=st.integers(1, 60), k=st.integers(1, 10),
        ties=st.floats(0, 1))
 def test_the_fast_sums_and_sort_are_numpys_bit_for_bit(seed, t, n, k, ties):
-    """stacked.sum_forums / sum_countries / stable_order: numpy's sum along each axis and its stable
+    """rows.forum_sum, stacked.sum_countries / stable_order: numpy's sum along each axis and its stable
     argsort, bit for bit, with repeated values, zeros of both signs and NaN."""
     rng = np.random.default_rng(seed)
     x = rng.random((t, n, k)) * 10.0 ** rng.uniform(-6, 6, (t, n, k))
@@ -93,7 +94,7 @@ def test_the_fast_sums_and_sort_are_numpys_bit_for_bit(seed, t, n, k, ties):
     x[rng.random(x.shape) < 0.05] = -0.0
     view = np.moveaxis(np.ascontiguousarray(np.moveaxis(x, -1, 0)), 0, -1)  # the same values, forums outermost
     for same in (x, view):
-        assert _bits(stacked.sum_forums(same)) == _bits(x.sum(axis=-1))
+        assert _bits(forum_sum(same)) == _bits(x.sum(axis=-1))
         assert _bits(stacked.sum_countries(same)) == _bits(x.sum(axis=-2))
     rows = x[..., 0].copy()
     rows[rng.random(rows.shape) < 0.02] = np.nan
