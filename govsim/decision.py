@@ -1,7 +1,14 @@
-"""Forum choice: utilities U_ik and the logit allocation of engagement (pure numpy).
+"""Forum choice: utilities U_ik and the logit allocation of engagement.
 
 Every country scores every forum from the same snapshot; the model commits the result
 afterwards (decide, then commit), so activation order cannot matter.
+
+The per-country formulas run as loops compiled with numba (one call for all countries and forums,
+instead of some forty small numpy operations a step). They do arithmetic only, in the order the
+formulas are written, so they give the same numbers as numpy bit for bit; ``exp`` and ``log`` and
+the powers stay numpy calls (their last bits differ between numpy's vectorised and the C library's
+versions). The loops broadcast like numpy's ufuncs: over (N,) countries for one run and over (R, N)
+for a batch of replicates (govsim/replicates.py), whose per-replicate parameters are (R, 1) columns.
 """
 
 from __future__ import annotations
@@ -10,6 +17,7 @@ from functools import lru_cache
 from typing import NamedTuple
 
 import numpy as np
+from numba import guvectorize
 
 from govsim import rows
 from govsim.config.behaviour import Decision
@@ -40,38 +48,12 @@ def access_weight(status: np.ndarray, view: ForumView, member: np.ndarray | None
     return np.where(member, 1.0, np.where(status == PARTNER, view.partner_access, 0.0))
 
 
-class Terms(NamedTuple):
-    """The terms of U_ik that do not depend on membership status, each with its weight (see :func:`utilities`)."""
-
-    standing: np.ndarray  # (N, 1) c_i
-    scope: np.ndarray
-    network: np.ndarray
-    distance: np.ndarray
-    cost: np.ndarray
-    penalty: np.ndarray
-    pull: np.ndarray
-    inertia: np.ndarray
+#: The weights of :func:`utilities`, in the order its compiled loop reads them.
+_WEIGHTS = ("w_access", "w_voice", "w_scope", "w_network", "w_distance", "w_cost", "w_penalty", "inertia",
+            "dissatisfaction_years", "horizon_years")
 
 
-def status_free_terms(s: State, view: ForumView, p: Decision) -> Terms:
-    """The weighted scope, network, distance, cost, penalty, pull and inertia terms of :func:`utilities`,
-    worked out once for several membership statuses (a membership review compares two)."""
-    c = s.standing[..., None]  # capability relative to the most capable country
-    weak = 1 - c
-    budget = s.budget[..., None]
-    scope = view.reach * weak + view.depth * np.where(view.universal, weak, c)
-    network = network_share(s.alignment, s.engagement, p.network_bandwidth)
-    distance = view.depth * np.abs(s.alignment[..., None] - view.position)
-    stickiness = 1.0 / (1.0 + s.dissatisfaction / rows.per_country(p.dissatisfaction_years))
-    inertia = s.engagement / budget * stickiness[..., None]
-    cost = p.w_cost * view.cost
-    cost = cost * s.policy.cost_mult if s.policy.holds("cost_mult") else cost  # else all 1
-    return Terms(c, p.w_scope * scope, p.w_network * network, p.w_distance * distance,
-                 cost / budget, p.w_penalty * s.policy.penalty,
-                 s.policy.pull * s.policy.blocked[..., None], p.inertia * inertia)
-
-
-def utilities(s: State, view: ForumView, p: Decision, status: np.ndarray, terms: Terms | None = None) -> np.ndarray:
+def utilities(s: State, view: ForumView, p: Decision, status: np.ndarray, network: np.ndarray | None = None) -> np.ndarray:
     """U_ik for every country and forum, given membership ``status`` (literature §8c).
 
     c_i is a country's standing, its capability relative to the most capable country (State.standing),
@@ -89,20 +71,49 @@ def utilities(s: State, view: ForumView, p: Decision, status: np.ndarray, terms:
     pull_ik*blocked_i the export-control push towards the rival bloc (shocks.ExportControlShock).
     The levers of govsim/levers.py scale the cost (policy.cost_mult, interoperability) and add
     policy.appeal (a public good offered through a forum); both are neutral (1, 0) otherwise.
-    ``terms``: :func:`status_free_terms` of the same state, if the caller has them.
+    ``network``: :func:`network_share` of this state, if the caller has it (a review scores two statuses).
     """
-    t = status_free_terms(s, view, p) if terms is None else terms
     member = (status == MEMBER) | view.universal
-    access = view.tech_access * access_weight(status, view, member) * np.maximum(view.level - t.standing, 0.0)
-    if s.policy.holds("cb_offer"):  # else no capacity-building offer
-        access = access + s.policy.cb_offer * p.horizon_years
     n_members = np.maximum(member.sum(axis=-2, keepdims=True), 1)
-    voice = np.where(member, view.authority * (1.0 / n_members) ** p.voice_exponent, 0.0)
-    # summed in this order (the order fixes the last bits of the results); appeal is 0 unless a lever wrote it
-    u = p.w_access * access + p.w_voice * voice + t.scope + t.network - t.distance - t.cost - t.penalty + t.pull
-    if s.policy.holds("appeal"):
-        u = u + s.policy.appeal
-    return u + t.inertia + s.taste
+    voice = view.authority * (1.0 / n_members) ** p.voice_exponent  # per forum; members only (in the loop)
+    network = network_share(s.alignment, s.engagement, p.network_bandwidth) if network is None else network
+    q = s.policy
+    return _utility(status, s.engagement, s.taste, network, q.penalty, q.pull, q.cost_mult, q.appeal, q.cb_offer,
+                    s.standing, s.budget, s.alignment, s.dissatisfaction, q.blocked, view.universal, view.position,
+                    voice, view.level, view.reach, view.depth, view.tech_access, view.partner_access, view.cost,
+                    _weights(p, _WEIGHTS))
+
+
+def _weights(p, names: tuple[str, ...]) -> np.ndarray:
+    """Parameters ``names`` of ``p`` as one vector (P,), or (R, 1, P) where a batch's replicates differ."""
+    values = [getattr(p, name) for name in names]
+    if not any(isinstance(v, np.ndarray) for v in values):
+        return np.array(values, dtype=float)
+    return np.stack(np.broadcast_arrays(*(np.asarray(rows.per_country(v), dtype=float) for v in values)), axis=-1)
+
+
+_F, _K = "float64", "float64[:]"
+
+
+@guvectorize([f"void(int8[:], {', '.join([_K] * 8)}, {', '.join([_F] * 5)}, boolean[:], {', '.join([_K] * 8)}, {_K}, {_K})"],
+             "(k),(k),(k),(k),(k),(k),(k),(k),(k),(),(),(),(),(),(k),(k),(k),(k),(k),(k),(k),(k),(k),(p)->(k)",
+             cache=True)
+def _utility(status, engagement, taste, network, penalty, pull, cost_mult, appeal, cb_offer,
+             c, budget, alignment, dissatisfaction, blocked,
+             universal, position, voice, level, reach, depth, tech_access, partner_access, cost, w, u):  # pragma: no cover
+    """One country's U over the forums (:func:`utilities`), the terms added in the formula's order."""
+    weak = 1 - c
+    stickiness = 1.0 / (1.0 + dissatisfaction / w[8])
+    for k in range(status.shape[0]):
+        member = status[k] == MEMBER or universal[k]
+        weight = 1.0 if member else (partner_access[k] if status[k] == PARTNER else 0.0)
+        access = tech_access[k] * weight * max(level[k] - c, 0.0) + cb_offer[k] * w[9]
+        scope = reach[k] * weak + depth[k] * (weak if universal[k] else c)
+        distance = depth[k] * abs(alignment - position[k])
+        inertia = engagement[k] / budget * stickiness
+        total = (w[0] * access + w[1] * (voice[k] if member else 0.0) + w[2] * scope + w[3] * network[k]
+                 - w[4] * distance - w[5] * cost[k] * cost_mult[k] / budget - w[6] * penalty[k] + pull[k] * blocked)
+        u[k] = total + appeal[k] + w[7] * inertia + taste[k]
 
 
 def allocate(u: np.ndarray, eligible: np.ndarray, budget: np.ndarray, outside: float, temperature: float) -> np.ndarray:
@@ -112,24 +123,47 @@ def allocate(u: np.ndarray, eligible: np.ndarray, budget: np.ndarray, outside: f
 
 def choose(u: np.ndarray, eligible: np.ndarray, budget: np.ndarray, outside: float,
            temperature: float) -> tuple[np.ndarray, np.ndarray]:
-    """(:func:`allocate`, :func:`best_utility`) from one masking of the utilities: the best scaled
-    utility max(U/t) is max(U)/t exactly (t > 0, and division rounds monotonically)."""
-    masked = np.where(eligible, u, -np.inf)
-    best = rows.forum_max(masked)
-    z = masked / temperature  # -inf stays -inf
-    base = rows.per_country(outside / temperature)  # (R, 1) in a batch with per-replicate parameters
-    top = np.maximum(best / rows.per_country(temperature), base)
-    weights = np.exp(z - top[..., None])
-    denominator = np.exp(base - top) + rows.forum_sum(weights)
-    return budget[..., None] * weights / denominator[..., None], best
+    """(:func:`allocate`, :func:`best_utility`): the best scaled utility max(U/t) is max(U)/t exactly
+    (t > 0, and division rounds monotonically), and each share is taken relative to it."""
+    t = rows.per_country(temperature)  # (R, 1) in a batch with per-replicate parameters
+    shifted, gap, best = _shifted(u, eligible, rows.per_country(outside), t)
+    return _shares(np.exp(shifted), np.exp(gap), budget), best
 
 
 def option_value(u: np.ndarray, eligible: np.ndarray, outside: float, temperature: float) -> np.ndarray:
     """(N,) expected utility of the choice set (logit inclusive value): t log(exp(U_0/t) + sum exp(U/t))."""
-    z = np.where(eligible, u / temperature, -np.inf)
-    top = np.maximum(rows.forum_max(z), outside / temperature)
-    total = np.exp(outside / temperature - top) + rows.forum_sum(np.exp(z - top[..., None]))
-    return temperature * (top + np.log(total))
+    t = rows.per_country(temperature)
+    shifted, gap, best = _shifted(u, eligible, rows.per_country(outside), t)
+    top = np.maximum(best / t, outside / t)
+    return temperature * (top + np.log(np.exp(gap) + rows.forum_sum(np.exp(shifted))))
+
+
+@guvectorize(["void(float64[:], boolean[:], float64, float64, float64[:], float64[:], float64[:])"],
+             "(k),(k),(),()->(k),(),()", cache=True)
+def _shifted(u, eligible, outside, t, shifted, gap, best):  # pragma: no cover
+    """U/t of the eligible forums (-inf elsewhere) and U_0/t, each less the larger of max(U)/t and
+    U_0/t (the exponents of the logit shares, none above 0), and max(U) (-inf: none eligible)."""
+    top_u = -np.inf
+    for k in range(u.shape[0]):
+        if eligible[k]:
+            top_u = max(top_u, u[k])
+    base = outside / t
+    top = max(top_u / t, base)
+    for k in range(u.shape[0]):
+        shifted[k] = u[k] / t - top if eligible[k] else -np.inf
+    gap[0] = base - top
+    best[0] = top_u
+
+
+@guvectorize(["void(float64[:], float64, float64, float64[:])"], "(k),(),()->(k)", cache=True)
+def _shares(weights, outside, budget, shares):  # pragma: no cover
+    """B_i w_ik / (w_0 + sum_l w_il): the budget shared over the forums and the outside option."""
+    total = weights[0] + 0.0  # the forums' sum left to right, as numpy adds a short axis
+    for k in range(1, weights.shape[0]):
+        total += weights[k]
+    denominator = outside + total
+    for k in range(weights.shape[0]):
+        shares[k] = budget * weights[k] / denominator
 
 
 def best_utility(u: np.ndarray, eligible: np.ndarray) -> np.ndarray:

@@ -21,7 +21,7 @@ import numpy as np
 from govsim.config.behaviour import Behaviour
 from govsim import enlargement
 from govsim.admission import admit, at, cell, club, column, entry_change  # noqa: F401 -- admit: membership.admit
-from govsim.decision import option_value, status_free_terms, utilities
+from govsim.decision import network_share, option_value, utilities
 from govsim.forums import ForumSet, capability_mass
 from govsim.codes import APPLICANT, NONE, PARTNER
 from govsim.state import State
@@ -53,8 +53,8 @@ def review_utilities(s: State, forums: ForumSet, b: Behaviour) -> tuple[np.ndarr
     (or (R, N, K) for a batch of replicates)."""
     view = forums.view()
     hypothetical = np.where(~forums.universal, np.maximum(s.status, PARTNER), s.status)
-    terms = status_free_terms(s, view, b.decision)  # the same for both statuses
-    return utilities(s, view, b.decision, hypothetical, terms), utilities(s, view, b.decision, s.status, terms)
+    network = network_share(s.alignment, s.engagement, b.decision.network_bandwidth)  # the same for both statuses
+    return utilities(s, view, b.decision, hypothetical, network), utilities(s, view, b.decision, s.status, network)
 
 
 def leave(s: State, clubs: np.ndarray, u_now: np.ndarray, b: Behaviour, draw: np.ndarray) -> None:

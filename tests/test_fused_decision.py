@@ -1,0 +1,107 @@
+"""The compiled loops of govsim/decision.py give the numpy formulas' numbers bit for bit.
+
+The references below are the formulas as numpy expressions (the kernel's code before issue 14's
+third round), so a change of the loops' arithmetic or of its order fails here, for one run's
+(N, K) arrays and a batch's (R, N, K) arrays with per-replicate parameters.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+
+import govsim
+from govsim import phases, rows
+from govsim.codes import MEMBER, PARTNER
+from govsim.decision import access_weight, choose, network_share, option_value, utilities
+from govsim.replicates import stack_behaviour, stack_forums, stack_states
+
+
+def reference_utilities(s, view, p, status):
+    c = s.standing[..., None]
+    weak = 1 - c
+    budget = s.budget[..., None]
+    scope = view.reach * weak + view.depth * np.where(view.universal, weak, c)
+    distance = view.depth * np.abs(s.alignment[..., None] - view.position)
+    stickiness = 1.0 / (1.0 + s.dissatisfaction / rows.per_country(p.dissatisfaction_years))
+    inertia = s.engagement / budget * stickiness[..., None]
+    cost = p.w_cost * view.cost * s.policy.cost_mult
+    member = (status == MEMBER) | view.universal
+    access = view.tech_access * access_weight(status, view, member) * np.maximum(view.level - c, 0.0)
+    access = access + s.policy.cb_offer * p.horizon_years
+    n_members = np.maximum(member.sum(axis=-2, keepdims=True), 1)
+    voice = np.where(member, view.authority * (1.0 / n_members) ** p.voice_exponent, 0.0)
+    network = network_share(s.alignment, s.engagement, p.network_bandwidth)
+    u = (p.w_access * access + p.w_voice * voice + p.w_scope * scope + p.w_network * network - p.w_distance * distance
+         - cost / budget - p.w_penalty * s.policy.penalty + s.policy.pull * s.policy.blocked[..., None])
+    return u + s.policy.appeal + p.inertia * inertia + s.taste
+
+
+def reference_choose(u, eligible, budget, outside, temperature):
+    masked = np.where(eligible, u, -np.inf)
+    best = masked.max(axis=-1)
+    z = masked / temperature
+    base = rows.per_country(outside / temperature)
+    top = np.maximum(best / rows.per_country(temperature), base)
+    weights = np.exp(z - top[..., None])
+    denominator = np.exp(base - top) + weights.sum(axis=-1)
+    return budget[..., None] * weights / denominator[..., None], best
+
+
+def reference_option_value(u, eligible, outside, temperature):
+    z = np.where(eligible, u / temperature, -np.inf)
+    top = np.maximum(z.max(axis=-1), outside / temperature)
+    return temperature * (top + np.log(np.exp(outside / temperature - top) + np.exp(z - top[..., None]).sum(axis=-1)))
+
+
+def _states(name, steps=12, seeds=(1, 2)):
+    """The states of a run of ``name`` after each step (each seed), for comparing the utilities."""
+    scenario = govsim.load_scenario(name, overrides=[f"time.steps={steps}"])
+    runs = [phases.setup(scenario, np.random.default_rng(seed)) for seed in seeds]
+    rngs = [np.random.default_rng(seed) for seed in seeds]
+    for period in range(steps):
+        for (world, forums, state, shocks), rng in zip(runs, rngs):
+            phases.run_period(state, forums, shocks, scenario.behaviour, scenario.time.step_years, rng, period)
+        yield scenario, runs
+
+
+@pytest.mark.parametrize("name", ["baseline", "export_controls_escalation", "interoperability", "ai_public_good",
+                                  "capacity_building"])
+def test_utilities_equal_the_numpy_formula_in_one_run_and_a_batch(name):
+    checked = 0
+    for scenario, runs in _states(name):
+        p = scenario.behaviour.decision
+        for _, forums, state, _ in runs:
+            for status in (state.status, np.where(~forums.universal, np.maximum(state.status, PARTNER), state.status)):
+                np.testing.assert_array_equal(utilities(state, forums.view(), p, status),
+                                              reference_utilities(state, forums.view(), p, status))
+                checked += 1
+        # a batch of the seeds, whose replicates differ in two weights (per-replicate (R, 1, 1) columns)
+        variants = [p, p.model_copy(update={"w_access": p.w_access * 1.5, "dissatisfaction_years": 3.0})]
+        stacked, forums = stack_states([r[2] for r in runs]), stack_forums([r[1] for r in runs])
+        behaviour = stack_behaviour([scenario.behaviour.model_copy(update={"decision": v}) for v in variants]).decision
+        np.testing.assert_array_equal(utilities(stacked, forums.view(), behaviour, stacked.status),
+                                      reference_utilities(stacked, forums.view(), behaviour, stacked.status))
+        single = utilities(runs[1][2], runs[1][1].view(), variants[1], runs[1][2].status)
+        np.testing.assert_array_equal(utilities(stacked, forums.view(), behaviour, stacked.status)[1], single)
+    assert checked > 0
+
+
+utility = st.floats(-30, 30, allow_nan=False)
+
+
+@settings(max_examples=60, deadline=None)
+@given(u=arrays(float, (2, 7, 3), elements=utility), eligible=arrays(bool, (2, 7, 3)),
+       budget=arrays(float, (2, 7), elements=st.floats(0, 2)), outside=utility,
+       temperature=st.lists(st.floats(0.05, 10), min_size=2, max_size=2))
+def test_choice_and_option_value_equal_the_numpy_formulas(u, eligible, budget, outside, temperature):
+    eligible[0, 0] = False  # a country with no forum open to it
+    for t in (temperature[0], np.array(temperature).reshape(2, 1, 1)):  # one number, or per replicate
+        for got, want in zip(choose(u, eligible, budget, outside, t), reference_choose(u, eligible, budget, outside, t)):
+            np.testing.assert_array_equal(got, want)
+    for r in range(2):  # option values are taken per replicate (membership reviews): (N, K) rows
+        np.testing.assert_array_equal(option_value(u[r], eligible[r], outside, temperature[r]),
+                                      reference_option_value(u[r], eligible[r], outside, temperature[r]))
