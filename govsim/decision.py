@@ -17,7 +17,7 @@ from functools import lru_cache
 from typing import NamedTuple
 
 import numpy as np
-from numba import guvectorize
+from numba import guvectorize, njit
 
 from govsim import rows
 from govsim.config.behaviour import Decision
@@ -175,29 +175,49 @@ def network_share(alignment: np.ndarray, engagement: np.ndarray, bandwidth: floa
     """(N, K) engagement in k of countries aligned like i, kernel-weighted: w = 2^-(dx/bandwidth)^2.
 
     Countries are binned on alignment so the cost is O(N*K + bins^2*K), never N x N. A batch of
-    replicates, (R, N) and (R, N, K), is binned per replicate (bins r * bins .. r * bins + bins - 1).
+    replicates, (R, N) and (R, N, K), is binned per replicate (bandwidth a number, or (R, 1, 1)).
+    The kernel products stay numpy's (their summation order is the BLAS library's).
     """
-    which = np.minimum(np.maximum(np.rint((alignment + 1.0) / 2.0 * (_BINS - 1)).astype(np.intp), 0), _BINS - 1)
-    if which.ndim > 1:  # a batch: one kernel, or one per replicate (bandwidth (R, 1, 1))
-        kernel = np.stack([_kernel(float(b)) for b in bandwidth.ravel()]) if isinstance(bandwidth, np.ndarray) else _kernel(bandwidth)
-        return _network_share_rows(which, engagement, kernel)
-    counts = np.bincount(which, minlength=_BINS).astype(float)
-    k = engagement.shape[-1]  # one bincount for all forums: bin (b, k) sums e_ik over i in order
-    sums = np.bincount((which[:, None] * k + np.arange(k)).ravel(), weights=engagement.ravel(), minlength=_BINS * k)
-    kernel = _kernel(bandwidth)
-    share = (kernel @ sums.reshape(_BINS, k)) / np.maximum(kernel @ counts, 1e-12)[:, None]
-    return share[which]
+    batch = alignment.ndim > 1
+    which, counts, sums = _bin(alignment.reshape(-1, alignment.shape[-1]), engagement.reshape(-1, *engagement.shape[-2:]))
+    if not batch:
+        kernel = _kernel(bandwidth)
+        return _gather((kernel @ sums[0])[None], np.maximum(kernel @ counts[0], 1e-12)[None], which)[0]
+    kernel = np.stack([_kernel(float(b)) for b in bandwidth.ravel()]) if isinstance(bandwidth, np.ndarray) else _kernel(bandwidth)
+    weights = np.maximum(kernel @ counts[..., None], 1e-12)[..., 0]  # (kernel @ counts) per replicate: the same gemv
+    return _gather(kernel @ sums, weights, which)
 
 
-def _network_share_rows(which: np.ndarray, engagement: np.ndarray, kernel: np.ndarray) -> np.ndarray:
-    """:func:`network_share` of R replicates at once (the same sums and products per replicate)."""
-    r, k = which.shape[0], engagement.shape[-1]
-    which_rows = np.arange(r)[:, None] * _BINS + which
-    counts = np.bincount(which_rows.ravel(), minlength=r * _BINS).astype(float).reshape(r, _BINS, 1)
-    sums = np.bincount((which_rows[..., None] * k + np.arange(k)).ravel(), weights=engagement.ravel(),
-                       minlength=r * _BINS * k).reshape(r, _BINS, k)
-    share = (kernel @ sums) / np.maximum(kernel @ counts, 1e-12)  # (kernel @ counts) per replicate: the same gemv
-    return np.take(share.reshape(r * _BINS, k), which_rows, axis=0)  # share[r, which[r]] of each replicate
+@njit(cache=True)
+def _bin(alignment, engagement):  # pragma: no cover
+    """Per replicate (row of ``alignment``): each country's alignment bin, the countries per bin and
+    their engagement summed per bin and forum, in country order (as numpy's bincount adds)."""
+    r, n, k = engagement.shape
+    which = np.empty((r, n), np.intp)
+    counts, sums = np.zeros((r, _BINS)), np.zeros((r, _BINS, k))
+    for q in range(r):
+        for i in range(n):
+            b = min(max(int(np.rint((alignment[q, i] + 1.0) / 2.0 * (_BINS - 1))), 0), _BINS - 1)
+            which[q, i] = b
+            counts[q, b] += 1.0
+            for f in range(k):
+                sums[q, b, f] += engagement[q, i, f]
+    return which, counts, sums
+
+
+@njit(cache=True)
+def _gather(weighted, weights, which):  # pragma: no cover
+    """Each country's bin's kernel-weighted engagement over its kernel weight, per replicate
+    (``weighted`` (R, B, K), ``weights`` (R, B), ``which`` the bins (R, N))."""
+    r, n = which.shape
+    k = weighted.shape[-1]
+    out = np.empty((r, n, k))
+    for q in range(r):
+        for i in range(n):
+            b = which[q, i]
+            for f in range(k):
+                out[q, i, f] = weighted[q, b, f] / weights[q, b]
+    return out
 
 
 @lru_cache(maxsize=16)

@@ -105,3 +105,29 @@ def test_choice_and_option_value_equal_the_numpy_formulas(u, eligible, budget, o
     for r in range(2):  # option values are taken per replicate (membership reviews): (N, K) rows
         np.testing.assert_array_equal(option_value(u[r], eligible[r], outside, temperature[r]),
                                       reference_option_value(u[r], eligible[r], outside, temperature[r]))
+
+
+def reference_network_share(alignment, engagement, bandwidth):
+    """The network term with numpy's bincount, one run ((N,), (N, K))."""
+    bins = 41
+    which = np.minimum(np.maximum(np.rint((alignment + 1.0) / 2.0 * (bins - 1)).astype(np.intp), 0), bins - 1)
+    counts = np.bincount(which, minlength=bins).astype(float)
+    k = engagement.shape[-1]
+    sums = np.bincount((which[:, None] * k + np.arange(k)).ravel(), weights=engagement.ravel(), minlength=bins * k)
+    edges = np.linspace(-1.0, 1.0, bins)
+    kernel = 2.0 ** (-((edges[:, None] - edges[None, :]) / bandwidth) ** 2)
+    return ((kernel @ sums.reshape(bins, k)) / np.maximum(kernel @ counts, 1e-12)[:, None])[which]
+
+
+@settings(max_examples=40, deadline=None)
+@given(alignment=arrays(float, (2, 50), elements=st.floats(-1, 1)), engagement=arrays(float, (2, 50, 3), elements=st.floats(0, 1)),
+       bandwidth=st.lists(st.floats(0.05, 2), min_size=2, max_size=2))
+def test_the_network_term_equals_numpys_bincount_in_one_run_and_a_batch(alignment, engagement, bandwidth):
+    for r in range(2):
+        np.testing.assert_array_equal(network_share(alignment[r], engagement[r], bandwidth[r]),
+                                      reference_network_share(alignment[r], engagement[r], bandwidth[r]))
+    per_replicate = network_share(alignment, engagement, np.array(bandwidth).reshape(2, 1, 1))
+    shared = network_share(alignment, engagement, bandwidth[0])
+    for r in range(2):
+        np.testing.assert_array_equal(per_replicate[r], reference_network_share(alignment[r], engagement[r], bandwidth[r]))
+        np.testing.assert_array_equal(shared[r], reference_network_share(alignment[r], engagement[r], bandwidth[0]))
