@@ -17,9 +17,10 @@ from functools import lru_cache
 from typing import NamedTuple
 
 import numpy as np
-from numba import guvectorize, njit
+from numba import njit
 
 from govsim import rows
+from govsim.compiled import loop
 from govsim.config.behaviour import Decision
 from govsim.codes import MEMBER, PARTNER
 from govsim.state import State
@@ -95,9 +96,8 @@ def _weights(p, names: tuple[str, ...]) -> np.ndarray:
 _F, _K = "float64", "float64[:]"
 
 
-@guvectorize([f"void(int8[:], {', '.join([_K] * 8)}, {', '.join([_F] * 5)}, boolean[:], {', '.join([_K] * 8)}, {_K}, {_K})"],
-             "(k),(k),(k),(k),(k),(k),(k),(k),(k),(),(),(),(),(),(k),(k),(k),(k),(k),(k),(k),(k),(k),(p)->(k)",
-             cache=True)
+@loop(f"void(int8[:], {', '.join([_K] * 8)}, {', '.join([_F] * 5)}, boolean[:], {', '.join([_K] * 8)}, {_K}, {_K})",
+      "(k),(k),(k),(k),(k),(k),(k),(k),(k),(),(),(),(),(),(k),(k),(k),(k),(k),(k),(k),(k),(k),(p)->(k)")
 def _utility(status, engagement, taste, network, penalty, pull, cost_mult, appeal, cb_offer,
              c, budget, alignment, dissatisfaction, blocked,
              universal, position, voice, level, reach, depth, tech_access, partner_access, cost, w, u):  # pragma: no cover
@@ -138,8 +138,7 @@ def option_value(u: np.ndarray, eligible: np.ndarray, outside: float, temperatur
     return temperature * (top + np.log(np.exp(gap) + rows.forum_sum(np.exp(shifted))))
 
 
-@guvectorize(["void(float64[:], boolean[:], float64, float64, float64[:], float64[:], float64[:])"],
-             "(k),(k),(),()->(k),(),()", cache=True)
+@loop("void(float64[:], boolean[:], float64, float64, float64[:], float64[:], float64[:])", "(k),(k),(),()->(k),(),()")
 def _shifted(u, eligible, outside, t, shifted, gap, best):  # pragma: no cover
     """U/t of the eligible forums (-inf elsewhere) and U_0/t, each less the larger of max(U)/t and
     U_0/t (the exponents of the logit shares, none above 0), and max(U) (-inf: none eligible)."""
@@ -155,7 +154,7 @@ def _shifted(u, eligible, outside, t, shifted, gap, best):  # pragma: no cover
     best[0] = top_u
 
 
-@guvectorize(["void(float64[:], float64, float64, float64[:])"], "(k),(),()->(k)", cache=True)
+@loop("void(float64[:], float64, float64, float64[:])", "(k),(),()->(k)")
 def _shares(weights, outside, budget, shares):  # pragma: no cover
     """B_i w_ik / (w_0 + sum_l w_il): the budget shared over the forums and the outside option."""
     total = weights[0] + 0.0  # the forums' sum left to right, as numpy adds a short axis
