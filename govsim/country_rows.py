@@ -10,6 +10,7 @@ at a time, not the whole run.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -20,6 +21,8 @@ from govsim.state import State
 #: The per-country columns of the countries table, after step, iso3, name, region and income_group.
 COUNTRY_COLUMNS = ("capability", "access", "adoption", "intensity", "lag_years", "internet", "skills", "population", "readiness",
                    "gdp_pc", "alignment", "tier", "compute")
+#: The categories of the coded columns, made once (pandas checks a category list each time it is given one).
+INCOME_DTYPE, STATUS_DTYPE = pd.CategoricalDtype(list(INCOME_GROUPS)), pd.CategoricalDtype(list(STATUS_NAMES))
 
 
 class CountryRows:
@@ -59,9 +62,17 @@ class CountryRows:
         with the country's name and World Bank region as categories (cheap to repeat every step).
         ``replicates`` > 1: the rows of a batch (govsim/replicates.py, arrays with a leading replicate
         axis), in one table, replicate by replicate (each replicate's rows as its single run's table)."""
+        columns = self.columns(iso3, names, regions, steps, rows, replicates)
+        return pd.DataFrame(columns) if columns else pd.DataFrame()
+
+    def columns(self, iso3: np.ndarray, names: np.ndarray | None = None, regions: np.ndarray | None = None,
+                steps: slice = slice(None), rows: list[dict[str, np.ndarray]] | None = None,
+                replicates: int = 1) -> dict[str, object]:
+        """The columns of :meth:`table` (empty if no rows), for a caller that adds its own in front
+        (the run's tags: one table built, not two)."""
         rows = self.rows[steps] if rows is None else rows
         if not rows:
-            return pd.DataFrame()
+            return {}
         names = iso3 if names is None else names
         regions = np.full(len(iso3), "", dtype=object) if regions is None else regions
         blocks = len(rows) * replicates
@@ -71,7 +82,7 @@ class CountryRows:
             "name": _repeated(names, blocks),
             "region": _repeated(regions, blocks),
             "income_group": pd.Categorical.from_codes(runs_first([r["income_group"] for r in rows], replicates),
-                                                      categories=list(INCOME_GROUPS)),
+                                                      dtype=INCOME_DTYPE),
         }
         for column in COUNTRY_COLUMNS:
             table[column] = runs_first([r[column] for r in rows], replicates)
@@ -79,8 +90,8 @@ class CountryRows:
         status = runs_first([r["status"] for r in rows], replicates)
         for k, name in enumerate(self.forum_names):
             table[f"engagement_{name}"] = engagement[:, k]
-            table[f"status_{name}"] = pd.Categorical.from_codes(status[:, k], categories=list(STATUS_NAMES))
-        return pd.DataFrame(table)
+            table[f"status_{name}"] = pd.Categorical.from_codes(status[:, k], dtype=STATUS_DTYPE)
+        return table
 
     def history(self, i: int) -> pd.DataFrame:
         """Country ``i`` over every recorded step (one row per step; the countries table's columns but
@@ -91,10 +102,10 @@ class CountryRows:
         table: dict[str, object] = {"step": [r["step"][i] for r in rows]}
         for column in COUNTRY_COLUMNS:
             table[column] = [r[column][i] if np.ndim(r[column]) else r[column] for r in rows]
-        table["income_group"] = pd.Categorical.from_codes([r["income_group"][i] for r in rows], categories=list(INCOME_GROUPS))
+        table["income_group"] = pd.Categorical.from_codes([r["income_group"][i] for r in rows], dtype=INCOME_DTYPE)
         for k, name in enumerate(self.forum_names):
             table[f"engagement_{name}"] = [r["engagement"][i, k] for r in rows]
-            table[f"status_{name}"] = pd.Categorical.from_codes([r["status"][i, k] for r in rows], categories=list(STATUS_NAMES))
+            table[f"status_{name}"] = pd.Categorical.from_codes([r["status"][i, k] for r in rows], dtype=STATUS_DTYPE)
         return pd.DataFrame(table)
 
 
@@ -109,6 +120,13 @@ def runs_first(arrays: list[np.ndarray], replicates: int = 1) -> np.ndarray:
 def _repeated(labels: np.ndarray, times: int) -> pd.Categorical:
     """``labels`` repeated ``times`` as a categorical whose categories are the labels in first-seen order:
     built from codes, so the strings are hashed once, not once per row and step."""
+    dtype, codes = _coded(tuple(labels))
+    return pd.Categorical.from_codes(np.tile(codes, times), dtype=dtype)
+
+
+@lru_cache(maxsize=8)
+def _coded(labels: tuple) -> tuple[pd.CategoricalDtype, np.ndarray]:
+    """The categories of ``labels`` (in first-seen order) and each label's code, worked out once per
+    world (a run's countries table is built with the same names and regions every time)."""
     categories = list(dict.fromkeys(labels))
-    codes = pd.Index(categories).get_indexer(labels)
-    return pd.Categorical.from_codes(np.tile(codes, times), categories=categories)
+    return pd.CategoricalDtype(categories), pd.Index(categories).get_indexer(list(labels))

@@ -57,6 +57,11 @@ class Recorder:
         records, replicate by replicate. See :meth:`CountryRows.table`."""
         return self.country.table(iso3, names, regions, steps, replicates=replicates)
 
+    def country_columns(self, iso3: np.ndarray, names: np.ndarray | None = None, regions: np.ndarray | None = None,
+                        steps: slice = slice(None), replicates: int = 1) -> dict[str, object]:
+        """The columns of :meth:`countries` (an empty dict if snapshots were not kept), for the run's tables."""
+        return self.country.columns(iso3, names, regions, steps, replicates=replicates)
+
     def history(self, i: int) -> pd.DataFrame:
         """Country ``i`` over every recorded step, without building the whole table (:meth:`CountryRows.history`)."""
         return self.country.history(i)

@@ -161,13 +161,13 @@ def snapshot(model: GovernanceModel, step: int | None = None) -> Results:
 
 def _results(model: GovernanceModel, n_rows: int, steps: slice) -> Results:
     """The first ``n_rows`` rows of indices, and the country and forum rows of ``steps``, all tagged."""
-    countries = model.recorder.countries(model.state.iso3, model.names, model.state.region, steps=steps)
+    countries = model.recorder.country_columns(model.state.iso3, model.names, model.state.region, steps=steps)
     return stacked_results([model.scenario], [model.seed], n_rows, model.index_columns(n_rows), countries,
                            model.recorder.forums(steps=steps))[0]
 
 
 def stacked_results(scenarios: list[Scenario], seeds: list[int], n_rows: int, index_columns: dict[str, np.ndarray],
-                    countries: pd.DataFrame, forums: pd.DataFrame) -> list[Results]:
+                    countries: pd.DataFrame | dict, forums: pd.DataFrame) -> list[Results]:
     """The Results of runs with the same calendar (one run, or a batch's replicates: govsim/replicates.py)
     from their tables stacked run after run: ``index_columns`` ``n_rows`` per run; ``countries`` and
     ``forums`` (each with a ``step`` column, empty if not kept) in equal blocks of rows per run. Each
@@ -223,13 +223,17 @@ def clock(start: str, dt: float, n_rows: int) -> dict[str, object]:
             "year": np.floor(starts + 1e-9).astype(int), "time": np.round(starts, 9)}
 
 
-def _tagged(table: pd.DataFrame, clock: dict[str, object], tags: dict[str, object]) -> pd.DataFrame:
-    """``table`` (one row per step and item, with a ``step`` column) led by the tags and time columns
-    (``tags``: as for :func:`_lead`)."""
-    if table.empty:
-        return table
-    rest = {name: table[name].array for name in table.columns if name != "step"}
-    return pd.DataFrame({**_lead(clock, tags, table["step"].to_numpy()), **rest}, copy=False)  # rest: a temporary table
+def _tagged(table: pd.DataFrame | dict, clock: dict[str, object], tags: dict[str, object]) -> pd.DataFrame:
+    """``table`` (one row per step and item, with a ``step`` column; a table or its columns) led by
+    the tags and time columns (``tags``: as for :func:`_lead`)."""
+    if isinstance(table, pd.DataFrame):
+        if table.empty:
+            return table
+        table = {name: table[name].array for name in table.columns}  # a temporary table's columns
+    elif not table:
+        return pd.DataFrame()
+    rest = {name: column for name, column in table.items() if name != "step"}
+    return pd.DataFrame({**_lead(clock, tags, np.asarray(table["step"])), **rest}, copy=False)
 
 
 def _lead(clock: dict[str, object], tags: dict[str, object], steps: np.ndarray) -> dict[str, object]:
