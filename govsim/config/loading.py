@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import types
 import typing
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -46,14 +47,12 @@ def check_override(key: str, values: Iterable[Any]) -> None:
 
     Sections (a whole model) are checked later, when the composed scenario is validated.
     """
-    annotation, field = _walk(key)
+    annotation, field, adapter = _checker(key)
     values = list(values)
     for value in values:
         check_data(value, f"override {shorten(key, 100)}")
-    if models_of(annotation) and field is not None and not _is_union(annotation):
+    if adapter is None:
         return
-    metadata = field.metadata if field is not None else []
-    adapter = TypeAdapter(typing.Annotated[annotation, *metadata]) if metadata else TypeAdapter(annotation)
     for value in values:
         if numeric(annotation) and holds_bool(value):
             raise ScenarioError(f"{shorten(key, 100)} = {shown(value)}: true/false is not a number. Fix: write a number")
@@ -63,6 +62,18 @@ def check_override(key: str, values: Iterable[Any]) -> None:
             msg = shorten(exc.errors()[0]["msg"].removeprefix("Value error, "), 250)
             hint = f" Fix: {brief(field.description)}" if field is not None and field.description and "Fix:" not in msg else ""
             raise ScenarioError(f"{shorten(key, 100)} = {shown(value)}: {msg}.{hint}") from None
+
+
+@lru_cache(maxsize=1024)
+def _checker(key: str) -> tuple[Any, Any, TypeAdapter | None]:
+    """The annotation and FieldInfo of dotted ``key`` (:func:`_walk`) and a validator of its values
+    (None for a section, checked with the composed scenario), made once per key: building a pydantic
+    validator costs about a millisecond, and every run checks its seed."""
+    annotation, field = _walk(key)
+    if models_of(annotation) and field is not None and not _is_union(annotation):
+        return annotation, field, None
+    metadata = field.metadata if field is not None else []
+    return annotation, field, TypeAdapter(typing.Annotated[annotation, *metadata]) if metadata else TypeAdapter(annotation)
 
 
 def _walk(key: str) -> tuple[Any, Any]:
