@@ -74,9 +74,7 @@ def utilities(s: State, view: ForumView, p: Decision, status: np.ndarray, networ
     policy.appeal (a public good offered through a forum); both are neutral (1, 0) otherwise.
     ``network``: :func:`network_share` of this state, if the caller has it (a review scores two statuses).
     """
-    member = (status == MEMBER) | view.universal
-    n_members = np.maximum(member.sum(axis=-2, keepdims=True), 1)
-    voice = view.authority * (1.0 / n_members) ** p.voice_exponent  # per forum; members only (in the loop)
+    voice = view.authority * rows.forum_row(_member_power(status, view.universal)) ** p.voice_exponent  # members only (in the loop)
     network = network_share(s.alignment, s.engagement, p.network_bandwidth) if network is None else network
     q = s.policy
     return _utility(status, s.engagement, s.taste, network, q.penalty, q.pull, q.cost_mult, q.appeal, q.cb_offer,
@@ -86,11 +84,35 @@ def utilities(s: State, view: ForumView, p: Decision, status: np.ndarray, networ
 
 
 def _weights(p, names: tuple[str, ...]) -> np.ndarray:
-    """Parameters ``names`` of ``p`` as one vector (P,), or (R, 1, P) where a batch's replicates differ."""
+    """Parameters ``names`` of ``p`` as one vector (P,), or (R, 1, P) where a batch's replicates differ
+    (made once per parameter object: behaviour is not changed during a run)."""
+    kept = _WEIGHT_VECTORS.get((id(p), names))
+    if kept is not None and kept[0] is p:
+        return kept[1]
     values = [getattr(p, name) for name in names]
     if not any(isinstance(v, np.ndarray) for v in values):
-        return np.array(values, dtype=float)
-    return np.stack(np.broadcast_arrays(*(np.asarray(rows.per_country(v), dtype=float) for v in values)), axis=-1)
+        vector = np.array(values, dtype=float)
+    else:
+        vector = np.stack(np.broadcast_arrays(*(np.asarray(rows.per_country(v), dtype=float) for v in values)), axis=-1)
+    if len(_WEIGHT_VECTORS) >= 64:
+        _WEIGHT_VECTORS.clear()
+    _WEIGHT_VECTORS[(id(p), names)] = (p, vector)  # p held, so its id is not reused while kept
+    return vector
+
+
+_WEIGHT_VECTORS: dict = {}
+
+
+@loop("void(int8[:, :], boolean[:], float64[:])", "(n,k),(k)->(k)")
+def _member_power(status, universal, power):  # pragma: no cover
+    """1 / n_k, n_k the members of forum k (every country in a universal forum; at least 1): a
+    member's normalised Banzhaf power under consensus (integer counts: exact in any order)."""
+    for k in range(status.shape[1]):
+        count = 0
+        for i in range(status.shape[0]):
+            if universal[k] or status[i, k] == MEMBER:
+                count += 1
+        power[k] = 1.0 / max(count, 1)
 
 
 _F, _K = "float64", "float64[:]"
