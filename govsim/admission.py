@@ -16,6 +16,7 @@ import numpy as np
 
 from govsim import enlargement
 from govsim.codes import APPLICANT, MEMBER, NONE, PARTNER
+from govsim.compiled import loop, maximum
 from govsim.forums import ForumSet, capability_mass
 from govsim.state import State
 
@@ -225,13 +226,20 @@ def entry_change(w_a, c_a, x_a, c_j, x_j, pool, level, x_k, tech_access, depth, 
       (the capability one can learn from rises with a stronger entrant and is diluted by a weaker one)
     - w_distance * D_k * (|x_j - x'| - |x_j - x_k|),                 x' = (P_k x_k + w_a x_a) / (P_k + w_a)
     (Promoting a partner leaves the pool as it is and costs every member voice: :func:`_voice_accepts`.)
-    Candidates' values as a column, members' as a row: (candidates, members)."""
-    share = w_a / np.maximum(pool + w_a, 1e-12)
+    Candidates' values as a column, members' as a row: (candidates, members); broadcast like numpy
+    (one compiled call, :mod:`govsim.compiled`)."""
+    return _entry_change(w_a, c_a, x_a, c_j, x_j, pool, level, x_k, tech_access, depth, w_access, w_distance)
+
+
+@loop("void(" + ", ".join(["float64"] * 12) + ", float64[:])", "(),(),(),(),(),(),(),(),(),(),(),()->()")
+def _entry_change(w_a, c_a, x_a, c_j, x_j, pool, level, x_k, tech_access, depth, w_access, w_distance, out):  # pragma: no cover
+    """One (candidate, member) pair of :func:`entry_change`."""
+    share = w_a / maximum(pool + w_a, 1e-12)
     new_level = level + share * (c_a - level)
     new_x = x_k + share * (x_a - x_k)
-    access = tech_access * (np.maximum(new_level - c_j, 0.0) - np.maximum(level - c_j, 0.0))
-    distance = depth * (np.abs(x_j - new_x) - np.abs(x_j - x_k))
-    return w_access * access - w_distance * distance
+    access = tech_access * (maximum(new_level - c_j, 0.0) - maximum(level - c_j, 0.0))
+    distance = depth * (abs(x_j - new_x) - abs(x_j - x_k))
+    out[0] = w_access * access - w_distance * distance
 
 
 def scores(s: State, position, e) -> tuple[np.ndarray, np.ndarray]:

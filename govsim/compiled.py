@@ -10,7 +10,7 @@ versions and the C library's differ in the last bit). Compiled code is cached ne
 
 from __future__ import annotations
 
-from numba import guvectorize
+from numba import guvectorize, njit
 
 
 def loop(signature: str, layout: str):
@@ -20,3 +20,12 @@ def loop(signature: str, layout: str):
     def compile_(function):
         return guvectorize([signature], layout, cache=True)(function).ufunc
     return compile_
+
+
+@njit(inline="always")
+def maximum(a, b):  # pragma: no cover
+    """``np.maximum`` of two numbers inside a compiled loop: NaN if either is NaN, as numpy gives
+    (Python's ``max`` would drop a NaN in second place). A NaN compared sets the invalid-operation
+    flag, which numpy reports as a RuntimeWarning after a compiled loop (np.maximum does not): the
+    kernel's inputs are finite (checked every step), so it never does."""
+    return a if a >= b or a != a else b

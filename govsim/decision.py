@@ -20,7 +20,7 @@ import numpy as np
 from numba import njit
 
 from govsim import rows
-from govsim.compiled import loop
+from govsim.compiled import loop, maximum
 from govsim.config.behaviour import Decision
 from govsim.codes import MEMBER, PARTNER
 from govsim.state import State
@@ -129,7 +129,7 @@ def _utility(status, engagement, taste, network, penalty, pull, cost_mult, appea
     for k in range(status.shape[0]):
         member = status[k] == MEMBER or universal[k]
         weight = 1.0 if member else (partner_access[k] if status[k] == PARTNER else 0.0)
-        access = tech_access[k] * weight * max(level[k] - c, 0.0) + cb_offer[k] * w[9]
+        access = tech_access[k] * weight * maximum(level[k] - c, 0.0) + cb_offer[k] * w[9]
         scope = reach[k] * weak + depth[k] * (weak if universal[k] else c)
         distance = depth[k] * abs(alignment - position[k])
         inertia = engagement[k] / budget * stickiness
@@ -167,9 +167,9 @@ def _shifted(u, eligible, outside, t, shifted, gap, best):  # pragma: no cover
     top_u = -np.inf
     for k in range(u.shape[0]):
         if eligible[k]:
-            top_u = max(top_u, u[k])
+            top_u = maximum(top_u, u[k])
     base = outside / t
-    top = max(top_u / t, base)
+    top = maximum(top_u / t, base)
     for k in range(u.shape[0]):
         shifted[k] = u[k] / t - top if eligible[k] else -np.inf
     gap[0] = base - top
