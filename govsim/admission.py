@@ -13,12 +13,20 @@ whom its single run admits.
 from __future__ import annotations
 
 import numpy as np
+from numba import njit
 
 from govsim import enlargement
 from govsim.codes import APPLICANT, MEMBER, NONE, PARTNER
-from govsim.compiled import loop, maximum
+from govsim.compiled import loop
 from govsim.forums import ForumSet, capability_mass
 from govsim.state import State
+
+
+@njit(inline="always")
+def _maximum(a, b):  # pragma: no cover
+    """``np.maximum`` of two numbers in a compiled loop: NaN if either is (Python's ``max`` drops a NaN in
+    second place). Kept in this module: numba renews a loop's cache only when its own file changes."""
+    return a if a >= b or a != a else b
 
 
 def admit(s: State, forums: ForumSet, k: int, b, quota: enlargement.Slots | list[enlargement.Slots],
@@ -234,10 +242,10 @@ def entry_change(w_a, c_a, x_a, c_j, x_j, pool, level, x_k, tech_access, depth, 
 @loop("void(" + ", ".join(["float64"] * 12) + ", float64[:])", "(),(),(),(),(),(),(),(),(),(),(),()->()")
 def _entry_change(w_a, c_a, x_a, c_j, x_j, pool, level, x_k, tech_access, depth, w_access, w_distance, out):  # pragma: no cover
     """One (candidate, member) pair of :func:`entry_change`."""
-    share = w_a / maximum(pool + w_a, 1e-12)
+    share = w_a / _maximum(pool + w_a, 1e-12)
     new_level = level + share * (c_a - level)
     new_x = x_k + share * (x_a - x_k)
-    access = tech_access * (maximum(new_level - c_j, 0.0) - maximum(level - c_j, 0.0))
+    access = tech_access * (_maximum(new_level - c_j, 0.0) - _maximum(level - c_j, 0.0))
     distance = depth * (abs(x_j - new_x) - abs(x_j - x_k))
     out[0] = w_access * access - w_distance * distance
 

@@ -6,11 +6,15 @@ The loops do arithmetic only, in the order the formulas are written, so their nu
 numpy's bit for bit; ``exp``, ``log`` and powers stay numpy calls between them (numpy's vectorised
 versions and the C library's differ in the last bit). Compiled code is cached next to the sources
 (``__pycache__``), so only the first run after an install compiles.
+
+numba's cache is renewed when the file of the compiled function changes, not when a function it
+calls from another module does: a loop calls only helpers of its own module (``_maximum`` is
+repeated in the modules that need it for this reason).
 """
 
 from __future__ import annotations
 
-from numba import guvectorize, njit
+from numba import guvectorize
 
 
 def loop(signature: str, layout: str):
@@ -21,11 +25,3 @@ def loop(signature: str, layout: str):
         return guvectorize([signature], layout, cache=True)(function).ufunc
     return compile_
 
-
-@njit(inline="always")
-def maximum(a, b):  # pragma: no cover
-    """``np.maximum`` of two numbers inside a compiled loop: NaN if either is NaN, as numpy gives
-    (Python's ``max`` would drop a NaN in second place). A NaN compared sets the invalid-operation
-    flag, which numpy reports as a RuntimeWarning after a compiled loop (np.maximum does not): the
-    kernel's inputs are finite (checked every step), so it never does."""
-    return a if a >= b or a != a else b

@@ -20,12 +20,19 @@ import numpy as np
 from numba import njit
 
 from govsim import rows
-from govsim.compiled import loop, maximum
+from govsim.compiled import loop
 from govsim.config.behaviour import Decision
 from govsim.codes import MEMBER, PARTNER
 from govsim.state import State
 
 _BINS = 41  # alignment bins for the O(N*K) network term
+
+
+@njit(inline="always")
+def _maximum(a, b):  # pragma: no cover
+    """``np.maximum`` of two numbers in a compiled loop: NaN if either is (Python's ``max`` drops a NaN in
+    second place). Kept in this module: numba renews a loop's cache only when its own file changes."""
+    return a if a >= b or a != a else b
 
 
 class ForumView(NamedTuple):
@@ -129,7 +136,7 @@ def _utility(status, engagement, taste, network, penalty, pull, cost_mult, appea
     for k in range(status.shape[0]):
         member = status[k] == MEMBER or universal[k]
         weight = 1.0 if member else (partner_access[k] if status[k] == PARTNER else 0.0)
-        access = tech_access[k] * weight * maximum(level[k] - c, 0.0) + cb_offer[k] * w[9]
+        access = tech_access[k] * weight * _maximum(level[k] - c, 0.0) + cb_offer[k] * w[9]
         scope = reach[k] * weak + depth[k] * (weak if universal[k] else c)
         distance = depth[k] * abs(alignment - position[k])
         inertia = engagement[k] / budget * stickiness
@@ -167,9 +174,9 @@ def _shifted(u, eligible, outside, t, shifted, gap, best):  # pragma: no cover
     top_u = -np.inf
     for k in range(u.shape[0]):
         if eligible[k]:
-            top_u = maximum(top_u, u[k])
+            top_u = _maximum(top_u, u[k])
     base = outside / t
-    top = maximum(top_u / t, base)
+    top = _maximum(top_u / t, base)
     for k in range(u.shape[0]):
         shifted[k] = u[k] / t - top if eligible[k] else -np.inf
     gap[0] = base - top
