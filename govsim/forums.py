@@ -1,16 +1,29 @@
-"""Forums at run time: rules from the scenario and the state derived from engagement."""
+"""Forums at run time: rules from the scenario and the state derived from engagement.
+
+The per-step formulas (:meth:`ForumSet.update`, :meth:`ForumSet.access`, :func:`capability_mass`)
+run as loops compiled with numba, one call each instead of some forty small numpy operations. They
+do arithmetic only, in the order the numpy formulas were written, and add in numpy's order: a sum
+over the countries of an (N, K) array (``sum(axis=-2)``, K >= 2) adds the rows one after another,
+and a sum along a contiguous axis (over N countries of one column, over K forums) is numpy's
+pairwise summation (:func:`_numpy_sum`); so their numbers equal numpy's bit for bit (checked in
+tests/test_fused_forums.py). The power ``pool ** phi`` stays a numpy call between two loops (numpy's
+vectorised and the C library's powers differ in the last bit). The loops broadcast like numpy's
+ufuncs: over one run ((N, K) arrays, (K,) forums) and over a batch's replicates ((R, N, K), (R, K)).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
 import numpy as np
+from numba import njit
 
 from govsim import rows
+from govsim.compiled import loop
 from govsim.config.behaviour import Dynamics
 from govsim.config.forums import ForumSpec
-from govsim.decision import ForumView, access_weight
-from govsim.codes import PARTNER
+from govsim.decision import ForumView
+from govsim.codes import MEMBER, PARTNER
 from govsim.state import State
 
 _SPEC_ARRAYS = ("cost", "tech_access", "partner_access", "depth", "outreach_radius",
@@ -92,51 +105,174 @@ class ForumSet:
                          f(self.depth), f(s["tech_access"]), f(s["partner_access"]), f(s["cost"]))
 
     def update(self, state: State, p: Dynamics) -> None:
-        """Recompute position, depth, level, pool, reach and authority from the current state."""
-        universal = self.universal
-        inside = universal | (state.status >= PARTNER)
-        mass = capability_mass(state)
-        engaged_inside = state.engagement * inside
-        weight = mass[..., None] * engaged_inside
-        total = weight.sum(axis=-2)
-        has = total > 0
-        safe = np.where(has, total, 1.0)
-        x = state.alignment[..., None]
-        votes = np.where(universal, engaged_inside, weight)  # one state, one vote in universal forums
-        total_votes = votes.sum(axis=-2)
-        voted = total_votes > 0
-        safe_votes = np.where(voted, total_votes, 1.0)
-        self.position = np.where(voted, (votes * x).sum(axis=-2) / safe_votes, self.position)
-        variance = np.where(voted, (votes * (x - rows.forum_row(self.position)) ** 2).sum(axis=-2) / safe_votes, 0.0)
-        self.depth = self.spec["depth"] / (1.0 + p.heterogeneity_penalty * variance)
+        """Recompute position, depth, level, pool, reach and authority from the current state
+        (the formulas in the class docstring; :func:`_derive` and :func:`_authority`)."""
+        eta = rows.per_country(p.heterogeneity_penalty)  # a batch's per-replicate (R, 1) column as (R,)
+        self.position, self.depth, self.level, self.pool, self.reach = _derive(
+            state.status, state.engagement, self.universal, state.capability, state.gdp_pc, state.population,
+            state.alignment, state.standing, self.position, self.spec["depth"], eta)
         for ks, rho in self.harmonise:  # mutually recognised frameworks: norms drawn to their pool-weighted mean
             # (ks: forum indices; in a batch (replicate, forum indices))
-            pool = total[ks]
+            pool = self.pool[ks]
             if pool.sum() > 0:
                 self.position[ks] += rho * (pool @ self.position[ks] / pool.sum() - self.position[ks])
-        self.level = np.where(has, (weight * state.standing[..., None]).sum(axis=-2) / safe, 0.0)
-        self.pool = total
-        self.reach = np.where(universal, 1.0, (mass[..., None] * inside).sum(axis=-2))
-        raw = self.pool**p.authority_exponent * self.depth * self.active
-        if raw.ndim > 1:  # a batch of replicates: per row
-            raw_total, active_total = raw.sum(axis=-1, keepdims=True), self.active.sum(axis=-1, keepdims=True)
-            self.authority = np.where(raw_total > 0, raw / np.where(raw_total > 0, raw_total, 1.0), self.active / active_total)
-        else:
-            raw_total = raw.sum()
-            self.authority = raw / raw_total if raw_total > 0 else self.active / self.active.sum()
+        self.authority = _authority(self.pool**p.authority_exponent, self.depth, self.active)
 
     def access(self, state: State) -> np.ndarray:
-        """(N,) technology access a country draws from its forums (drives diffusion speed)."""
-        view = self.view()
-        gain = np.maximum(view.level - state.standing[..., None], 0.0)
-        return rows.forum_sum(view.tech_access * access_weight(state.status, view) * gain * state.engagement)
+        """(N,) technology access a country draws from its forums (drives diffusion speed):
+        sum_k tech_access_k * weight_ik * max(level_k - c_i, 0) * e_ik (weight 1 member, partner_access
+        partner, else 0; :func:`_access`)."""
+        s = self.spec
+        return _access(state.status, state.engagement, state.standing, self.universal, self.level,
+                       s["tech_access"], s["partner_access"])
 
 
 def capability_mass(state: State) -> np.ndarray:
-    """(N,) share of world capability mass c_i * GDP_i (sums to 1)."""
-    mass = state.capability * state.gdp_pc * state.population
-    if mass.ndim > 1:  # a batch of replicates: per row
-        total = rows.total(mass)
-        return np.where(total > 0, mass / np.where(total > 0, total, 1.0), 1.0 / state.n)
-    total = mass.sum()
-    return mass / total if total > 0 else np.full(state.n, 1.0 / state.n)
+    """(N,) share of world capability mass c_i * GDP_i (sums to 1; 1/N each if the world has none)."""
+    return _capability_mass(state.capability, state.gdp_pc, state.population)
+
+
+# --- compiled loops (numba; arithmetic only, numpy's order of operations and of summation) ---
+
+@njit("float64(float64[:], int64, int64)", cache=True)
+def _pairwise(a, lo, n):  # pragma: no cover
+    """numpy's pairwise sum of a[lo:lo + n] (numpy/_core/src/umath/loops_utils.h.src): up to 8 values
+    left to right, up to 128 in 8 interleaved partial sums, more split in two halves (multiples of 8)."""
+    if n < 8:
+        res = 0.0
+        for i in range(lo, lo + n):
+            res += a[i]
+        return res
+    if n <= 128:
+        r0, r1, r2, r3 = a[lo], a[lo + 1], a[lo + 2], a[lo + 3]
+        r4, r5, r6, r7 = a[lo + 4], a[lo + 5], a[lo + 6], a[lo + 7]
+        i, end = lo + 8, lo + n - n % 8
+        while i < end:
+            r0, r1, r2, r3 = r0 + a[i], r1 + a[i + 1], r2 + a[i + 2], r3 + a[i + 3]
+            r4, r5, r6, r7 = r4 + a[i + 4], r5 + a[i + 5], r6 + a[i + 6], r7 + a[i + 7]
+            i += 8
+        res = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
+        for j in range(i, lo + n):
+            res += a[j]
+        return res
+    half = n // 2
+    half -= half % 8
+    return _pairwise(a, lo, half) + _pairwise(a, lo + half, n - half)
+
+
+@njit("float64(float64[:])", cache=True)
+def _numpy_sum(a):  # pragma: no cover
+    """``a.sum()`` of a contiguous 1-D array as numpy adds it: its identity 0.0 plus the pairwise sum."""
+    return 0.0 + _pairwise(a, 0, a.shape[0])
+
+
+@njit("UniTuple(float64, 3)(boolean, int8, float64, float64)", cache=True)
+def _weights(universal, status, engagement, mass):  # pragma: no cover
+    """Country i in forum k: (inside_ik, w_ik, v_ik) of :func:`_derive`, inside 1.0 or 0.0 as numpy
+    casts the booleans: inside_ik = 1 if k universal or i at least a partner, w_ik = m_i (e_ik inside_ik),
+    v_ik = e_ik inside_ik in a universal forum (one state, one vote), else w_ik."""
+    inside = 1.0 if universal or status >= PARTNER else 0.0
+    engaged = engagement * inside
+    weight = mass * engaged
+    return inside, weight, engaged if universal else weight
+
+
+@njit("void(float64[:], float64[:], float64[:], float64[:])", cache=True)
+def _mass(capability, gdp_pc, population, out):  # pragma: no cover
+    """out_i = c_i Y_i P_i / sum_j c_j Y_j P_j (numpy's sum), or 1/N each if the sum is not positive."""
+    n = out.shape[0]
+    for i in range(n):
+        out[i] = capability[i] * gdp_pc[i] * population[i]
+    total = _numpy_sum(out)
+    for i in range(n):
+        out[i] = out[i] / total if total > 0 else 1.0 / n
+
+
+@loop("void(float64[:], float64[:], float64[:], float64[:])", "(n),(n),(n)->(n)")
+def _capability_mass(capability, gdp_pc, population, out):  # pragma: no cover
+    """:func:`capability_mass` of one run's countries."""
+    _mass(capability, gdp_pc, population, out)
+
+
+_V = "float64[:]"
+
+
+@loop(f"void(int8[:, :], float64[:, :], boolean[:], {', '.join([_V] * 7)}, float64, {', '.join([_V] * 5)})",
+      "(n,k),(n,k),(k),(n),(n),(n),(n),(n),(k),(k),()->(k),(k),(k),(k),(k)")
+def _derive(status, engagement, universal, capability, gdp_pc, population, alignment, standing, old_position,
+            spec_depth, eta, position, depth, level, pool, reach):  # pragma: no cover
+    """One run's forums from its countries, per forum k, with mass m_i (:func:`capability_mass`) and
+    inside, w, v of :func:`_weights`: pool_k = sum_i w_ik; position_k = sum v x / sum v (the old position
+    if no votes); depth_k = depth_k / (1 + eta Var_v(x)) (variance 0 if no votes); level_k = sum w c~ / sum w
+    (0 if none); reach_k = sum_i m_i inside_ik (1 if universal). The sums over the countries are numpy's
+    ``sum(axis=-2)``: row after row for K >= 2 forums; for one forum (a contiguous column) numpy's pairwise
+    sum, of the values kept in ``terms``."""
+    n, k_count = engagement.shape
+    mass = np.empty(n)
+    _mass(capability, gdp_pc, population, mass)
+    pairwise = k_count == 1
+    terms = np.empty((5, n if pairwise else 0))
+    for k in range(k_count):
+        total = total_votes = along = lifted = reached = 0.0
+        for i in range(n):
+            inside, weight, votes = _weights(universal[k], status[i, k], engagement[i, k], mass[i])
+            if pairwise:
+                terms[0, i], terms[1, i], terms[2, i] = weight, votes, votes * alignment[i]
+                terms[3, i], terms[4, i] = weight * standing[i], mass[i] * inside
+            else:
+                total, total_votes, along = total + weight, total_votes + votes, along + votes * alignment[i]
+                lifted, reached = lifted + weight * standing[i], reached + mass[i] * inside
+        if pairwise:
+            total, total_votes, along = _numpy_sum(terms[0]), _numpy_sum(terms[1]), _numpy_sum(terms[2])
+            lifted, reached = _numpy_sum(terms[3]), _numpy_sum(terms[4])
+        position[k] = along / total_votes if total_votes > 0 else old_position[k]
+        variance = 0.0
+        if total_votes > 0:  # second pass: the spread about the new position
+            spread = 0.0
+            for i in range(n):
+                votes = _weights(universal[k], status[i, k], engagement[i, k], mass[i])[2]
+                gap = alignment[i] - position[k]
+                if pairwise:
+                    terms[0, i] = votes * (gap * gap)
+                else:
+                    spread += votes * (gap * gap)
+            variance = (_numpy_sum(terms[0]) if pairwise else spread) / total_votes
+        depth[k] = spec_depth[k] / (1.0 + eta * variance)
+        level[k] = lifted / total if total > 0 else 0.0
+        pool[k] = total
+        reach[k] = 1.0 if universal[k] else reached
+
+
+@loop("void(float64[:], float64[:], boolean[:], float64[:])", "(k),(k),(k)->(k)")
+def _authority(powered, depth, active, authority):  # pragma: no cover
+    """A_k = raw_k / sum raw (numpy's sum) with raw_k = pool_k^phi * D_k * active_k (``powered`` =
+    pool^phi), or, if no forum has any, an equal share of the active forums."""
+    k_count = powered.shape[0]
+    raw = np.empty(k_count)
+    count = 0
+    for k in range(k_count):
+        raw[k] = powered[k] * depth[k] * (1.0 if active[k] else 0.0)
+        count += 1 if active[k] else 0
+    raw_total = _numpy_sum(raw)
+    for k in range(k_count):
+        authority[k] = raw[k] / raw_total if raw_total > 0 else (1.0 if active[k] else 0.0) / count
+
+
+@loop("void(int8[:, :], float64[:, :], float64[:], boolean[:], float64[:], float64[:], float64[:], float64[:])",
+      "(n,k),(n,k),(n),(k),(k),(k),(k)->(n)")
+def _access(status, engagement, standing, universal, level, tech_access, partner_access, out):  # pragma: no cover
+    """out_i = sum_k tech_access_k * weight_ik * max(level_k - c_i, 0) * e_ik, added over the forums as
+    ``rows.forum_sum`` (numpy's sum; weight 1 for members and universal forums, partner_access_k for
+    partners, else 0)."""
+    n, k_count = engagement.shape
+    terms = np.empty(k_count)
+    for i in range(n):
+        total = 0.0
+        for k in range(k_count):
+            member = status[i, k] == MEMBER or universal[k]
+            weight = 1.0 if member else (partner_access[k] if status[i, k] == PARTNER else 0.0)
+            gain = level[k] - standing[i]
+            gain = gain if not gain < 0.0 else 0.0  # np.maximum(gain, 0.0), NaN kept
+            terms[k] = tech_access[k] * weight * gain * engagement[i, k]
+            total += terms[k]
+        out[i] = total if k_count < 8 else _numpy_sum(terms)  # numpy's sum: left to right below 8 values
