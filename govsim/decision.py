@@ -49,13 +49,6 @@ class ForumView(NamedTuple):
     cost: np.ndarray
 
 
-def access_weight(status: np.ndarray, view: ForumView, member: np.ndarray | None = None) -> np.ndarray:
-    """(N, K) share of a forum's goods a country receives: 1 member, partner_access partner, else 0
-    (``member``: the members and universal forums' countries, if the caller has them)."""
-    member = (status == MEMBER) | view.universal if member is None else member
-    return np.where(member, 1.0, np.where(status == PARTNER, view.partner_access, 0.0))
-
-
 #: The weights of :func:`utilities`, in the order its compiled loop reads them.
 _WEIGHTS = ("w_access", "w_voice", "w_scope", "w_network", "w_distance", "w_cost", "w_penalty", "inertia",
             "dissatisfaction_years", "horizon_years")

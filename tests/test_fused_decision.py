@@ -16,8 +16,9 @@ from hypothesis.extra.numpy import arrays
 import govsim
 from govsim import phases, rows
 from govsim.codes import MEMBER, PARTNER
-from govsim.decision import access_weight, choose, network_share, option_value, utilities
+from govsim.decision import choose, network_share, option_value, utilities
 from govsim.replicates import stack_behaviour, stack_forums, stack_states
+from numpy_reference import access_weight
 
 
 def reference_utilities(s, view, p, status):

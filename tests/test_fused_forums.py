@@ -19,10 +19,10 @@ from hypothesis import strategies as st
 
 import govsim
 from govsim import phases, rows
-from govsim.codes import MEMBER, PARTNER
-from govsim.decision import access_weight
+from govsim.codes import PARTNER
 from govsim.forums import ForumSet, _numpy_sum, capability_mass
 from govsim.replicates import stack_behaviour, stack_forums, stack_states
+from numpy_reference import access_weight
 
 
 def reference_mass(state):
