@@ -78,6 +78,8 @@ $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e ".[dev]"
+	@# compile the kernel's loops once (numba caches them in govsim/__pycache__; a changed file recompiles on use)
+	$(PY) -c "import govsim.model"
 	touch $(STAMP)
 
 clean:
