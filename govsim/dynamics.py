@@ -1,4 +1,4 @@
-"""State dynamics for one step of length dt years (pure numpy, literature §5 and §8d).
+"""State dynamics for one step of length dt years (literature §5 and §8d).
 
 compute:    K_i <- K_i (1-delta)^dt + dt * D_i (1 - b_i), D_i = W [(1-kappa) Y_i r_i^rho / sum_j Y_j r_j^rho + kappa K_i / K*],
             K* the world's uncapped capacity (K* <- K* (1-delta)^dt + dt W),
@@ -10,13 +10,18 @@ income:     log y_i <- log y_i + dt (g_0 + premium * c_i);
 alignment:  x_i <- x_i + dt [drift * mean_k,e (x_k - x_i) + repulsion * sanction_i b_i * sign(x_i - x_S)]
             (alienation only where a cap actually blocks demand).
 Readiness (GAIRI) is a fixed input: capacity building acts on skills and adoption instead.
+
+The elementwise arithmetic runs in loops compiled with numba (``frontier.compiled``: arithmetic only, in the
+order of the numpy formula, so bit-identical to numpy); exp, powers and the sums over countries stay numpy's.
 """
 
 from __future__ import annotations
 
 import numpy as np
+from numba import njit
 
 from govsim import frontier, rows
+from govsim.frontier import compiled, maximum, minimum
 from govsim.config.behaviour import Budget, Dynamics
 from govsim.codes import INCOME_THRESHOLDS
 from govsim.state import State
@@ -95,13 +100,44 @@ def _step_shares(s: State, p: Dynamics) -> np.ndarray:
     return investment_shares(s, p)
 
 
+@compiled("float64(float64, float64, float64, float64, float64, float64)")
+def _invested(compute, kept, dt, investment, shares, blocked):
+    """K (1 - delta)^dt + dt W share (1 - blocked)."""
+    return compute * kept + dt * (investment * shares * (1 - blocked))
+
+
 def grow_compute(s: State, p: Dynamics, dt: float) -> None:
     """Invest the demand that caps let through (``policy.blocked``), depreciate, grow world investment."""
-    shares = _step_shares(s, p)
-    inflow = s.world_investment * shares * (1 - s.policy.blocked)
-    s.compute = s.compute * (1 - p.depreciation) ** dt + dt * inflow
-    s.world_capacity = s.world_capacity * (1 - p.depreciation) ** dt + dt * s.world_investment
+    kept = (1 - p.depreciation) ** dt
+    s.compute = _invested(s.compute, kept, dt, s.world_investment, _step_shares(s, p), s.policy.blocked)
+    s.world_capacity = s.world_capacity * kept + dt * s.world_investment
     s.world_investment *= p.compute_growth**dt
+
+
+@compiled("float64(float64, float64, float64, float64)")
+def _income_exponent(capability, dt, growth, premium):
+    """dt (g_0 + premium c)."""
+    return dt * (growth + premium * capability)
+
+
+@njit(cache=True)
+def _gdp_group(gdp_pc: float, thresholds: np.ndarray) -> int:
+    """np.searchsorted(thresholds, gdp_pc): how many (sorted) thresholds lie below it (NaN: all)."""
+    if gdp_pc != gdp_pc:
+        return len(thresholds)
+    below = 0
+    for threshold in thresholds:
+        below += threshold < gdp_pc
+    return below
+
+
+@compiled("void(float64, float64, int64, int8, float64[:], float64[:], int8[:])", "(),(),(),(),(t)->(),()")
+def _income_loop(gdp_pc, growth, start, group0, thresholds, gdp_now, group):
+    """GDP per capita times its growth factor, and the income group: the start's until the GDP group
+    leaves its start, then moved that way only (up to the max, down to the min of both)."""
+    gdp_now[0] = gdp_pc * growth
+    now = _gdp_group(gdp_now[0], thresholds)
+    group[0] = max(group0, now) if now > start else (min(group0, now) if now < start else group0)
 
 
 def grow_income(s: State, p: Dynamics, dt: float) -> None:
@@ -114,15 +150,82 @@ def grow_income(s: State, p: Dynamics, dt: float) -> None:
     crossing $4,515 stays upper middle (counting that crossing from its World Bank group made it
     high income in 2023Q4).
     """
-    s.gdp_pc = s.gdp_pc * np.exp(dt * (p.income_growth + p.ai_income_premium * s.capability))
-    now, start = np.searchsorted(INCOME_THRESHOLDS, s.gdp_pc), getattr(s, "gdp_group0", None)  # a State keeps it
+    growth = np.exp(_income_exponent(s.capability, dt, p.income_growth, p.ai_income_premium))
+    start = getattr(s, "gdp_group0", None)  # a State keeps it
     start = np.searchsorted(INCOME_THRESHOLDS, s.gdp_pc0) if start is None else start
-    if np.array_equal(now, start):  # no country has left its starting GDP group (most steps)
-        s.income_group = s.income_group0.copy()
-        return
-    group = np.where(now > start, np.maximum(s.income_group0, now), np.where(now < start, np.minimum(s.income_group0, now),
-                                                                           s.income_group0))
-    s.income_group = group.astype(np.int8)
+    s.gdp_pc, s.income_group = _income_loop(s.gdp_pc, growth, start, s.income_group0, INCOME_THRESHOLDS)
+
+
+@njit(cache=True)
+def _term(engagement: np.ndarray, positions: np.ndarray, alignment: float, j: int, pulled: bool) -> float:
+    return engagement[j] * (positions[j] - alignment) if pulled else engagement[j]
+
+
+@njit(cache=True)
+def _block_sum(engagement, positions, alignment, pulled, start, n):
+    """numpy's pairwise sum of the 8 <= n <= 128 terms from ``start``: eight running sums, then the rest."""
+    r = np.empty(8)
+    for j in range(8):
+        r[j] = _term(engagement, positions, alignment, start + j, pulled)
+    i = 8
+    while i < n - n % 8:
+        for j in range(8):
+            r[j] += _term(engagement, positions, alignment, start + i + j, pulled)
+        i += 8
+    total = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]))
+    for j in range(i, n):
+        total += _term(engagement, positions, alignment, start + j, pulled)
+    return total
+
+
+@njit(cache=True)
+def _pairwise(engagement, positions, alignment, pulled, n):
+    """numpy's pairwise summation of n >= 8 terms: blocks of up to 128 (:func:`_block_sum`); above, the
+    sum of both halves (the first a multiple of 8), walked with a stack (addition commutes exactly)."""
+    starts, sizes, visits, sums = np.zeros(64, np.int64), np.zeros(64, np.int64), np.zeros(64, np.int64), np.zeros(64)
+    sizes[0], top, done = n, 0, 0
+    while top >= 0:
+        start, size = starts[top], sizes[top]
+        half = size // 2 - (size // 2) % 8
+        if size <= 128 or visits[top] == 2:
+            if size <= 128:
+                sums[done] = _block_sum(engagement, positions, alignment, pulled, start, size)
+            else:
+                sums[done - 2] = sums[done - 2] + sums[done - 1]
+                done -= 2
+            done += 1
+            top -= 1
+            continue
+        visits[top] += 1
+        top += 1
+        starts[top], sizes[top], visits[top] = (start, half, 0) if visits[top - 1] == 1 else (start + half, size - half, 0)
+    return sums[0]
+
+
+@njit(cache=True)
+def _forum_sum(engagement: np.ndarray, positions: np.ndarray, alignment: float, pulled: bool) -> float:
+    """Sum over the forums of engagement (``pulled``: engagement * (position - alignment)) as numpy's
+    ``sum(axis=-1)`` adds them (rows.forum_sum): left to right below 8 forums, else pairwise."""
+    k = engagement.shape[0]
+    if k == 0:
+        return 0.0
+    if k >= 8:
+        return 0.0 + _pairwise(engagement, positions, alignment, pulled, k)
+    total = _term(engagement, positions, alignment, 0, pulled) + 0.0
+    for j in range(1, k):
+        total += _term(engagement, positions, alignment, j, pulled)
+    return total
+
+
+@compiled("void(float64[:], float64[:], float64, float64, float64, float64, float64, float64[:])",
+          "(k),(k),(),(),(),(),()->()")
+def _drift_loop(engagement, positions, alignment, push, dt, drift, repulsion, moved):
+    """x + dt (drift * pull + repulsion * push) in [-1, 1], pull the engagement-weighted mean of
+    (position - x) over the forums (0 where nothing is engaged)."""
+    weight = _forum_sum(engagement, positions, alignment, False)
+    pull = _forum_sum(engagement, positions, alignment, True)
+    pull = pull / weight if weight > 0 else 0.0
+    moved[0] = minimum(maximum(alignment + dt * (drift * pull + repulsion * push), -1.0), 1.0)
 
 
 def drift_alignment(s: State, positions: np.ndarray, p: Dynamics, dt: float) -> None:
@@ -130,27 +233,35 @@ def drift_alignment(s: State, positions: np.ndarray, p: Dynamics, dt: float) -> 
     to the demand its caps block) and, for a bloc's disciplined parties, from the rival club whose
     engagement their bloc penalises (the mean direction over the forums concerned; Axelrod & Bennett
     1993: bloc pressure sorts states into camps)."""
-    weight = rows.forum_sum(s.engagement)
-    pull = rows.forum_sum(s.engagement * (rows.forum_row(positions) - s.alignment[..., None]))
-    pull = np.divide(pull, weight, out=np.zeros_like(pull), where=weight > 0)
+    s.alignment = _drift_loop(s.engagement, rows.forum_row(positions), s.alignment, _push(s, positions), dt,
+                              p.alignment_drift, p.sanction_repulsion)
+
+
+def _push(s: State, positions: np.ndarray) -> np.ndarray | float:
+    """The direction sanctions and bloc discipline push each country (0.0 where none is in force)."""
     sanctioner = s.policy.sanction_forum  # -1: none; an (R, 1) column in a batch where a shock set it
+    push = 0.0
     if (sanctioner >= 0) if isinstance(sanctioner, int) else np.any(sanctioner >= 0):
         away = np.sign(s.alignment - rows.at(positions, sanctioner if isinstance(sanctioner, int) else np.maximum(sanctioner, 0)))
         push = s.policy.sanction * s.policy.blocked * away
         push = push if np.ndim(sanctioner) == 0 else np.where(sanctioner >= 0, push, 0.0)
-    else:
-        push = np.zeros_like(pull)
     discipline = s.policy.discipline
     if s.policy.holds("discipline") and discipline.any():
         count = discipline.sum(axis=-1)
         away = (discipline * np.sign(s.alignment[..., None] - rows.forum_row(positions))).sum(axis=-1)
         push = push + np.divide(away, count, out=np.zeros_like(away), where=count > 0)
-    s.alignment = np.minimum(np.maximum(s.alignment + dt * (p.alignment_drift * pull + p.sanction_repulsion * push), -1.0), 1.0)
+    return push
+
+
+@compiled("float64(float64, float64)")
+def _budget(power, floor):
+    """floor + (1 - floor) * power."""
+    return floor + (1 - floor) * power
 
 
 def diplomatic_budget(readiness: np.ndarray, p: Budget) -> np.ndarray:
     """B_i = floor + (1 - floor) * readiness^elasticity."""
-    return p.floor + (1 - p.floor) * readiness**p.readiness_elasticity
+    return _budget(readiness**p.readiness_elasticity, p.floor)
 
 
 # Bounds that keep the state finite over any allowed run (2 000 steps at the top of every growth range).

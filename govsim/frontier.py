@@ -21,6 +21,13 @@ use:       adoption (extensive margin) u_i -> ceiling internet_i * skill_i^theta
            skill_i = r_i + (1 - r_i) H_i, H_i the skills built by capacity building;
            internet follows its ITU trend in logit space.
 capability c_i = a(Z - G l_i) * u_i * iota_i: accessible and used AI capability, in [0, 1].
+
+The elementwise arithmetic runs in loops compiled with numba (:func:`compiled`): one call instead of a
+chain of numpy calls, arithmetic only (+ - * /, comparisons, numpy's min/max), in the order of the numpy
+formula, so the results are numpy's bit for bit. The transcendental functions (exp, expm1, exp2, log,
+log10, powers) stay numpy calls between the loops (numba's libm differs from numpy's SIMD in the last
+bit); the reductions over countries stay numpy's. Every loop broadcasts like a ufunc: one run's (N,)
+arrays and numbers, or a batch's (R, N) arrays and (R, 1) columns.
 """
 
 from __future__ import annotations
@@ -28,13 +35,34 @@ from __future__ import annotations
 from functools import lru_cache
 
 import numpy as np
+from numba import guvectorize, njit, vectorize
 
 from govsim import rows
 from govsim.config.behaviour import Dynamics
 from govsim.state import State
-from govsim.world import along_logit_trend
 
 _TINY = 1e-300
+
+
+def compiled(signature: str, layout: str | None = None):
+    """Compile the decorated loop with numba (``cache=True``) for ``signature``: a ufunc, or over
+    ``layout`` a gufunc (several outputs); return numpy's ufunc itself (no dispatch in Python)."""
+    def compile_(loop):
+        made = guvectorize([signature], layout, cache=True)(loop) if layout else vectorize([signature], cache=True)(loop)
+        return made.ufunc
+    return compile_
+
+
+@njit(cache=True)
+def maximum(a: float, b: float) -> float:
+    """np.maximum of two numbers: NaN if either is; ``b`` on a tie (so max(-0.0, 0.0) is 0.0)."""
+    return a if a > b or a != a else b
+
+
+@njit(cache=True)
+def minimum(a: float, b: float) -> float:
+    """np.minimum of two numbers: NaN if either is; ``b`` on a tie."""
+    return a if a < b or a != a else b
 
 
 def frontier_growth(p: Dynamics) -> float:
@@ -55,15 +83,33 @@ def frontier_orders(year: float, start_year: float, p: Dynamics) -> float:
     return p.capability_half_orders + frontier_growth(p) * (year - start_year)
 
 
+@njit(cache=True)
+def _halvings(orders: float, half_orders: float) -> float:
+    return -maximum(orders, 0.0) / half_orders
+
+
+@compiled("float64(float64, float64)")
+def _halvings_loop(orders, half_orders):
+    """-max(z, 0) / h: the exponent of 2 in a(z)."""
+    return _halvings(orders, half_orders)
+
+
 def capability_of(orders: np.ndarray | float, p: Dynamics) -> np.ndarray:
     """a(z) = 1 - 2^(-z/h) for z > 0, else 0: the capability of a model z orders above the minimum."""
-    return 1.0 - np.exp2(-np.maximum(orders, 0.0) / p.capability_half_orders)
+    return 1.0 - np.exp2(_halvings_loop(orders, p.capability_half_orders))
+
+
+@compiled("float64(float64, float64, float64, float64, float64, float64)")
+def _own_lag(top_orders, orders, knowhow, elasticity, growth, max_lag):
+    """min(epsilon (log10 K_lead - log10 K_i) / G + k_i, max_lag)."""
+    return minimum(elasticity * (top_orders - orders) / growth + knowhow, max_lag)
 
 
 def own_lag(compute: np.ndarray, knowhow: np.ndarray, p: Dynamics) -> np.ndarray:
     """(N,) years the country's own best model trails the frontier: compute deficit plus know-how lag."""
-    deficit = np.log10(rows.top(compute) + _TINY) - np.log10(np.maximum(compute, _TINY))
-    return np.minimum(p.compute_lag_elasticity * deficit / frontier_growth(p) + knowhow, p.max_lag_years)
+    top = np.log10(rows.top(compute) + _TINY)
+    return _own_lag(top, np.log10(np.maximum(compute, _TINY)), knowhow, p.compute_lag_elasticity, frontier_growth(p),
+                    p.max_lag_years)
 
 
 def open_lag(own: np.ndarray, producers: np.ndarray, delays: np.ndarray, cut: float, p: Dynamics) -> float:
@@ -79,41 +125,76 @@ def open_lag(own: np.ndarray, producers: np.ndarray, delays: np.ndarray, cut: fl
 
 def route_lags(s: State, p: Dynamics) -> np.ndarray:
     """(N, 3) lag of each route (own, api, open) for every country, in years (inf: blocked)."""
-    return np.stack(_routes(s, p), axis=1)
+    own, routes = _routes(s, p)
+    return np.stack((own, routes[0], routes[1]), axis=1)
 
 
-def _routes(s: State, p: Dynamics) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The (N,) lags of the own, api and open routes."""
+@compiled("void(float64, float64, float64, float64, float64, float64, float64, float64, float64,"
+          " float64[:], float64[:], float64[:], float64[:])", "(),(),(),(),(),(),(),(),()->(),(),(),()")
+def _route_loop(own, api_lag, api_delay, shared, cut, max_lag, orders, growth, half_orders, api, opened, lag, halvings):
+    """The api and open routes, the quickest route (capped) and the exponent of 2 in the capability
+    of the model it reaches (frontier ``orders`` Z less G lag)."""
+    api[0] = api_lag + api_delay
+    opened[0] = maximum(shared - cut, 0.0)  # less where a public good brings open models closer
+    lag[0] = minimum(minimum(minimum(own, api[0]), opened[0]), max_lag)  # the quickest route
+    halvings[0] = _halvings(orders - growth * lag[0], half_orders)
+
+
+def _routes(s: State, p: Dynamics) -> tuple[np.ndarray, tuple]:
+    """The (N,) lag of the own route, and (api, open, quickest route, its exponent of 2) of :func:`_route_loop`."""
     own = own_lag(s.compute, s.knowhow, p)
     own = own - rows.bottom(own)  # the frontier is the best model anyone trains
-    api = p.api_lag_years + s.policy.api_delay
     shared = open_lag(own, s.producers, s.producer_delays, s.policy.open_cut, p)
-    opened = np.maximum(shared - s.policy.open_cut_country, 0.0)  # less where a public good brings open models closer
-    return own, api, opened
+    return own, _route_loop(own, p.api_lag_years, s.policy.api_delay, shared, s.policy.open_cut_country, p.max_lag_years,
+                            frontier_orders(s.year, s.start_year, p), frontier_growth(p), p.capability_half_orders)
 
 
 def access(s: State, p: Dynamics) -> None:
     """Set each country's lag (quickest route, capped) and the capability of the model it reaches."""
-    own, api, opened = _routes(s, p)
-    s.lag = np.minimum(np.minimum(np.minimum(own, api), opened), p.max_lag_years)  # the quickest route (min is exact)
+    _, (_, opened, s.lag, halvings) = _routes(s, p)
     s.open_lag = rows.top(opened) if opened.ndim > 1 else float(opened.max())  # the open route of the countries no public good reaches
-    z = frontier_orders(s.year, s.start_year, p) - frontier_growth(p) * s.lag
-    s.frontier_access = capability_of(z, p)
+    s.frontier_access = 1.0 - np.exp2(halvings)
+
+
+@compiled("float64(float64, float64, float64, float64, float64, float64, float64, float64)")
+def _knowhow_speed(forum_access, received, internet, readiness, speed, mult, access_boost, capacity_boost):
+    """lambda = speed * mult * (1 + access_boost forum_access + capacity_boost received) * internet * readiness."""
+    boost = 1.0 + access_boost * forum_access + capacity_boost * received
+    return speed * mult * boost * internet * readiness
 
 
 def knowhow_speed(s: State, forum_access: np.ndarray, received: np.ndarray, p: Dynamics) -> np.ndarray:
     """lambda_i: how fast frontier know-how reaches country i (per year)."""
-    boost = 1.0 + p.access_boost * forum_access + p.capacity_boost * received
-    return p.diffusion_speed * s.policy.diffusion_mult * boost * s.internet * s.readiness
+    return _knowhow_speed(forum_access, received, s.internet, s.readiness, p.diffusion_speed, s.policy.diffusion_mult,
+                          p.access_boost, p.capacity_boost)
+
+
+@compiled("void(float64, float64, float64[:], float64[:])", "(),()->(),()")
+def _relax_exponents(lam, dt, decay, growth):
+    """The exponents of exp(-lambda dt) and of expm1(-lambda dt) (lambda 1 where it is ~0)."""
+    decay[0] = -lam * dt
+    growth[0] = -(lam if lam > 1e-12 else 1.0) * dt
+
+
+@compiled("float64(float64, float64, float64, float64, float64)")
+def _relaxed(knowhow, decay, expm1, lam, dt):
+    """k exp(-lambda dt) + (1 - exp(-lambda dt)) / lambda, the second term dt in the limit lambda -> 0."""
+    return knowhow * decay + (-expm1 / lam if lam > 1e-12 else dt)
+
+
+@compiled("float64(float64, float64, float64)")
+def _behind(relaxed, lead, max_lag):
+    """min(max(k - k_lead, 0), max_lag)."""
+    return minimum(maximum(relaxed - lead, 0.0), max_lag)
 
 
 def relax_knowhow(knowhow: np.ndarray, lam: np.ndarray, dt: float, p: Dynamics, leader: int) -> np.ndarray:
     """Exact solution of dk/dt = 1 - lambda k over dt (the frontier keeps moving; steady lag 1/lambda),
     measured from the frontier's know-how, the ``leader``'s (the compute leader: its labs set the
     frontier), in [0, max_lag_years]."""
-    decay = np.exp(-lam * dt)
-    relaxed = knowhow * decay + _expm1_ratio(lam, dt)
-    return np.minimum(np.maximum(relaxed - rows.at(relaxed, leader), 0.0), p.max_lag_years)
+    decay, growth = _relax_exponents(lam, dt)
+    relaxed = _relaxed(knowhow, np.exp(decay), np.expm1(growth), lam, dt)
+    return _behind(relaxed, rows.at(relaxed, leader), p.max_lag_years)
 
 
 def steady_knowhow(lam: np.ndarray, p: Dynamics, leader: int) -> np.ndarray:
@@ -122,15 +203,20 @@ def steady_knowhow(lam: np.ndarray, p: Dynamics, leader: int) -> np.ndarray:
     return np.clip(lag - lag[leader], 0.0, p.max_lag_years)
 
 
-def _expm1_ratio(lam: np.ndarray, dt: float) -> np.ndarray:
-    """(1 - exp(-lam dt)) / lam, equal to dt in the limit lam -> 0."""
-    safe = np.where(lam > 1e-12, lam, 1.0)
-    return np.where(lam > 1e-12, -np.expm1(-safe * dt) / safe, dt)
+@njit(cache=True)
+def _skill(readiness: float, skills: float) -> float:
+    return readiness + (1.0 - readiness) * skills
+
+
+@compiled("float64(float64, float64)")
+def _skill_loop(readiness, skills):
+    """r + (1 - r) H."""
+    return _skill(readiness, skills)
 
 
 def skill(s: State) -> np.ndarray:
     """skill_i = r_i + (1 - r_i) H_i: readiness, plus what capacity building has added."""
-    return s.readiness + (1.0 - s.readiness) * s.skills
+    return _skill_loop(s.readiness, s.skills)
 
 
 def adoption_ceiling(s: State, p: Dynamics) -> np.ndarray:
@@ -138,43 +224,120 @@ def adoption_ceiling(s: State, p: Dynamics) -> np.ndarray:
     return s.internet * skill(s) ** p.adoption_skill_elasticity
 
 
+@njit(cache=True)
+def _available(compute: float, gdp: float, world_gdp: float, world_compute: float, api_delay: float, cloud: float) -> float:
+    gdp_share = gdp / maximum(world_gdp, _TINY)
+    reach = 1.0 / (1.0 + api_delay)
+    return (1 - cloud) * compute + cloud * world_compute * gdp_share * reach
+
+
+@compiled("float64(float64, float64, float64, float64, float64, float64)")
+def _available_loop(compute, gdp, world_gdp, world_compute, api_delay, cloud):
+    """(1 - cloud) K + cloud sum(K) gdp share / (1 + api delay)."""
+    return _available(compute, gdp, world_gdp, world_compute, api_delay, cloud)
+
+
 def available_compute(s: State, p: Dynamics) -> np.ndarray:
     """(N,) AI compute a country's users can draw on: the part of its own stock it uses at home,
     plus rented cloud capacity from the world's stock in proportion to its GDP, cut where closed-API
     and cloud access is delayed (1 / (1 + delay)) or blocked (0)."""
     gdp = s.gdp_pc * s.population
-    gdp_share = gdp / np.maximum(rows.total(gdp), _TINY)
-    reach = 1.0 / (1.0 + s.policy.api_delay)
-    return (1 - p.cloud_share) * s.compute + p.cloud_share * rows.total(s.compute) * gdp_share * reach
+    return _available_loop(s.compute, gdp, rows.total(gdp), rows.total(s.compute), s.policy.api_delay, p.cloud_share)
+
+
+@compiled("void(float64, float64, float64, float64[:], float64[:])", "(),(),()->(),()")
+def _heads(gdp_pc, population, adoption, gdp, users):
+    """GDP, and users (at least one person)."""
+    gdp[0] = gdp_pc * population
+    users[0] = maximum(adoption * population, 1.0)
+
+
+@compiled("float64(float64, float64, float64, float64, float64, float64, float64, float64, float64)")
+def _use_base(compute, gdp, world_gdp, world_compute, api_delay, cloud, users, capacity, world_users):
+    """q before its power: max(available compute per user / (uncapped capacity per user), tiny)."""
+    reference = maximum(capacity, _TINY) / world_users
+    return maximum(_available(compute, gdp, world_gdp, world_compute, api_delay, cloud) / users / reference, _TINY)
+
+
+@compiled("float64(float64)")
+def _odds_share(q):
+    """q / (1 + q)."""
+    return q / (1.0 + q)
 
 
 def use_intensity(s: State, p: Dynamics) -> None:
     """iota_i = q^eta / (1 + q^eta), q_i = compute per user against the world's uncapped capacity per
     user: 1/2 for a country with the world's average compute per user; caps lower q where they bind
     without raising anyone else's (the reference ignores the caps)."""
-    users = np.maximum(s.adoption * s.population, 1.0)  # at least one person (no users: capability is 0 anyway)
-    reference = np.maximum(s.world_capacity, _TINY) / rows.total(users)
-    q = np.maximum(available_compute(s, p) / users / reference, _TINY) ** p.intensity_elasticity
-    s.intensity = q / (1.0 + q)
+    gdp, users = _heads(s.gdp_pc, s.population, s.adoption)  # users: no users make capability 0 anyway
+    q = _use_base(s.compute, gdp, rows.total(gdp), rows.total(s.compute), s.policy.api_delay, p.cloud_share, users,
+                  s.world_capacity, rows.total(users)) ** p.intensity_elasticity
+    s.intensity = _odds_share(q)
+
+
+@compiled("void(float64, float64, float64, float64, float64, float64, float64, float64, float64,"
+          " float64[:], float64[:], float64[:])", "(),(),(),(),(),(),(),(),()->(),(),()")
+def _adopt_loop(skills, kept, dt, received, readiness, speed, mult, boost, adoption_mult, skills_now, skill_now, exponent):
+    """Skills kept and received, in [0, 1]; skill r + (1 - r) H; the exponent -speed dt of adoption's approach."""
+    skills_now[0] = minimum(maximum(skills * kept + dt * received, 0.0), 1.0)
+    skill_now[0] = _skill(readiness, skills_now[0])
+    exponent[0] = -(speed * readiness * mult * (1.0 + boost * received) * adoption_mult) * dt
+
+
+@compiled("float64(float64, float64, float64, float64)")
+def _approach(internet, skill_power, adoption, decay):
+    """Adoption moved towards its ceiling internet * skill^theta by the factor ``decay``."""
+    ceiling = internet * skill_power
+    return ceiling + (adoption - ceiling) * decay
 
 
 def adopt(s: State, received: np.ndarray, p: Dynamics, dt: float) -> None:
-    """Skills accumulate from capacity building; use moves towards its ceiling (exact over dt)."""
-    s.skills = np.minimum(np.maximum(s.skills * np.exp(-p.skill_decay * dt) + dt * received, 0.0), 1.0)
-    speed = p.adoption_speed * s.readiness * s.policy.diffusion_mult * (1.0 + p.capacity_boost * received)
-    speed = speed * s.policy.adoption_mult if s.policy.holds("adoption_mult") else speed  # else all 1
-    ceiling = adoption_ceiling(s, p)
-    s.adoption = ceiling + (s.adoption - ceiling) * np.exp(-speed * dt)
+    """Skills accumulate from capacity building; use moves towards its ceiling (exact over dt). The
+    adoption multiplier is applied always (all 1 unless a public good holds it: multiplying by 1 is exact)."""
+    s.skills, skill_now, exponent = _adopt_loop(s.skills, np.exp(-p.skill_decay * dt), dt, received, s.readiness,
+                                                p.adoption_speed, s.policy.diffusion_mult, p.capacity_boost,
+                                                s.policy.adoption_mult)
+    s.adoption = _approach(s.internet, skill_now ** p.adoption_skill_elasticity, s.adoption, np.exp(exponent))
+
+
+@compiled("float64(float64)")
+def _odds(share):
+    """s / (1 - s), s clipped to [1e-6, 1 - 1e-6] (NaN stays NaN)."""
+    safe = share if share != share else minimum(maximum(share, 1e-6), 1 - 1e-6)
+    return safe / (1 - safe)
+
+
+@compiled("float64(float64, float64, float64, float64)")
+def _logit_exponent(log_odds, trend, slope, dt):
+    """-(logit + trend * slope * dt)."""
+    return -(log_odds + trend * slope * dt)
+
+
+@compiled("float64(float64, float64)")
+def _logistic(exp_minus, share):
+    """1 / (1 + exp(-x)) where 0 < share < 1; else the share as it is."""
+    return 1.0 / (1.0 + exp_minus) if share > 0 and share < 1 else share
+
+
+def along_trend(share: np.ndarray, trend, slope: np.ndarray, dt) -> np.ndarray:
+    """``share`` moved by trend * slope * dt in logit space (an ITU-style S-curve); 0 and 1 stay where they are."""
+    return _logistic(np.exp(_logit_exponent(np.log(_odds(share)), trend, slope, dt)), share)
 
 
 def grow_internet(s: State, p: Dynamics, dt: float) -> None:
     """Internet use moves along its ITU trend: logit(share) rises by slope * dt."""
-    s.internet = along_logit_trend(s.internet, p.internet_trend * s.internet_slope * dt)
+    s.internet = along_trend(s.internet, p.internet_trend, s.internet_slope, dt)
+
+
+@compiled("float64(float64, float64, float64)")
+def _used(frontier_access, adoption, intensity):
+    """a u iota."""
+    return frontier_access * adoption * intensity
 
 
 def used_capability(s: State) -> np.ndarray:
     """c_i = a_i u_i iota_i: the capability a country reaches and uses, in [0, 1]."""
-    return s.frontier_access * s.adoption * s.intensity
+    return _used(s.frontier_access, s.adoption, s.intensity)
 
 
 def producer_index(iso3: np.ndarray, compute: np.ndarray, p: Dynamics) -> tuple[np.ndarray, np.ndarray]:

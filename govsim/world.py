@@ -129,10 +129,11 @@ def _internet_at(table: pd.DataFrame, slope: np.ndarray, start_year: float) -> n
 
 
 def along_logit_trend(share: np.ndarray, shift: np.ndarray) -> np.ndarray:
-    """``share`` moved by ``shift`` in logit space (an ITU-style S-curve); 0 and 1 stay where they are."""
-    safe = np.clip(share, 1e-6, 1 - 1e-6)
-    moved = 1.0 / (1.0 + np.exp(-(np.log(safe / (1 - safe)) + shift)))
-    return np.where((share > 0) & (share < 1), moved, share)
+    """``share`` moved by ``shift`` in logit space (an ITU-style S-curve); 0 and 1 stay where they are
+    (the loops of govsim/frontier.py, compiled with numba: imported when first used)."""
+    from govsim.frontier import along_trend
+
+    return along_trend(share, shift, 1.0, 1.0)
 
 
 def data_compute_share(table: pd.DataFrame, pinned: bool) -> np.ndarray:
