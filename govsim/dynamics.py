@@ -21,7 +21,7 @@ import numpy as np
 from numba import njit
 
 from govsim import frontier, rows
-from govsim.frontier import compiled, maximum, minimum
+from govsim.frontier import compiled, maximum, minimum, per_run
 from govsim.config.behaviour import Budget, Dynamics
 from govsim.codes import INCOME_THRESHOLDS
 from govsim.state import State
@@ -204,28 +204,32 @@ def _pairwise(engagement, positions, alignment, pulled, n):
 
 @njit(cache=True)
 def _forum_sum(engagement: np.ndarray, positions: np.ndarray, alignment: float, pulled: bool) -> float:
-    """Sum over the forums of engagement (``pulled``: engagement * (position - alignment)) as numpy's
-    ``sum(axis=-1)`` adds them (rows.forum_sum): left to right below 8 forums, else pairwise."""
+    """Sum over k >= 8 or no forums of engagement (``pulled``: engagement * (position - alignment)) as
+    numpy's ``sum(axis=-1)`` adds them (pairwise; rows.forum_sum; fewer are added in :func:`_drift_loop`)."""
     k = engagement.shape[0]
-    if k == 0:
-        return 0.0
-    if k >= 8:
-        return 0.0 + _pairwise(engagement, positions, alignment, pulled, k)
-    total = _term(engagement, positions, alignment, 0, pulled) + 0.0
-    for j in range(1, k):
-        total += _term(engagement, positions, alignment, j, pulled)
-    return total
+    return 0.0 if k == 0 else 0.0 + _pairwise(engagement, positions, alignment, pulled, k)
 
 
-@compiled("void(float64[:], float64[:], float64, float64, float64, float64, float64, float64[:])",
-          "(k),(k),(),(),(),(),()->()")
+@compiled("void(float64[:, :], float64[:], float64[:], float64[:], float64, float64, float64, float64[:])",
+          "(n,k),(k),(n),(n),(),(),()->(n)")
 def _drift_loop(engagement, positions, alignment, push, dt, drift, repulsion, moved):
-    """x + dt (drift * pull + repulsion * push) in [-1, 1], pull the engagement-weighted mean of
-    (position - x) over the forums (0 where nothing is engaged)."""
-    weight = _forum_sum(engagement, positions, alignment, False)
-    pull = _forum_sum(engagement, positions, alignment, True)
-    pull = pull / weight if weight > 0 else 0.0
-    moved[0] = minimum(maximum(alignment + dt * (drift * pull + repulsion * push), -1.0), 1.0)
+    """x_i + dt (drift * pull_i + repulsion * push_i) in [-1, 1], pull_i the engagement-weighted mean of
+    (position - x_i) over the forums (0 where nothing is engaged), for every country of one run; the sums
+    over 1 to 7 forums left to right, as numpy's (rows.forum_sum), else :func:`_forum_sum`."""
+    k = positions.shape[0]
+    for i in range(alignment.shape[0]):
+        x = alignment[i]
+        if 0 < k < 8:
+            weight = engagement[i, 0] + 0.0
+            pull = engagement[i, 0] * (positions[0] - x) + 0.0
+            for j in range(1, k):
+                weight += engagement[i, j]
+                pull += engagement[i, j] * (positions[j] - x)
+        else:
+            weight = _forum_sum(engagement[i], positions, x, False)
+            pull = _forum_sum(engagement[i], positions, x, True)
+        pull = pull / weight if weight > 0 else 0.0
+        moved[i] = minimum(maximum(x + dt * (drift * pull + repulsion * push[i]), -1.0), 1.0)
 
 
 def drift_alignment(s: State, positions: np.ndarray, p: Dynamics, dt: float) -> None:
@@ -233,8 +237,10 @@ def drift_alignment(s: State, positions: np.ndarray, p: Dynamics, dt: float) -> 
     to the demand its caps block) and, for a bloc's disciplined parties, from the rival club whose
     engagement their bloc penalises (the mean direction over the forums concerned; Axelrod & Bennett
     1993: bloc pressure sorts states into camps)."""
-    s.alignment = _drift_loop(s.engagement, rows.forum_row(positions), s.alignment, _push(s, positions), dt,
-                              p.alignment_drift, p.sanction_repulsion)
+    push = _push(s, positions)
+    push = np.zeros(s.alignment.shape) if np.ndim(push) == 0 else push
+    s.alignment = _drift_loop(s.engagement, positions, s.alignment, push, dt, per_run(p.alignment_drift),
+                              per_run(p.sanction_repulsion))
 
 
 def _push(s: State, positions: np.ndarray) -> np.ndarray | float:

@@ -53,6 +53,12 @@ def compiled(signature: str, layout: str | None = None):
     return compile_
 
 
+def per_run(x):
+    """A per-run number as a loop over the countries (core dimension (n)) takes it: a batch's (R, 1)
+    column as (R,) (one per run), a number as it is."""
+    return x[..., 0] if isinstance(x, np.ndarray) else x
+
+
 @njit(cache=True)
 def maximum(a: float, b: float) -> float:
     """np.maximum of two numbers: NaN if either is; ``b`` on a tie (so max(-0.0, 0.0) is 0.0)."""
@@ -119,7 +125,7 @@ def open_lag(own: np.ndarray, producers: np.ndarray, delays: np.ndarray, cut: fl
         best = ((np.take_along_axis(own, producers, -1) + delays).min(axis=-1, keepdims=True) if producers.size
                 else np.full((len(own), 1), p.max_lag_years))
         return np.minimum(np.maximum(best - cut, 0.0), p.max_lag_years)
-    best = float(np.min(own[producers] + delays)) if producers.size else p.max_lag_years
+    best = float((own[producers] + delays).min()) if producers.size else p.max_lag_years
     return min(max(best - cut, 0.0), p.max_lag_years)
 
 
