@@ -101,9 +101,9 @@ def _step_shares(s: State, p: Dynamics) -> np.ndarray:
 
 
 @compiled("float64(float64, float64, float64, float64, float64, float64)")
-def _invested(compute, kept, dt, investment, shares, blocked):
+def _invested(compute, kept, dt, investment, shares, blocked, out):
     """K (1 - delta)^dt + dt W share (1 - blocked)."""
-    return compute * kept + dt * (investment * shares * (1 - blocked))
+    out[0] = compute * kept + dt * (investment * shares * (1 - blocked))
 
 
 def grow_compute(s: State, p: Dynamics, dt: float) -> None:
@@ -115,9 +115,9 @@ def grow_compute(s: State, p: Dynamics, dt: float) -> None:
 
 
 @compiled("float64(float64, float64, float64, float64)")
-def _income_exponent(capability, dt, growth, premium):
+def _income_exponent(capability, dt, growth, premium, out):
     """dt (g_0 + premium c)."""
-    return dt * (growth + premium * capability)
+    out[0] = dt * (growth + premium * capability)
 
 
 @njit(cache=True)
@@ -260,9 +260,9 @@ def _push(s: State, positions: np.ndarray) -> np.ndarray | float:
 
 
 @compiled("float64(float64, float64)")
-def _budget(power, floor):
+def _budget(power, floor, out):
     """floor + (1 - floor) * power."""
-    return floor + (1 - floor) * power
+    out[0] = floor + (1 - floor) * power
 
 
 def diplomatic_budget(readiness: np.ndarray, p: Budget) -> np.ndarray:

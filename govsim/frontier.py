@@ -35,7 +35,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 import numpy as np
-from numba import guvectorize, njit, vectorize
+from numba import guvectorize, njit
 
 from govsim import rows
 from govsim.config.behaviour import Dynamics
@@ -45,11 +45,17 @@ _TINY = 1e-300
 
 
 def compiled(signature: str, layout: str | None = None):
-    """Compile the decorated loop with numba (``cache=True``) for ``signature``: a ufunc, or over
-    ``layout`` a gufunc (several outputs); return numpy's ufunc itself (no dispatch in Python)."""
+    """Compile the decorated loop with numba's ``guvectorize`` (``cache=True``; numba's ``vectorize`` is
+    compiled again in every process, ~80 ms each) and return numpy's ufunc itself (no dispatch in Python).
+    ``signature`` "float64(float64, ...)" without a ``layout``: elementwise with one output, the loop's
+    last argument (``out[0] = ...``); else a gufunc's signature over ``layout``."""
+    if layout is None:
+        result, args = signature[:-1].split("(", 1)
+        layout = ",".join("()" for _ in args.split(",")) + "->()"
+        signature = f"void({args}, {result}[:])"
+
     def compile_(loop):
-        made = guvectorize([signature], layout, cache=True)(loop) if layout else vectorize([signature], cache=True)(loop)
-        return made.ufunc
+        return guvectorize([signature], layout, cache=True)(loop).ufunc
     return compile_
 
 
@@ -95,9 +101,9 @@ def _halvings(orders: float, half_orders: float) -> float:
 
 
 @compiled("float64(float64, float64)")
-def _halvings_loop(orders, half_orders):
+def _halvings_loop(orders, half_orders, out):
     """-max(z, 0) / h: the exponent of 2 in a(z)."""
-    return _halvings(orders, half_orders)
+    out[0] = _halvings(orders, half_orders)
 
 
 def capability_of(orders: np.ndarray | float, p: Dynamics) -> np.ndarray:
@@ -106,9 +112,9 @@ def capability_of(orders: np.ndarray | float, p: Dynamics) -> np.ndarray:
 
 
 @compiled("float64(float64, float64, float64, float64, float64, float64)")
-def _own_lag(top_orders, orders, knowhow, elasticity, growth, max_lag):
+def _own_lag(top_orders, orders, knowhow, elasticity, growth, max_lag, out):
     """min(epsilon (log10 K_lead - log10 K_i) / G + k_i, max_lag)."""
-    return minimum(elasticity * (top_orders - orders) / growth + knowhow, max_lag)
+    out[0] = minimum(elasticity * (top_orders - orders) / growth + knowhow, max_lag)
 
 
 def own_lag(compute: np.ndarray, knowhow: np.ndarray, p: Dynamics) -> np.ndarray:
@@ -163,10 +169,10 @@ def access(s: State, p: Dynamics) -> None:
 
 
 @compiled("float64(float64, float64, float64, float64, float64, float64, float64, float64)")
-def _knowhow_speed(forum_access, received, internet, readiness, speed, mult, access_boost, capacity_boost):
+def _knowhow_speed(forum_access, received, internet, readiness, speed, mult, access_boost, capacity_boost, out):
     """lambda = speed * mult * (1 + access_boost forum_access + capacity_boost received) * internet * readiness."""
     boost = 1.0 + access_boost * forum_access + capacity_boost * received
-    return speed * mult * boost * internet * readiness
+    out[0] = speed * mult * boost * internet * readiness
 
 
 def knowhow_speed(s: State, forum_access: np.ndarray, received: np.ndarray, p: Dynamics) -> np.ndarray:
@@ -183,15 +189,15 @@ def _relax_exponents(lam, dt, decay, growth):
 
 
 @compiled("float64(float64, float64, float64, float64, float64)")
-def _relaxed(knowhow, decay, expm1, lam, dt):
+def _relaxed(knowhow, decay, expm1, lam, dt, out):
     """k exp(-lambda dt) + (1 - exp(-lambda dt)) / lambda, the second term dt in the limit lambda -> 0."""
-    return knowhow * decay + (-expm1 / lam if lam > 1e-12 else dt)
+    out[0] = knowhow * decay + (-expm1 / lam if lam > 1e-12 else dt)
 
 
 @compiled("float64(float64, float64, float64)")
-def _behind(relaxed, lead, max_lag):
+def _behind(relaxed, lead, max_lag, out):
     """min(max(k - k_lead, 0), max_lag)."""
-    return minimum(maximum(relaxed - lead, 0.0), max_lag)
+    out[0] = minimum(maximum(relaxed - lead, 0.0), max_lag)
 
 
 def relax_knowhow(knowhow: np.ndarray, lam: np.ndarray, dt: float, p: Dynamics, leader: int) -> np.ndarray:
@@ -215,9 +221,9 @@ def _skill(readiness: float, skills: float) -> float:
 
 
 @compiled("float64(float64, float64)")
-def _skill_loop(readiness, skills):
+def _skill_loop(readiness, skills, out):
     """r + (1 - r) H."""
-    return _skill(readiness, skills)
+    out[0] = _skill(readiness, skills)
 
 
 def skill(s: State) -> np.ndarray:
@@ -238,9 +244,9 @@ def _available(compute: float, gdp: float, world_gdp: float, world_compute: floa
 
 
 @compiled("float64(float64, float64, float64, float64, float64, float64)")
-def _available_loop(compute, gdp, world_gdp, world_compute, api_delay, cloud):
+def _available_loop(compute, gdp, world_gdp, world_compute, api_delay, cloud, out):
     """(1 - cloud) K + cloud sum(K) gdp share / (1 + api delay)."""
-    return _available(compute, gdp, world_gdp, world_compute, api_delay, cloud)
+    out[0] = _available(compute, gdp, world_gdp, world_compute, api_delay, cloud)
 
 
 def available_compute(s: State, p: Dynamics) -> np.ndarray:
@@ -259,16 +265,16 @@ def _heads(gdp_pc, population, adoption, gdp, users):
 
 
 @compiled("float64(float64, float64, float64, float64, float64, float64, float64, float64, float64)")
-def _use_base(compute, gdp, world_gdp, world_compute, api_delay, cloud, users, capacity, world_users):
+def _use_base(compute, gdp, world_gdp, world_compute, api_delay, cloud, users, capacity, world_users, out):
     """q before its power: max(available compute per user / (uncapped capacity per user), tiny)."""
     reference = maximum(capacity, _TINY) / world_users
-    return maximum(_available(compute, gdp, world_gdp, world_compute, api_delay, cloud) / users / reference, _TINY)
+    out[0] = maximum(_available(compute, gdp, world_gdp, world_compute, api_delay, cloud) / users / reference, _TINY)
 
 
 @compiled("float64(float64)")
-def _odds_share(q):
+def _odds_share(q, out):
     """q / (1 + q)."""
-    return q / (1.0 + q)
+    out[0] = q / (1.0 + q)
 
 
 def use_intensity(s: State, p: Dynamics) -> None:
@@ -291,10 +297,10 @@ def _adopt_loop(skills, kept, dt, received, readiness, speed, mult, boost, adopt
 
 
 @compiled("float64(float64, float64, float64, float64)")
-def _approach(internet, skill_power, adoption, decay):
+def _approach(internet, skill_power, adoption, decay, out):
     """Adoption moved towards its ceiling internet * skill^theta by the factor ``decay``."""
     ceiling = internet * skill_power
-    return ceiling + (adoption - ceiling) * decay
+    out[0] = ceiling + (adoption - ceiling) * decay
 
 
 def adopt(s: State, received: np.ndarray, p: Dynamics, dt: float) -> None:
@@ -307,22 +313,22 @@ def adopt(s: State, received: np.ndarray, p: Dynamics, dt: float) -> None:
 
 
 @compiled("float64(float64)")
-def _odds(share):
+def _odds(share, out):
     """s / (1 - s), s clipped to [1e-6, 1 - 1e-6] (NaN stays NaN)."""
     safe = share if share != share else minimum(maximum(share, 1e-6), 1 - 1e-6)
-    return safe / (1 - safe)
+    out[0] = safe / (1 - safe)
 
 
 @compiled("float64(float64, float64, float64, float64)")
-def _logit_exponent(log_odds, trend, slope, dt):
+def _logit_exponent(log_odds, trend, slope, dt, out):
     """-(logit + trend * slope * dt)."""
-    return -(log_odds + trend * slope * dt)
+    out[0] = -(log_odds + trend * slope * dt)
 
 
 @compiled("float64(float64, float64)")
-def _logistic(exp_minus, share):
+def _logistic(exp_minus, share, out):
     """1 / (1 + exp(-x)) where 0 < share < 1; else the share as it is."""
-    return 1.0 / (1.0 + exp_minus) if share > 0 and share < 1 else share
+    out[0] = 1.0 / (1.0 + exp_minus) if share > 0 and share < 1 else share
 
 
 def along_trend(share: np.ndarray, trend, slope: np.ndarray, dt) -> np.ndarray:
@@ -336,9 +342,9 @@ def grow_internet(s: State, p: Dynamics, dt: float) -> None:
 
 
 @compiled("float64(float64, float64, float64)")
-def _used(frontier_access, adoption, intensity):
+def _used(frontier_access, adoption, intensity, out):
     """a u iota."""
-    return frontier_access * adoption * intensity
+    out[0] = frontier_access * adoption * intensity
 
 
 def used_capability(s: State) -> np.ndarray:
