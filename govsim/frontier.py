@@ -188,16 +188,19 @@ def _relax_exponents(lam, dt, decay, growth):
     growth[0] = -(lam if lam > 1e-12 else 1.0) * dt
 
 
-@compiled("float64(float64, float64, float64, float64, float64)")
-def _relaxed(knowhow, decay, expm1, lam, dt, out):
+@njit(cache=True)
+def _relaxed(knowhow: float, decay: float, expm1: float, lam: float, dt: float) -> float:
     """k exp(-lambda dt) + (1 - exp(-lambda dt)) / lambda, the second term dt in the limit lambda -> 0."""
-    out[0] = knowhow * decay + (-expm1 / lam if lam > 1e-12 else dt)
+    return knowhow * decay + (-expm1 / lam if lam > 1e-12 else dt)
 
 
-@compiled("float64(float64, float64, float64)")
-def _behind(relaxed, lead, max_lag, out):
-    """min(max(k - k_lead, 0), max_lag)."""
-    out[0] = minimum(maximum(relaxed - lead, 0.0), max_lag)
+@compiled("void(float64[:], float64[:], float64[:], float64[:], float64, int64, float64, float64[:])",
+          "(n),(n),(n),(n),(),(),()->(n)")
+def _relax_loop(knowhow, decay, expm1, lam, dt, leader, max_lag, behind):
+    """Every country's relaxed know-how lag less the ``leader``'s, in [0, max_lag], for one run."""
+    lead = _relaxed(knowhow[leader], decay[leader], expm1[leader], lam[leader], dt)
+    for i in range(knowhow.shape[0]):
+        behind[i] = minimum(maximum(_relaxed(knowhow[i], decay[i], expm1[i], lam[i], dt) - lead, 0.0), max_lag)
 
 
 def relax_knowhow(knowhow: np.ndarray, lam: np.ndarray, dt: float, p: Dynamics, leader: int) -> np.ndarray:
@@ -205,8 +208,7 @@ def relax_knowhow(knowhow: np.ndarray, lam: np.ndarray, dt: float, p: Dynamics, 
     measured from the frontier's know-how, the ``leader``'s (the compute leader: its labs set the
     frontier), in [0, max_lag_years]."""
     decay, growth = _relax_exponents(lam, dt)
-    relaxed = _relaxed(knowhow, np.exp(decay), np.expm1(growth), lam, dt)
-    return _behind(relaxed, rows.at(relaxed, leader), p.max_lag_years)
+    return _relax_loop(knowhow, np.exp(decay), np.expm1(growth), lam, dt, per_run(leader), per_run(p.max_lag_years))
 
 
 def steady_knowhow(lam: np.ndarray, p: Dynamics, leader: int) -> np.ndarray:
