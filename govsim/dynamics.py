@@ -157,29 +157,41 @@ def grow_income(s: State, p: Dynamics, dt: float) -> None:
 
 
 @njit(cache=True)
-def _term(engagement: np.ndarray, positions: np.ndarray, alignment: float, j: int, pulled: bool) -> float:
-    return engagement[j] * (positions[j] - alignment) if pulled else engagement[j]
+def _sign(x: float) -> float:
+    """np.sign: 1, -1, 0.0 for either zero, NaN for NaN."""
+    return 1.0 if x > 0 else (-1.0 if x < 0 else (0.0 if x == 0 else x))
+
+
+#: What :func:`_term` gives for forum j: the weight, weight * (position - x), weight * sign(x - position).
+WEIGHT, PULL, AWAY = 0, 1, 2
 
 
 @njit(cache=True)
-def _block_sum(engagement, positions, alignment, pulled, start, n):
+def _term(weights: np.ndarray, i: int, j: int, positions: np.ndarray, x: float, kind: int) -> float:
+    if kind == WEIGHT:
+        return weights[i, j]
+    return weights[i, j] * (positions[j] - x) if kind == PULL else weights[i, j] * _sign(x - positions[j])
+
+
+@njit(cache=True)
+def _block_sum(weights, i, positions, x, kind, start, n):
     """numpy's pairwise sum of the 8 <= n <= 128 terms from ``start``: eight running sums, then the rest."""
     r = np.empty(8)
     for j in range(8):
-        r[j] = _term(engagement, positions, alignment, start + j, pulled)
-    i = 8
-    while i < n - n % 8:
+        r[j] = _term(weights, i, start + j, positions, x, kind)
+    m = 8
+    while m < n - n % 8:
         for j in range(8):
-            r[j] += _term(engagement, positions, alignment, start + i + j, pulled)
-        i += 8
+            r[j] += _term(weights, i, start + m + j, positions, x, kind)
+        m += 8
     total = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]))
-    for j in range(i, n):
-        total += _term(engagement, positions, alignment, start + j, pulled)
+    for j in range(m, n):
+        total += _term(weights, i, start + j, positions, x, kind)
     return total
 
 
 @njit(cache=True)
-def _pairwise(engagement, positions, alignment, pulled, n):
+def _pairwise(weights, i, positions, x, kind, n):
     """numpy's pairwise summation of n >= 8 terms: blocks of up to 128 (:func:`_block_sum`); above, the
     sum of both halves (the first a multiple of 8), walked with a stack (addition commutes exactly)."""
     starts, sizes, visits, sums = np.zeros(64, np.int64), np.zeros(64, np.int64), np.zeros(64, np.int64), np.zeros(64)
@@ -189,7 +201,7 @@ def _pairwise(engagement, positions, alignment, pulled, n):
         half = size // 2 - (size // 2) % 8
         if size <= 128 or visits[top] == 2:
             if size <= 128:
-                sums[done] = _block_sum(engagement, positions, alignment, pulled, start, size)
+                sums[done] = _block_sum(weights, i, positions, x, kind, start, size)
             else:
                 sums[done - 2] = sums[done - 2] + sums[done - 1]
                 done -= 2
@@ -203,33 +215,40 @@ def _pairwise(engagement, positions, alignment, pulled, n):
 
 
 @njit(cache=True)
-def _forum_sum(engagement: np.ndarray, positions: np.ndarray, alignment: float, pulled: bool) -> float:
-    """Sum over k >= 8 or no forums of engagement (``pulled``: engagement * (position - alignment)) as
-    numpy's ``sum(axis=-1)`` adds them (pairwise; rows.forum_sum; fewer are added in :func:`_drift_loop`)."""
-    k = engagement.shape[0]
-    return 0.0 if k == 0 else 0.0 + _pairwise(engagement, positions, alignment, pulled, k)
+def _forum_sum(weights: np.ndarray, i: int, positions: np.ndarray, x: float, kind: int) -> float:
+    """Country i's sum over no or k >= 8 forums of :func:`_term` as numpy's ``sum(axis=-1)`` (and
+    rows.forum_sum) adds them: 0.0 + the pairwise sum (fewer forums: left to right in :func:`_drift_loop`)."""
+    k = positions.shape[0]
+    return 0.0 if k == 0 else 0.0 + _pairwise(weights, i, positions, x, kind, k)
 
 
-@compiled("void(float64[:, :], float64[:], float64[:], float64[:], float64, float64, float64, float64[:])",
-          "(n,k),(k),(n),(n),(),(),()->(n)")
-def _drift_loop(engagement, positions, alignment, push, dt, drift, repulsion, moved):
-    """x_i + dt (drift * pull_i + repulsion * push_i) in [-1, 1], pull_i the engagement-weighted mean of
-    (position - x_i) over the forums (0 where nothing is engaged), for every country of one run; the sums
-    over 1 to 7 forums left to right, as numpy's (rows.forum_sum), else :func:`_forum_sum`."""
+@compiled("void(float64[:, :], float64[:], float64[:], float64[:, :], float64[:], float64[:], int64, boolean,"
+          " float64, float64, float64, float64[:])", "(n,k),(k),(n),(n,k),(n),(n),(),(),(),(),()->(n)")
+def _drift_loop(engagement, positions, alignment, discipline, sanction, blocked, sanctioner, disciplined, dt, drift,
+                repulsion, moved):
+    """x_i + dt (drift * pull_i + repulsion * push_i) in [-1, 1] for every country of one run: pull_i the
+    engagement-weighted mean of (position - x_i) over the forums (0 where nothing is engaged); push_i
+    sanction_i * blocked_i * sign(x_i - x_S) where a forum S sanctions (``sanctioner`` >= 0), plus where
+    ``disciplined`` the mean of sign(x_i - position) over the forums its bloc penalises (0 where none)."""
     k = positions.shape[0]
     for i in range(alignment.shape[0]):
         x = alignment[i]
-        if 0 < k < 8:
-            weight = engagement[i, 0] + 0.0
-            pull = engagement[i, 0] * (positions[0] - x) + 0.0
+        if 0 < k < 8:  # left to right (as rows.forum_sum), written out: a call per country costs ~50 ns
+            weight, pull = engagement[i, 0] + 0.0, engagement[i, 0] * (positions[0] - x) + 0.0
+            count, away = discipline[i, 0] + 0.0, discipline[i, 0] * _sign(x - positions[0]) + 0.0
             for j in range(1, k):
                 weight += engagement[i, j]
                 pull += engagement[i, j] * (positions[j] - x)
+                count += discipline[i, j]
+                away += discipline[i, j] * _sign(x - positions[j])
         else:
-            weight = _forum_sum(engagement[i], positions, x, False)
-            pull = _forum_sum(engagement[i], positions, x, True)
+            weight, pull = _forum_sum(engagement, i, positions, x, WEIGHT), _forum_sum(engagement, i, positions, x, PULL)
+            count, away = _forum_sum(discipline, i, positions, x, WEIGHT), _forum_sum(discipline, i, positions, x, AWAY)
         pull = pull / weight if weight > 0 else 0.0
-        moved[i] = minimum(maximum(x + dt * (drift * pull + repulsion * push[i]), -1.0), 1.0)
+        push = sanction[i] * blocked[i] * _sign(x - positions[sanctioner]) if sanctioner >= 0 else 0.0
+        if disciplined:
+            push = push + (away / count if count > 0 else 0.0)
+        moved[i] = minimum(maximum(x + dt * (drift * pull + repulsion * push), -1.0), 1.0)
 
 
 def drift_alignment(s: State, positions: np.ndarray, p: Dynamics, dt: float) -> None:
@@ -237,26 +256,11 @@ def drift_alignment(s: State, positions: np.ndarray, p: Dynamics, dt: float) -> 
     to the demand its caps block) and, for a bloc's disciplined parties, from the rival club whose
     engagement their bloc penalises (the mean direction over the forums concerned; Axelrod & Bennett
     1993: bloc pressure sorts states into camps)."""
-    push = _push(s, positions)
-    push = np.zeros(s.alignment.shape) if np.ndim(push) == 0 else push
-    s.alignment = _drift_loop(s.engagement, positions, s.alignment, push, dt, per_run(p.alignment_drift),
+    pol = s.policy  # sanction_forum -1: none; an (R, 1) column in a batch where a shock set it
+    disciplined = pol.holds("discipline") and bool(pol.discipline.any())
+    s.alignment = _drift_loop(s.engagement, positions, s.alignment, pol.discipline, pol.sanction, pol.blocked,
+                              per_run(pol.sanction_forum), disciplined, dt, per_run(p.alignment_drift),
                               per_run(p.sanction_repulsion))
-
-
-def _push(s: State, positions: np.ndarray) -> np.ndarray | float:
-    """The direction sanctions and bloc discipline push each country (0.0 where none is in force)."""
-    sanctioner = s.policy.sanction_forum  # -1: none; an (R, 1) column in a batch where a shock set it
-    push = 0.0
-    if (sanctioner >= 0) if isinstance(sanctioner, int) else np.any(sanctioner >= 0):
-        away = np.sign(s.alignment - rows.at(positions, sanctioner if isinstance(sanctioner, int) else np.maximum(sanctioner, 0)))
-        push = s.policy.sanction * s.policy.blocked * away
-        push = push if np.ndim(sanctioner) == 0 else np.where(sanctioner >= 0, push, 0.0)
-    discipline = s.policy.discipline
-    if s.policy.holds("discipline") and discipline.any():
-        count = discipline.sum(axis=-1)
-        away = (discipline * np.sign(s.alignment[..., None] - rows.forum_row(positions))).sum(axis=-1)
-        push = push + np.divide(away, count, out=np.zeros_like(away), where=count > 0)
-    return push
 
 
 @compiled("float64(float64, float64)")

@@ -102,8 +102,18 @@ def ref_drift(s, positions, p, dt):
     weight = rows.forum_sum(s.engagement)
     pull = rows.forum_sum(s.engagement * (rows.forum_row(positions) - s.alignment[..., None]))
     pull = np.divide(pull, weight, out=np.zeros_like(pull), where=weight > 0)
-    push = dynamics._push(s, positions)  # sanctions and discipline: numpy, unchanged
-    push = np.zeros_like(pull) if np.ndim(push) == 0 else push
+    sanctioner = s.policy.sanction_forum
+    if (sanctioner >= 0) if isinstance(sanctioner, int) else np.any(sanctioner >= 0):
+        away = np.sign(s.alignment - rows.at(positions, sanctioner if isinstance(sanctioner, int) else np.maximum(sanctioner, 0)))
+        push = s.policy.sanction * s.policy.blocked * away
+        push = push if np.ndim(sanctioner) == 0 else np.where(sanctioner >= 0, push, 0.0)
+    else:
+        push = np.zeros_like(pull)
+    discipline = s.policy.discipline
+    if s.policy.holds("discipline") and discipline.any():
+        count = discipline.sum(axis=-1)
+        away = (discipline * np.sign(s.alignment[..., None] - rows.forum_row(positions))).sum(axis=-1)
+        push = push + np.divide(away, count, out=np.zeros_like(away), where=count > 0)
     s.alignment = np.minimum(np.maximum(s.alignment + dt * (p.alignment_drift * pull + p.sanction_repulsion * push), -1.0), 1.0)
 
 
@@ -277,17 +287,27 @@ def test_alignment_drift_over_any_number_of_forums(shape, k):
     same(new.alignment, ref.alignment)
 
 
+@pytest.mark.parametrize("k", [4, 9])
+@pytest.mark.parametrize("sanctioner", [-1, 1, "column"])
 @pytest.mark.parametrize("shape", ["one", "batch"])
-def test_alignment_drift_with_sanctions_and_discipline(shape):
-    new, ref, p = pair(shape, 7, 4)
+def test_alignment_drift_with_sanctions_and_discipline(shape, sanctioner, k):
+    new, ref, p = pair(shape, 7, k)
     for s in (new, ref):
-        s.policy.sanction_forum = 1 if shape == "one" else np.array([[1], [-1], [2]])
+        s.policy.sanction_forum = np.array([[1], [-1], [2]]) if sanctioner == "column" and shape == "batch" else (
+            1 if sanctioner == "column" else sanctioner)
         s.policy.sanction[..., ::3] = 1.0
         s.policy.discipline[..., ::5, 2] = 1.0
-    positions = np.random.default_rng(7).uniform(-1, 1, new.engagement.shape[:-2] + (4,))
+        s.policy.discipline[..., 19, :] = 1.0  # alignment -0.0 against a position 0.0: sign -0.0
+    positions = np.random.default_rng(7).uniform(-1, 1, new.engagement.shape[:-2] + (k,))
+    positions[..., 0] = 0.0
     dynamics.drift_alignment(new, positions, p, 0.25)
     ref_drift(ref, positions, p, 0.25)
     same(new.alignment, ref.alignment)
+
+
+def test_sign_is_numpys():
+    values = np.array([-2.0, -0.0, 0.0, 3.0, np.inf, -np.inf, np.nan])
+    same(np.array([dynamics._sign(v) for v in values]), np.sign(values))
 
 
 @pytest.mark.parametrize("shape", ["one", "batch"])
