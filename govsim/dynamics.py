@@ -11,7 +11,7 @@ alignment:  x_i <- x_i + dt [drift * mean_k,e (x_k - x_i) + repulsion * sanction
             (alienation only where a cap actually blocks demand).
 Readiness (GAIRI) is a fixed input: capacity building acts on skills and adoption instead.
 
-The elementwise arithmetic runs in loops compiled with numba (``frontier.compiled``: arithmetic only, in the
+The elementwise arithmetic runs in loops compiled with numba (govsim/compiled.py: arithmetic only, in the
 order of the numpy formula, so bit-identical to numpy); exp, powers and the sums over countries stay numpy's.
 """
 
@@ -21,7 +21,8 @@ import numpy as np
 from numba import njit
 
 from govsim import frontier, rows
-from govsim.frontier import compiled, maximum, minimum, per_run
+from govsim.compiled import loop
+from govsim.frontier import per_run
 from govsim.config.behaviour import Budget, Dynamics
 from govsim.codes import INCOME_THRESHOLDS
 from govsim.state import State
@@ -40,6 +41,19 @@ def advance(s: State, forum_access: np.ndarray, received: np.ndarray, positions:
     s.capability = frontier.used_capability(s)
     grow_income(s, p, dt)
     drift_alignment(s, positions, p, dt)
+
+
+@njit(inline="always")
+def _maximum(a: float, b: float) -> float:  # pragma: no cover
+    """np.maximum of two numbers: NaN if either is; ``b`` on a tie (as govsim/frontier.py's: numba renews
+    a loop's cache only when its own file changes, so each module keeps the helpers its loops call)."""
+    return a if a > b or a != a else b
+
+
+@njit(inline="always")
+def _minimum(a: float, b: float) -> float:  # pragma: no cover
+    """np.minimum of two numbers: NaN if either is; ``b`` on a tie."""
+    return a if a < b or a != a else b
 
 
 def investment_shares(s: State, p: Dynamics) -> np.ndarray:
@@ -100,8 +114,8 @@ def _step_shares(s: State, p: Dynamics) -> np.ndarray:
     return investment_shares(s, p)
 
 
-@compiled("float64(float64, float64, float64, float64, float64, float64)")
-def _invested(compute, kept, dt, investment, shares, blocked, out):
+@loop("void(float64, float64, float64, float64, float64, float64, float64[:])", "(),(),(),(),(),()->()")
+def _invested(compute, kept, dt, investment, shares, blocked, out):  # pragma: no cover
     """K (1 - delta)^dt + dt W share (1 - blocked)."""
     out[0] = compute * kept + dt * (investment * shares * (1 - blocked))
 
@@ -114,14 +128,14 @@ def grow_compute(s: State, p: Dynamics, dt: float) -> None:
     s.world_investment *= p.compute_growth**dt
 
 
-@compiled("float64(float64, float64, float64, float64)")
-def _income_exponent(capability, dt, growth, premium, out):
+@loop("void(float64, float64, float64, float64, float64[:])", "(),(),(),()->()")
+def _income_exponent(capability, dt, growth, premium, out):  # pragma: no cover
     """dt (g_0 + premium c)."""
     out[0] = dt * (growth + premium * capability)
 
 
 @njit(cache=True)
-def _gdp_group(gdp_pc: float, thresholds: np.ndarray) -> int:
+def _gdp_group(gdp_pc: float, thresholds: np.ndarray) -> int:  # pragma: no cover
     """np.searchsorted(thresholds, gdp_pc): how many (sorted) thresholds lie below it (NaN: all)."""
     if gdp_pc != gdp_pc:
         return len(thresholds)
@@ -131,8 +145,8 @@ def _gdp_group(gdp_pc: float, thresholds: np.ndarray) -> int:
     return below
 
 
-@compiled("void(float64, float64, int64, int8, float64[:], float64[:], int8[:])", "(),(),(),(),(t)->(),()")
-def _income_loop(gdp_pc, growth, start, group0, thresholds, gdp_now, group):
+@loop("void(float64, float64, int64, int8, float64[:], float64[:], int8[:])", "(),(),(),(),(t)->(),()")
+def _income_loop(gdp_pc, growth, start, group0, thresholds, gdp_now, group):  # pragma: no cover
     """GDP per capita times its growth factor, and the income group: the start's until the GDP group
     leaves its start, then moved that way only (up to the max, down to the min of both)."""
     gdp_now[0] = gdp_pc * growth
@@ -157,7 +171,7 @@ def grow_income(s: State, p: Dynamics, dt: float) -> None:
 
 
 @njit(cache=True)
-def _sign(x: float) -> float:
+def _sign(x: float) -> float:  # pragma: no cover
     """np.sign: 1, -1, 0.0 for either zero, NaN for NaN."""
     return 1.0 if x > 0 else (-1.0 if x < 0 else (0.0 if x == 0 else x))
 
@@ -167,14 +181,14 @@ WEIGHT, PULL, AWAY = 0, 1, 2
 
 
 @njit(cache=True)
-def _term(weights: np.ndarray, i: int, j: int, positions: np.ndarray, x: float, kind: int) -> float:
+def _term(weights: np.ndarray, i: int, j: int, positions: np.ndarray, x: float, kind: int) -> float:  # pragma: no cover
     if kind == WEIGHT:
         return weights[i, j]
     return weights[i, j] * (positions[j] - x) if kind == PULL else weights[i, j] * _sign(x - positions[j])
 
 
 @njit(cache=True)
-def _block_sum(weights, i, positions, x, kind, start, n):
+def _block_sum(weights, i, positions, x, kind, start, n):  # pragma: no cover
     """numpy's pairwise sum of the 8 <= n <= 128 terms from ``start``: eight running sums, then the rest."""
     r = np.empty(8)
     for j in range(8):
@@ -191,7 +205,7 @@ def _block_sum(weights, i, positions, x, kind, start, n):
 
 
 @njit(cache=True)
-def _pairwise(weights, i, positions, x, kind, n):
+def _pairwise(weights, i, positions, x, kind, n):  # pragma: no cover
     """numpy's pairwise summation of n >= 8 terms: blocks of up to 128 (:func:`_block_sum`); above, the
     sum of both halves (the first a multiple of 8), walked with a stack (addition commutes exactly)."""
     starts, sizes, visits, sums = np.zeros(64, np.int64), np.zeros(64, np.int64), np.zeros(64, np.int64), np.zeros(64)
@@ -215,17 +229,17 @@ def _pairwise(weights, i, positions, x, kind, n):
 
 
 @njit(cache=True)
-def _forum_sum(weights: np.ndarray, i: int, positions: np.ndarray, x: float, kind: int) -> float:
+def _forum_sum(weights: np.ndarray, i: int, positions: np.ndarray, x: float, kind: int) -> float:  # pragma: no cover
     """Country i's sum over no or k >= 8 forums of :func:`_term` as numpy's ``sum(axis=-1)`` (and
     rows.forum_sum) adds them: 0.0 + the pairwise sum (fewer forums: left to right in :func:`_drift_loop`)."""
     k = positions.shape[0]
     return 0.0 if k == 0 else 0.0 + _pairwise(weights, i, positions, x, kind, k)
 
 
-@compiled("void(float64[:, :], float64[:], float64[:], float64[:, :], float64[:], float64[:], int64, boolean,"
+@loop("void(float64[:, :], float64[:], float64[:], float64[:, :], float64[:], float64[:], int64, boolean,"
           " float64, float64, float64, float64[:])", "(n,k),(k),(n),(n,k),(n),(n),(),(),(),(),()->(n)")
 def _drift_loop(engagement, positions, alignment, discipline, sanction, blocked, sanctioner, disciplined, dt, drift,
-                repulsion, moved):
+                repulsion, moved):  # pragma: no cover
     """x_i + dt (drift * pull_i + repulsion * push_i) in [-1, 1] for every country of one run: pull_i the
     engagement-weighted mean of (position - x_i) over the forums (0 where nothing is engaged); push_i
     sanction_i * blocked_i * sign(x_i - x_S) where a forum S sanctions (``sanctioner`` >= 0), plus where
@@ -248,7 +262,7 @@ def _drift_loop(engagement, positions, alignment, discipline, sanction, blocked,
         push = sanction[i] * blocked[i] * _sign(x - positions[sanctioner]) if sanctioner >= 0 else 0.0
         if disciplined:
             push = push + (away / count if count > 0 else 0.0)
-        moved[i] = minimum(maximum(x + dt * (drift * pull + repulsion * push), -1.0), 1.0)
+        moved[i] = _minimum(_maximum(x + dt * (drift * pull + repulsion * push), -1.0), 1.0)
 
 
 def drift_alignment(s: State, positions: np.ndarray, p: Dynamics, dt: float) -> None:
@@ -263,8 +277,8 @@ def drift_alignment(s: State, positions: np.ndarray, p: Dynamics, dt: float) -> 
                               per_run(p.sanction_repulsion))
 
 
-@compiled("float64(float64, float64)")
-def _budget(power, floor, out):
+@loop("void(float64, float64, float64[:])", "(),()->()")
+def _budget(power, floor, out):  # pragma: no cover
     """floor + (1 - floor) * power."""
     out[0] = floor + (1 - floor) * power
 

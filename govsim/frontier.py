@@ -22,12 +22,14 @@ use:       adoption (extensive margin) u_i -> ceiling internet_i * skill_i^theta
            internet follows its ITU trend in logit space.
 capability c_i = a(Z - G l_i) * u_i * iota_i: accessible and used AI capability, in [0, 1].
 
-The elementwise arithmetic runs in loops compiled with numba (:func:`compiled`): one call instead of a
+The elementwise arithmetic runs in loops compiled with numba (govsim/compiled.py): one call instead of a
 chain of numpy calls, arithmetic only (+ - * /, comparisons, numpy's min/max), in the order of the numpy
 formula, so the results are numpy's bit for bit. The transcendental functions (exp, expm1, exp2, log,
 log10, powers) stay numpy calls between the loops (numba's libm differs from numpy's SIMD in the last
 bit); the reductions over countries stay numpy's. Every loop broadcasts like a ufunc: one run's (N,)
-arrays and numbers, or a batch's (R, N) arrays and (R, 1) columns.
+arrays and numbers, or a batch's (R, N) arrays and (R, 1) columns (as (R,) for a loop over the countries:
+:func:`per_run`). The loops call only helpers of this module (numba renews a loop's cache only when
+its own file changes).
 """
 
 from __future__ import annotations
@@ -35,28 +37,14 @@ from __future__ import annotations
 from functools import lru_cache
 
 import numpy as np
-from numba import guvectorize, njit
+from numba import njit
 
 from govsim import rows
+from govsim.compiled import loop
 from govsim.config.behaviour import Dynamics
 from govsim.state import State
 
 _TINY = 1e-300
-
-
-def compiled(signature: str, layout: str | None = None):
-    """Compile the decorated loop with numba's ``guvectorize`` (``cache=True``; numba's ``vectorize`` is
-    compiled again in every process, ~80 ms each) and return numpy's ufunc itself (no dispatch in Python).
-    ``signature`` "float64(float64, ...)" without a ``layout``: elementwise with one output, the loop's
-    last argument (``out[0] = ...``); else a gufunc's signature over ``layout``."""
-    if layout is None:
-        result, args = signature[:-1].split("(", 1)
-        layout = ",".join("()" for _ in args.split(",")) + "->()"
-        signature = f"void({args}, {result}[:])"
-
-    def compile_(loop):
-        return guvectorize([signature], layout, cache=True)(loop).ufunc
-    return compile_
 
 
 def per_run(x):
@@ -65,14 +53,15 @@ def per_run(x):
     return x[..., 0] if isinstance(x, np.ndarray) else x
 
 
-@njit(cache=True)
-def maximum(a: float, b: float) -> float:
-    """np.maximum of two numbers: NaN if either is; ``b`` on a tie (so max(-0.0, 0.0) is 0.0)."""
+@njit(inline="always")
+def _maximum(a: float, b: float) -> float:  # pragma: no cover
+    """np.maximum of two numbers: NaN if either is; ``b`` on a tie (so max(-0.0, 0.0) is 0.0). Kept in
+    each module whose loops use it: numba renews a loop's cache only when its own file changes."""
     return a if a > b or a != a else b
 
 
-@njit(cache=True)
-def minimum(a: float, b: float) -> float:
+@njit(inline="always")
+def _minimum(a: float, b: float) -> float:  # pragma: no cover
     """np.minimum of two numbers: NaN if either is; ``b`` on a tie."""
     return a if a < b or a != a else b
 
@@ -96,12 +85,12 @@ def frontier_orders(year: float, start_year: float, p: Dynamics) -> float:
 
 
 @njit(cache=True)
-def _halvings(orders: float, half_orders: float) -> float:
-    return -maximum(orders, 0.0) / half_orders
+def _halvings(orders: float, half_orders: float) -> float:  # pragma: no cover
+    return -_maximum(orders, 0.0) / half_orders
 
 
-@compiled("float64(float64, float64)")
-def _halvings_loop(orders, half_orders, out):
+@loop("void(float64, float64, float64[:])", "(),()->()")
+def _halvings_loop(orders, half_orders, out):  # pragma: no cover
     """-max(z, 0) / h: the exponent of 2 in a(z)."""
     out[0] = _halvings(orders, half_orders)
 
@@ -111,10 +100,10 @@ def capability_of(orders: np.ndarray | float, p: Dynamics) -> np.ndarray:
     return 1.0 - np.exp2(_halvings_loop(orders, p.capability_half_orders))
 
 
-@compiled("float64(float64, float64, float64, float64, float64, float64)")
-def _own_lag(top_orders, orders, knowhow, elasticity, growth, max_lag, out):
+@loop("void(float64, float64, float64, float64, float64, float64, float64[:])", "(),(),(),(),(),()->()")
+def _own_lag(top_orders, orders, knowhow, elasticity, growth, max_lag, out):  # pragma: no cover
     """min(epsilon (log10 K_lead - log10 K_i) / G + k_i, max_lag)."""
-    out[0] = minimum(elasticity * (top_orders - orders) / growth + knowhow, max_lag)
+    out[0] = _minimum(elasticity * (top_orders - orders) / growth + knowhow, max_lag)
 
 
 def own_lag(compute: np.ndarray, knowhow: np.ndarray, p: Dynamics) -> np.ndarray:
@@ -141,14 +130,14 @@ def route_lags(s: State, p: Dynamics) -> np.ndarray:
     return np.stack((own, routes[0], routes[1]), axis=1)
 
 
-@compiled("void(float64, float64, float64, float64, float64, float64, float64, float64, float64,"
+@loop("void(float64, float64, float64, float64, float64, float64, float64, float64, float64,"
           " float64[:], float64[:], float64[:], float64[:])", "(),(),(),(),(),(),(),(),()->(),(),(),()")
-def _route_loop(own, api_lag, api_delay, shared, cut, max_lag, orders, growth, half_orders, api, opened, lag, halvings):
+def _route_loop(own, api_lag, api_delay, shared, cut, max_lag, orders, growth, half_orders, api, opened, lag, halvings):  # pragma: no cover
     """The api and open routes, the quickest route (capped) and the exponent of 2 in the capability
     of the model it reaches (frontier ``orders`` Z less G lag)."""
     api[0] = api_lag + api_delay
-    opened[0] = maximum(shared - cut, 0.0)  # less where a public good brings open models closer
-    lag[0] = minimum(minimum(minimum(own, api[0]), opened[0]), max_lag)  # the quickest route
+    opened[0] = _maximum(shared - cut, 0.0)  # less where a public good brings open models closer
+    lag[0] = _minimum(_minimum(_minimum(own, api[0]), opened[0]), max_lag)  # the quickest route
     halvings[0] = _halvings(orders - growth * lag[0], half_orders)
 
 
@@ -168,8 +157,8 @@ def access(s: State, p: Dynamics) -> None:
     s.frontier_access = 1.0 - np.exp2(halvings)
 
 
-@compiled("float64(float64, float64, float64, float64, float64, float64, float64, float64)")
-def _knowhow_speed(forum_access, received, internet, readiness, speed, mult, access_boost, capacity_boost, out):
+@loop("void(float64, float64, float64, float64, float64, float64, float64, float64, float64[:])", "(),(),(),(),(),(),(),()->()")
+def _knowhow_speed(forum_access, received, internet, readiness, speed, mult, access_boost, capacity_boost, out):  # pragma: no cover
     """lambda = speed * mult * (1 + access_boost forum_access + capacity_boost received) * internet * readiness."""
     boost = 1.0 + access_boost * forum_access + capacity_boost * received
     out[0] = speed * mult * boost * internet * readiness
@@ -181,26 +170,26 @@ def knowhow_speed(s: State, forum_access: np.ndarray, received: np.ndarray, p: D
                           p.access_boost, p.capacity_boost)
 
 
-@compiled("void(float64, float64, float64[:], float64[:])", "(),()->(),()")
-def _relax_exponents(lam, dt, decay, growth):
+@loop("void(float64, float64, float64[:], float64[:])", "(),()->(),()")
+def _relax_exponents(lam, dt, decay, growth):  # pragma: no cover
     """The exponents of exp(-lambda dt) and of expm1(-lambda dt) (lambda 1 where it is ~0)."""
     decay[0] = -lam * dt
     growth[0] = -(lam if lam > 1e-12 else 1.0) * dt
 
 
 @njit(cache=True)
-def _relaxed(knowhow: float, decay: float, expm1: float, lam: float, dt: float) -> float:
+def _relaxed(knowhow: float, decay: float, expm1: float, lam: float, dt: float) -> float:  # pragma: no cover
     """k exp(-lambda dt) + (1 - exp(-lambda dt)) / lambda, the second term dt in the limit lambda -> 0."""
     return knowhow * decay + (-expm1 / lam if lam > 1e-12 else dt)
 
 
-@compiled("void(float64[:], float64[:], float64[:], float64[:], float64, int64, float64, float64[:])",
+@loop("void(float64[:], float64[:], float64[:], float64[:], float64, int64, float64, float64[:])",
           "(n),(n),(n),(n),(),(),()->(n)")
-def _relax_loop(knowhow, decay, expm1, lam, dt, leader, max_lag, behind):
+def _relax_loop(knowhow, decay, expm1, lam, dt, leader, max_lag, behind):  # pragma: no cover
     """Every country's relaxed know-how lag less the ``leader``'s, in [0, max_lag], for one run."""
     lead = _relaxed(knowhow[leader], decay[leader], expm1[leader], lam[leader], dt)
     for i in range(knowhow.shape[0]):
-        behind[i] = minimum(maximum(_relaxed(knowhow[i], decay[i], expm1[i], lam[i], dt) - lead, 0.0), max_lag)
+        behind[i] = _minimum(_maximum(_relaxed(knowhow[i], decay[i], expm1[i], lam[i], dt) - lead, 0.0), max_lag)
 
 
 def relax_knowhow(knowhow: np.ndarray, lam: np.ndarray, dt: float, p: Dynamics, leader: int) -> np.ndarray:
@@ -218,12 +207,12 @@ def steady_knowhow(lam: np.ndarray, p: Dynamics, leader: int) -> np.ndarray:
 
 
 @njit(cache=True)
-def _skill(readiness: float, skills: float) -> float:
+def _skill(readiness: float, skills: float) -> float:  # pragma: no cover
     return readiness + (1.0 - readiness) * skills
 
 
-@compiled("float64(float64, float64)")
-def _skill_loop(readiness, skills, out):
+@loop("void(float64, float64, float64[:])", "(),()->()")
+def _skill_loop(readiness, skills, out):  # pragma: no cover
     """r + (1 - r) H."""
     out[0] = _skill(readiness, skills)
 
@@ -239,14 +228,14 @@ def adoption_ceiling(s: State, p: Dynamics) -> np.ndarray:
 
 
 @njit(cache=True)
-def _available(compute: float, gdp: float, world_gdp: float, world_compute: float, api_delay: float, cloud: float) -> float:
-    gdp_share = gdp / maximum(world_gdp, _TINY)
+def _available(compute: float, gdp: float, world_gdp: float, world_compute: float, api_delay: float, cloud: float) -> float:  # pragma: no cover
+    gdp_share = gdp / _maximum(world_gdp, _TINY)
     reach = 1.0 / (1.0 + api_delay)
     return (1 - cloud) * compute + cloud * world_compute * gdp_share * reach
 
 
-@compiled("float64(float64, float64, float64, float64, float64, float64)")
-def _available_loop(compute, gdp, world_gdp, world_compute, api_delay, cloud, out):
+@loop("void(float64, float64, float64, float64, float64, float64, float64[:])", "(),(),(),(),(),()->()")
+def _available_loop(compute, gdp, world_gdp, world_compute, api_delay, cloud, out):  # pragma: no cover
     """(1 - cloud) K + cloud sum(K) gdp share / (1 + api delay)."""
     out[0] = _available(compute, gdp, world_gdp, world_compute, api_delay, cloud)
 
@@ -259,22 +248,22 @@ def available_compute(s: State, p: Dynamics) -> np.ndarray:
     return _available_loop(s.compute, gdp, rows.total(gdp), rows.total(s.compute), s.policy.api_delay, p.cloud_share)
 
 
-@compiled("void(float64, float64, float64, float64[:], float64[:])", "(),(),()->(),()")
-def _heads(gdp_pc, population, adoption, gdp, users):
+@loop("void(float64, float64, float64, float64[:], float64[:])", "(),(),()->(),()")
+def _heads(gdp_pc, population, adoption, gdp, users):  # pragma: no cover
     """GDP, and users (at least one person)."""
     gdp[0] = gdp_pc * population
-    users[0] = maximum(adoption * population, 1.0)
+    users[0] = _maximum(adoption * population, 1.0)
 
 
-@compiled("float64(float64, float64, float64, float64, float64, float64, float64, float64, float64)")
-def _use_base(compute, gdp, world_gdp, world_compute, api_delay, cloud, users, capacity, world_users, out):
+@loop("void(float64, float64, float64, float64, float64, float64, float64, float64, float64, float64[:])", "(),(),(),(),(),(),(),(),()->()")
+def _use_base(compute, gdp, world_gdp, world_compute, api_delay, cloud, users, capacity, world_users, out):  # pragma: no cover
     """q before its power: max(available compute per user / (uncapped capacity per user), tiny)."""
-    reference = maximum(capacity, _TINY) / world_users
-    out[0] = maximum(_available(compute, gdp, world_gdp, world_compute, api_delay, cloud) / users / reference, _TINY)
+    reference = _maximum(capacity, _TINY) / world_users
+    out[0] = _maximum(_available(compute, gdp, world_gdp, world_compute, api_delay, cloud) / users / reference, _TINY)
 
 
-@compiled("float64(float64)")
-def _odds_share(q, out):
+@loop("void(float64, float64[:])", "()->()")
+def _odds_share(q, out):  # pragma: no cover
     """q / (1 + q)."""
     out[0] = q / (1.0 + q)
 
@@ -289,17 +278,17 @@ def use_intensity(s: State, p: Dynamics) -> None:
     s.intensity = _odds_share(q)
 
 
-@compiled("void(float64, float64, float64, float64, float64, float64, float64, float64, float64,"
+@loop("void(float64, float64, float64, float64, float64, float64, float64, float64, float64,"
           " float64[:], float64[:], float64[:])", "(),(),(),(),(),(),(),(),()->(),(),()")
-def _adopt_loop(skills, kept, dt, received, readiness, speed, mult, boost, adoption_mult, skills_now, skill_now, exponent):
+def _adopt_loop(skills, kept, dt, received, readiness, speed, mult, boost, adoption_mult, skills_now, skill_now, exponent):  # pragma: no cover
     """Skills kept and received, in [0, 1]; skill r + (1 - r) H; the exponent -speed dt of adoption's approach."""
-    skills_now[0] = minimum(maximum(skills * kept + dt * received, 0.0), 1.0)
+    skills_now[0] = _minimum(_maximum(skills * kept + dt * received, 0.0), 1.0)
     skill_now[0] = _skill(readiness, skills_now[0])
     exponent[0] = -(speed * readiness * mult * (1.0 + boost * received) * adoption_mult) * dt
 
 
-@compiled("float64(float64, float64, float64, float64)")
-def _approach(internet, skill_power, adoption, decay, out):
+@loop("void(float64, float64, float64, float64, float64[:])", "(),(),(),()->()")
+def _approach(internet, skill_power, adoption, decay, out):  # pragma: no cover
     """Adoption moved towards its ceiling internet * skill^theta by the factor ``decay``."""
     ceiling = internet * skill_power
     out[0] = ceiling + (adoption - ceiling) * decay
@@ -314,21 +303,21 @@ def adopt(s: State, received: np.ndarray, p: Dynamics, dt: float) -> None:
     s.adoption = _approach(s.internet, skill_now ** p.adoption_skill_elasticity, s.adoption, np.exp(exponent))
 
 
-@compiled("float64(float64)")
-def _odds(share, out):
+@loop("void(float64, float64[:])", "()->()")
+def _odds(share, out):  # pragma: no cover
     """s / (1 - s), s clipped to [1e-6, 1 - 1e-6] (NaN stays NaN)."""
-    safe = share if share != share else minimum(maximum(share, 1e-6), 1 - 1e-6)
+    safe = share if share != share else _minimum(_maximum(share, 1e-6), 1 - 1e-6)
     out[0] = safe / (1 - safe)
 
 
-@compiled("float64(float64, float64, float64, float64)")
-def _logit_exponent(log_odds, trend, slope, dt, out):
+@loop("void(float64, float64, float64, float64, float64[:])", "(),(),(),()->()")
+def _logit_exponent(log_odds, trend, slope, dt, out):  # pragma: no cover
     """-(logit + trend * slope * dt)."""
     out[0] = -(log_odds + trend * slope * dt)
 
 
-@compiled("float64(float64, float64)")
-def _logistic(exp_minus, share, out):
+@loop("void(float64, float64, float64[:])", "(),()->()")
+def _logistic(exp_minus, share, out):  # pragma: no cover
     """1 / (1 + exp(-x)) where 0 < share < 1; else the share as it is."""
     out[0] = 1.0 / (1.0 + exp_minus) if share > 0 and share < 1 else share
 
@@ -343,8 +332,8 @@ def grow_internet(s: State, p: Dynamics, dt: float) -> None:
     s.internet = along_trend(s.internet, p.internet_trend, s.internet_slope, dt)
 
 
-@compiled("float64(float64, float64, float64)")
-def _used(frontier_access, adoption, intensity, out):
+@loop("void(float64, float64, float64, float64[:])", "(),(),()->()")
+def _used(frontier_access, adoption, intensity, out):  # pragma: no cover
     """a u iota."""
     out[0] = frontier_access * adoption * intensity
 
