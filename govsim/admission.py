@@ -25,8 +25,9 @@ from govsim.state import State
 @njit(inline="always")
 def _maximum(a, b):  # pragma: no cover
     """``np.maximum`` of two numbers in a compiled loop: NaN if either is (Python's ``max`` drops a NaN in
-    second place). Kept in this module: numba renews a loop's cache only when its own file changes."""
-    return a if a >= b or a != a else b
+    second place), ``b`` on a tie (max(-0.0, 0.0) is 0.0). Kept in this module: numba renews a loop's
+    cache only when its own file changes."""
+    return a if a > b or a != a else b
 
 
 def admit(s: State, forums: ForumSet, k: int, b, quota: enlargement.Slots | list[enlargement.Slots],

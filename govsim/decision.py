@@ -31,8 +31,9 @@ _BINS = 41  # alignment bins for the O(N*K) network term
 @njit(inline="always")
 def _maximum(a, b):  # pragma: no cover
     """``np.maximum`` of two numbers in a compiled loop: NaN if either is (Python's ``max`` drops a NaN in
-    second place). Kept in this module: numba renews a loop's cache only when its own file changes."""
-    return a if a >= b or a != a else b
+    second place), ``b`` on a tie (max(-0.0, 0.0) is 0.0). Kept in this module: numba renews a loop's
+    cache only when its own file changes."""
+    return a if a > b or a != a else b
 
 
 class ForumView(NamedTuple):

@@ -39,8 +39,8 @@ def test_entry_change_equals_the_numpy_formula(w_a, c_a, x_a, c_j, x_j, club, we
 
 
 def test_the_compiled_maximum_is_numpys_nan_included():
-    a = np.array([np.nan, 0.0, 1.0, -np.inf, np.nan, 2.0])
-    b = np.array([0.0, np.nan, 2.0, -np.inf, np.nan, -1.0])
+    a = np.array([np.nan, 0.0, 1.0, -np.inf, np.nan, 2.0, -0.0, 0.0])
+    b = np.array([0.0, np.nan, 2.0, -np.inf, np.nan, -1.0, 0.0, -0.0])
     for module in (admission, decision):
         helper = module._maximum
 
@@ -49,4 +49,6 @@ def test_the_compiled_maximum_is_numpys_nan_included():
 
         compiled = guvectorize(["void(float64, float64, float64[:])"], "(),()->()")(pair)  # not cached: always today's helper
         with np.errstate(invalid="ignore"):  # a compared NaN raises the flag in compiled code (never in a run: finite inputs)
-            np.testing.assert_array_equal(compiled(a, b), np.maximum(a, b))
+            got, want = compiled(a, b), np.maximum(a, b)
+        np.testing.assert_array_equal(got, want)
+        np.testing.assert_array_equal(np.signbit(got), np.signbit(want))  # the sign of a zero too
