@@ -103,7 +103,11 @@ class Trace:
         return out
 
     def _measure(self, rows, live: np.ndarray) -> dict[str, np.ndarray]:
-        """The indices of ``rows`` (a slice or indices) with the forums of mask ``live``."""
+        """The indices of ``rows`` (a slice or indices) with the forums of mask ``live`` (BLAS on one thread)."""
+        with one_blas_thread():
+            return self._measure_rows(rows, live)
+
+    def _measure_rows(self, rows, live: np.ndarray) -> dict[str, np.ndarray]:
         floats = {name: self.floats[v, rows] for v, name in enumerate(FLOATS)}
         engagement, status, universal = self.engagement[rows], self.status[rows], self.universal
         authority, position = self.authority[rows], self.position[rows]
@@ -120,6 +124,22 @@ class Trace:
                                      floats["adoption"], floats["intensity"]),
             "frontier_capability": floats["frontier_access"].max(axis=-1), "open_lag_years": self.open_lag[rows].copy(),
         }
+
+
+_BLAS = []  # the process's threadpoolctl controller, made on first use (finding the libraries takes ~2 ms)
+
+
+def one_blas_thread():
+    """A context in which BLAS runs on one thread. The index pass's dot products over the countries
+    (``stacked.dot_rows``) are split between BLAS threads for long rows (~10 000 countries and more),
+    and each thread's partial sum changes the last bits: without it a large world's indices would
+    depend on the machine's cores and on whether joblib limited them (sweeps). One thread is no
+    slower here (measured at 100 000 countries) and keeps a run's results the same everywhere."""
+    if not _BLAS:
+        from threadpoolctl import ThreadpoolController
+
+        _BLAS.append(ThreadpoolController())
+    return _BLAS[0].limit(limits=1, user_api="blas")
 
 
 def row_bytes(n: int, k: int) -> int:

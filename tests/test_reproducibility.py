@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 
 import pandas as pd
 import pytest
@@ -95,3 +98,21 @@ def test_save_round_trips_tables_and_resolved_scenario(tmp_path):
     # saving again over the same folder works (atomic replace) and leaves no temporary files
     results.save(folder)
     assert not [p for p in folder.iterdir() if p.name.startswith(".") and p.name != ".govsim-lock"]
+
+
+_LARGE_WORLD = """
+import json, govsim
+scenario = govsim.load_scenario("baseline", ["world=synthetic", "world.n=20000", "time.steps=3"])
+print(json.dumps(govsim.run(scenario, seed=0, countries=False).indices.select_dtypes("number").to_numpy().tolist()))
+"""
+
+
+def test_a_large_worlds_indices_do_not_depend_on_the_blas_threads():
+    """Dot products over 20 000 countries are split between BLAS threads, each adding its own part: the
+    index pass runs BLAS on one thread, so the cores (or a sweep's limits on them) change no result."""
+    runs = []
+    for threads in ("1", "2"):
+        env = {**os.environ, "OPENBLAS_NUM_THREADS": threads, "OMP_NUM_THREADS": threads, "MKL_NUM_THREADS": threads}
+        done = subprocess.run([sys.executable, "-c", _LARGE_WORLD], env=env, capture_output=True, text=True, check=True)
+        runs.append(json.loads(done.stdout))
+    assert runs[0] == runs[1]
