@@ -13,12 +13,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-import govsim
-from govsim import phases, rows
+from govsim import rows
 from govsim.codes import MEMBER, PARTNER
 from govsim.decision import choose, network_share, option_value, utilities
 from govsim.replicates import stack_behaviour, stack_forums, stack_states
-from numpy_reference import access_weight
+from numpy_reference import access_weight, stepped_runs
 
 
 def reference_utilities(s, view, p, status):
@@ -58,22 +57,11 @@ def reference_option_value(u, eligible, outside, temperature):
     return temperature * (top + np.log(np.exp(outside / temperature - top) + np.exp(z - top[..., None]).sum(axis=-1)))
 
 
-def _states(name, steps=12, seeds=(1, 2)):
-    """The states of a run of ``name`` after each step (each seed), for comparing the utilities."""
-    scenario = govsim.load_scenario(name, overrides=[f"time.steps={steps}"])
-    runs = [phases.setup(scenario, np.random.default_rng(seed)) for seed in seeds]
-    rngs = [np.random.default_rng(seed) for seed in seeds]
-    for period in range(steps):
-        for (world, forums, state, shocks), rng in zip(runs, rngs):
-            phases.run_period(state, forums, shocks, scenario.behaviour, scenario.time.step_years, rng, period)
-        yield scenario, runs
-
-
 @pytest.mark.parametrize("name", ["baseline", "export_controls_escalation", "interoperability", "ai_public_good",
                                   "capacity_building"])
 def test_utilities_equal_the_numpy_formula_in_one_run_and_a_batch(name):
     checked = 0
-    for scenario, runs in _states(name):
+    for scenario, runs in stepped_runs(name, 12):
         p = scenario.behaviour.decision
         for _, forums, state, _ in runs:
             for status in (state.status, np.where(~forums.universal, np.maximum(state.status, PARTNER), state.status)):

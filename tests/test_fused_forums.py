@@ -17,12 +17,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import govsim
-from govsim import phases, rows
+from govsim import rows
 from govsim.codes import PARTNER
 from govsim.forums import ForumSet, _numpy_sum, capability_mass
 from govsim.replicates import stack_behaviour, stack_forums, stack_states
-from numpy_reference import access_weight
+from numpy_reference import access_weight, stepped_runs
 
 
 def reference_mass(state):
@@ -111,20 +110,10 @@ def test_numpys_sums_are_the_loops_sums(n):
 
 # --- the states of real runs ---
 
-def _runs(name, steps, seeds=(1, 2)):
-    scenario = govsim.load_scenario(name, overrides=[f"time.steps={steps}"])
-    runs = [phases.setup(scenario, np.random.default_rng(seed)) for seed in seeds]
-    rngs = [np.random.default_rng(seed) for seed in seeds]
-    for period in range(steps):
-        for (_, forums, state, shocks), rng in zip(runs, rngs):
-            phases.run_period(state, forums, shocks, scenario.behaviour, scenario.time.step_years, rng, period)
-        yield scenario, runs
-
-
 @pytest.mark.parametrize("name", ["baseline", "interoperability", "export_controls_escalation", "ai_public_good"])
 def test_update_and_access_equal_the_numpy_formulas_in_real_runs(name):
     checked = 0
-    for scenario, runs in _runs(name, 10):
+    for scenario, runs in stepped_runs(name, 10):
         p = scenario.behaviour.dynamics
         for _, forums, state, _ in runs:
             assert_same(forums, state, p)
