@@ -14,7 +14,7 @@ repeated in the modules that need it for this reason).
 
 from __future__ import annotations
 
-from numba import guvectorize
+from numba import guvectorize, njit
 
 
 def loop(signature: str, layout: str):
@@ -22,6 +22,26 @@ def loop(signature: str, layout: str):
     cached, as numpy's generalised ufunc itself: it broadcasts its loop dimensions like any ufunc,
     over one run's countries (N,) and a batch's (R, N), and calls without numba's Python wrapper."""
     def compile_(function):
-        return guvectorize([signature], layout, cache=True)(function).ufunc
+        return _cached(lambda cache: guvectorize([signature], layout, cache=cache)(function)).ufunc
     return compile_
+
+
+def function(*signature: str):
+    """``numba.njit`` (with an optional explicit ``signature``), cached: for the helpers a module's
+    loops call, and loops over a whole array."""
+    def compile_(python_function):
+        return _cached(lambda cache: njit(*signature, cache=cache)(python_function))
+    return compile_
+
+
+def _cached(make):
+    """``make(cache=True)``, or ``make(cache=False)`` where numba finds no writable folder for its cache
+    (neither the package's ``__pycache__`` nor its user cache folder; ``NUMBA_CACHE_DIR`` chooses one):
+    the loops are then compiled in memory at each start, rather than the import failing."""
+    try:
+        return make(True)
+    except RuntimeError as error:
+        if "no locator available" not in str(error):
+            raise
+        return make(False)
 

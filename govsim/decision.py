@@ -20,7 +20,7 @@ import numpy as np
 from numba import njit
 
 from govsim import rows
-from govsim.compiled import loop
+from govsim.compiled import function, loop
 from govsim.config.behaviour import Decision
 from govsim.codes import MEMBER, PARTNER
 from govsim.state import State
@@ -210,7 +210,7 @@ def network_share(alignment: np.ndarray, engagement: np.ndarray, bandwidth: floa
     return _gather(kernel @ sums, weights, which)
 
 
-@njit(cache=True)
+@function()
 def _bin(alignment, engagement):  # pragma: no cover
     """Per replicate (row of ``alignment``): each country's alignment bin, the countries per bin and
     their engagement summed per bin and forum, in country order (as numpy's bincount adds)."""
@@ -227,7 +227,7 @@ def _bin(alignment, engagement):  # pragma: no cover
     return which, counts, sums
 
 
-@njit(cache=True)
+@function()
 def _gather(weighted, weights, which):  # pragma: no cover
     """Each country's bin's kernel-weighted engagement over its kernel weight, per replicate
     (``weighted`` (R, B, K), ``weights`` (R, B), ``which`` the bins (R, N))."""

@@ -21,7 +21,7 @@ import numpy as np
 from numba import njit
 
 from govsim import frontier, rows
-from govsim.compiled import loop
+from govsim.compiled import function, loop
 from govsim.frontier import per_run
 from govsim.config.behaviour import Budget, Dynamics
 from govsim.codes import INCOME_THRESHOLDS
@@ -134,7 +134,7 @@ def _income_exponent(capability, dt, growth, premium, out):  # pragma: no cover
     out[0] = dt * (growth + premium * capability)
 
 
-@njit(cache=True)
+@function()
 def _gdp_group(gdp_pc: float, thresholds: np.ndarray) -> int:  # pragma: no cover
     """np.searchsorted(thresholds, gdp_pc): how many (sorted) thresholds lie below it (NaN: all)."""
     if gdp_pc != gdp_pc:
@@ -170,7 +170,7 @@ def grow_income(s: State, p: Dynamics, dt: float) -> None:
     s.gdp_pc, s.income_group = _income_loop(s.gdp_pc, growth, start, s.income_group0, INCOME_THRESHOLDS)
 
 
-@njit(cache=True)
+@function()
 def _sign(x: float) -> float:  # pragma: no cover
     """np.sign: 1, -1, 0.0 for either zero, NaN for NaN."""
     return 1.0 if x > 0 else (-1.0 if x < 0 else (0.0 if x == 0 else x))
@@ -180,14 +180,14 @@ def _sign(x: float) -> float:  # pragma: no cover
 WEIGHT, PULL, AWAY = 0, 1, 2
 
 
-@njit(cache=True)
+@function()
 def _term(weights: np.ndarray, i: int, j: int, positions: np.ndarray, x: float, kind: int) -> float:  # pragma: no cover
     if kind == WEIGHT:
         return weights[i, j]
     return weights[i, j] * (positions[j] - x) if kind == PULL else weights[i, j] * _sign(x - positions[j])
 
 
-@njit(cache=True)
+@function()
 def _block_sum(weights, i, positions, x, kind, start, n):  # pragma: no cover
     """numpy's pairwise sum of the 8 <= n <= 128 terms from ``start``: eight running sums, then the rest."""
     r = np.empty(8)
@@ -204,7 +204,7 @@ def _block_sum(weights, i, positions, x, kind, start, n):  # pragma: no cover
     return total
 
 
-@njit(cache=True)
+@function()
 def _pairwise(weights, i, positions, x, kind, n):  # pragma: no cover
     """numpy's pairwise summation of n >= 8 terms: blocks of up to 128 (:func:`_block_sum`); above, the
     sum of both halves (the first a multiple of 8), walked with a stack (addition commutes exactly)."""
@@ -228,7 +228,7 @@ def _pairwise(weights, i, positions, x, kind, n):  # pragma: no cover
     return sums[0]
 
 
-@njit(cache=True)
+@function()
 def _forum_sum(weights: np.ndarray, i: int, positions: np.ndarray, x: float, kind: int) -> float:  # pragma: no cover
     """Country i's sum over no or k >= 8 forums of :func:`_term` as numpy's ``sum(axis=-1)`` (and
     rows.forum_sum) adds them: 0.0 + the pairwise sum (fewer forums: left to right in :func:`_drift_loop`)."""

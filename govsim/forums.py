@@ -16,10 +16,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-from numba import njit
 
 from govsim import rows
-from govsim.compiled import loop
+from govsim.compiled import function, loop
 from govsim.config.behaviour import Dynamics
 from govsim.config.forums import ForumSpec
 from govsim.decision import ForumView
@@ -134,7 +133,7 @@ def capability_mass(state: State) -> np.ndarray:
 
 # --- compiled loops (numba; arithmetic only, numpy's order of operations and of summation) ---
 
-@njit("float64(float64[:], int64, int64)", cache=True)
+@function("float64(float64[:], int64, int64)")
 def _pairwise(a, lo, n):  # pragma: no cover
     """numpy's pairwise sum of a[lo:lo + n] (numpy/_core/src/umath/loops_utils.h.src): up to 8 values
     left to right, up to 128 in 8 interleaved partial sums, more split in two halves (multiples of 8)."""
@@ -160,13 +159,13 @@ def _pairwise(a, lo, n):  # pragma: no cover
     return _pairwise(a, lo, half) + _pairwise(a, lo + half, n - half)
 
 
-@njit("float64(float64[:])", cache=True)
+@function("float64(float64[:])")
 def _numpy_sum(a):  # pragma: no cover
     """``a.sum()`` of a contiguous 1-D array as numpy adds it: its identity 0.0 plus the pairwise sum."""
     return 0.0 + _pairwise(a, 0, a.shape[0])
 
 
-@njit("UniTuple(float64, 3)(boolean, int8, float64, float64)", cache=True)
+@function("UniTuple(float64, 3)(boolean, int8, float64, float64)")
 def _weights(universal, status, engagement, mass):  # pragma: no cover
     """Country i in forum k: (inside_ik, w_ik, v_ik) of :func:`_derive`, inside 1.0 or 0.0 as numpy
     casts the booleans: inside_ik = 1 if k universal or i at least a partner, w_ik = m_i (e_ik inside_ik),
@@ -177,7 +176,7 @@ def _weights(universal, status, engagement, mass):  # pragma: no cover
     return inside, weight, engaged if universal else weight
 
 
-@njit("void(float64[:], float64[:], float64[:], float64[:])", cache=True)
+@function("void(float64[:], float64[:], float64[:], float64[:])")
 def _mass(capability, gdp_pc, population, out):  # pragma: no cover
     """out_i = c_i Y_i P_i / sum_j c_j Y_j P_j (numpy's sum), or 1/N each if the sum is not positive."""
     n = out.shape[0]

@@ -40,7 +40,7 @@ import numpy as np
 from numba import njit
 
 from govsim import rows
-from govsim.compiled import loop
+from govsim.compiled import function, loop
 from govsim.config.behaviour import Dynamics
 from govsim.state import State
 
@@ -84,7 +84,7 @@ def frontier_orders(year: float, start_year: float, p: Dynamics) -> float:
     return p.capability_half_orders + frontier_growth(p) * (year - start_year)
 
 
-@njit(cache=True)
+@function()
 def _halvings(orders: float, half_orders: float) -> float:  # pragma: no cover
     return -_maximum(orders, 0.0) / half_orders
 
@@ -177,7 +177,7 @@ def _relax_exponents(lam, dt, decay, growth):  # pragma: no cover
     growth[0] = -(lam if lam > 1e-12 else 1.0) * dt
 
 
-@njit(cache=True)
+@function()
 def _relaxed(knowhow: float, decay: float, expm1: float, lam: float, dt: float) -> float:  # pragma: no cover
     """k exp(-lambda dt) + (1 - exp(-lambda dt)) / lambda, the second term dt in the limit lambda -> 0."""
     return knowhow * decay + (-expm1 / lam if lam > 1e-12 else dt)
@@ -206,7 +206,7 @@ def steady_knowhow(lam: np.ndarray, p: Dynamics, leader: int) -> np.ndarray:
     return np.clip(lag - lag[leader], 0.0, p.max_lag_years)
 
 
-@njit(cache=True)
+@function()
 def _skill(readiness: float, skills: float) -> float:  # pragma: no cover
     return readiness + (1.0 - readiness) * skills
 
@@ -227,7 +227,7 @@ def adoption_ceiling(s: State, p: Dynamics) -> np.ndarray:
     return s.internet * skill(s) ** p.adoption_skill_elasticity
 
 
-@njit(cache=True)
+@function()
 def _available(compute: float, gdp: float, world_gdp: float, world_compute: float, api_delay: float, cloud: float) -> float:  # pragma: no cover
     gdp_share = gdp / _maximum(world_gdp, _TINY)
     reach = 1.0 / (1.0 + api_delay)

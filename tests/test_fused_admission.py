@@ -52,3 +52,4 @@ def test_the_compiled_maximum_is_numpys_nan_included():
             got, want = compiled(a, b), np.maximum(a, b)
         np.testing.assert_array_equal(got, want)
         np.testing.assert_array_equal(np.signbit(got), np.signbit(want))  # the sign of a zero too
+
