@@ -22,7 +22,6 @@ from numba import njit
 
 from govsim import frontier, rows
 from govsim.compiled import function, loop
-from govsim.frontier import per_run
 from govsim.config.behaviour import Budget, Dynamics
 from govsim.codes import INCOME_THRESHOLDS
 from govsim.state import State
@@ -176,93 +175,43 @@ def _sign(x: float) -> float:  # pragma: no cover
     return 1.0 if x > 0 else (-1.0 if x < 0 else (0.0 if x == 0 else x))
 
 
-#: What :func:`_term` gives for forum j: the weight, weight * (position - x), weight * sign(x - position).
-WEIGHT, PULL, AWAY = 0, 1, 2
-
-
-@function()
-def _term(weights: np.ndarray, i: int, j: int, positions: np.ndarray, x: float, kind: int) -> float:  # pragma: no cover
-    if kind == WEIGHT:
-        return weights[i, j]
-    return weights[i, j] * (positions[j] - x) if kind == PULL else weights[i, j] * _sign(x - positions[j])
-
-
-@function()
-def _block_sum(weights, i, positions, x, kind, start, n):  # pragma: no cover
-    """numpy's pairwise sum of the 8 <= n <= 128 terms from ``start``: eight running sums, then the rest."""
-    r = np.empty(8)
-    for j in range(8):
-        r[j] = _term(weights, i, start + j, positions, x, kind)
-    m = 8
-    while m < n - n % 8:
-        for j in range(8):
-            r[j] += _term(weights, i, start + m + j, positions, x, kind)
-        m += 8
-    total = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]))
-    for j in range(m, n):
-        total += _term(weights, i, start + j, positions, x, kind)
-    return total
-
-
-@function()
-def _pairwise(weights, i, positions, x, kind, n):  # pragma: no cover
-    """numpy's pairwise summation of n >= 8 terms: blocks of up to 128 (:func:`_block_sum`); above, the
-    sum of both halves (the first a multiple of 8), walked with a stack (addition commutes exactly)."""
-    starts, sizes, visits, sums = np.zeros(64, np.int64), np.zeros(64, np.int64), np.zeros(64, np.int64), np.zeros(64)
-    sizes[0], top, done = n, 0, 0
-    while top >= 0:
-        start, size = starts[top], sizes[top]
-        half = size // 2 - (size // 2) % 8
-        if size <= 128 or visits[top] == 2:
-            if size <= 128:
-                sums[done] = _block_sum(weights, i, positions, x, kind, start, size)
-            else:
-                sums[done - 2] = sums[done - 2] + sums[done - 1]
-                done -= 2
-            done += 1
-            top -= 1
-            continue
-        visits[top] += 1
-        top += 1
-        starts[top], sizes[top], visits[top] = (start, half, 0) if visits[top - 1] == 1 else (start + half, size - half, 0)
-    return sums[0]
-
-
-@function()
-def _forum_sum(weights: np.ndarray, i: int, positions: np.ndarray, x: float, kind: int) -> float:  # pragma: no cover
-    """Country i's sum over no or k >= 8 forums of :func:`_term` as numpy's ``sum(axis=-1)`` (and
-    rows.forum_sum) adds them: 0.0 + the pairwise sum (fewer forums: left to right in :func:`_drift_loop`)."""
-    k = positions.shape[0]
-    return 0.0 if k == 0 else 0.0 + _pairwise(weights, i, positions, x, kind, k)
-
-
-@loop("void(float64[:, :], float64[:], float64[:], float64[:, :], float64[:], float64[:], int64, boolean,"
-          " float64, float64, float64, float64[:])", "(n,k),(k),(n),(n,k),(n),(n),(),(),(),(),()->(n)")
-def _drift_loop(engagement, positions, alignment, discipline, sanction, blocked, sanctioner, disciplined, dt, drift,
-                repulsion, moved):  # pragma: no cover
+@loop("void(float64[:, :], float64[:], float64[:], float64[:, :], float64[:], float64[:], float64[:, :], int64, boolean,"
+          " float64, float64, float64, float64[:])", "(n,k),(k),(n),(n,k),(n),(n),(m,n),(),(),(),(),()->(n)")
+def _drift_loop(engagement, positions, alignment, discipline, sanction, blocked, sums, sanctioner, disciplined, dt,
+                drift, repulsion, moved):  # pragma: no cover
     """x_i + dt (drift * pull_i + repulsion * push_i) in [-1, 1] for every country of one run: pull_i the
     engagement-weighted mean of (position - x_i) over the forums (0 where nothing is engaged); push_i
     sanction_i * blocked_i * sign(x_i - x_S) where a forum S sanctions (``sanctioner`` >= 0), plus where
-    ``disciplined`` the mean of sign(x_i - position) over the forums its bloc penalises (0 where none)."""
+    ``disciplined`` the mean of sign(x_i - position) over the forums its bloc penalises (0 where none).
+    The sums over fewer than 8 forums are added here left to right (as numpy adds them); for more,
+    ``sums`` holds numpy's own (:func:`_forum_sums`; (0, n) otherwise)."""
     k = positions.shape[0]
     for i in range(alignment.shape[0]):
         x = alignment[i]
-        if 0 < k < 8:  # left to right (as rows.forum_sum), written out: a call per country costs ~50 ns
-            weight, pull = engagement[i, 0] + 0.0, engagement[i, 0] * (positions[0] - x) + 0.0
-            count, away = discipline[i, 0] + 0.0, discipline[i, 0] * _sign(x - positions[0]) + 0.0
-            for j in range(1, k):
+        if sums.shape[0]:
+            weight, pull, count, away = sums[0, i], sums[1, i], sums[2, i], sums[3, i]
+        else:
+            weight = pull = count = away = 0.0  # numpy's sum starts from 0.0
+            for j in range(k):
                 weight += engagement[i, j]
                 pull += engagement[i, j] * (positions[j] - x)
                 count += discipline[i, j]
                 away += discipline[i, j] * _sign(x - positions[j])
-        else:
-            weight, pull = _forum_sum(engagement, i, positions, x, WEIGHT), _forum_sum(engagement, i, positions, x, PULL)
-            count, away = _forum_sum(discipline, i, positions, x, WEIGHT), _forum_sum(discipline, i, positions, x, AWAY)
         pull = pull / weight if weight > 0 else 0.0
         push = sanction[i] * blocked[i] * _sign(x - positions[sanctioner]) if sanctioner >= 0 else 0.0
         if disciplined:
             push = push + (away / count if count > 0 else 0.0)
         moved[i] = _minimum(_maximum(x + dt * (drift * pull + repulsion * push), -1.0), 1.0)
+
+
+def _forum_sums(s: State, positions: np.ndarray) -> np.ndarray:
+    """(4, [R,] N) the sums of :func:`_drift_loop` over 8 or more forums, as numpy adds them (pairwise);
+    with fewer forums none ((0, [R,] N)): the loop adds them."""
+    e, d, x = s.engagement, s.policy.discipline, s.alignment[..., None]
+    if e.shape[-1] < 8:
+        return np.zeros((0, *e.shape[:-1]))
+    towards = rows.forum_row(positions)
+    return np.stack([e.sum(axis=-1), (e * (towards - x)).sum(axis=-1), d.sum(axis=-1), (d * np.sign(x - towards)).sum(axis=-1)])
 
 
 def drift_alignment(s: State, positions: np.ndarray, p: Dynamics, dt: float) -> None:
@@ -272,9 +221,10 @@ def drift_alignment(s: State, positions: np.ndarray, p: Dynamics, dt: float) -> 
     1993: bloc pressure sorts states into camps)."""
     pol = s.policy  # sanction_forum -1: none; an (R, 1) column in a batch where a shock set it
     disciplined = pol.holds("discipline") and bool(pol.discipline.any())
-    s.alignment = _drift_loop(s.engagement, positions, s.alignment, pol.discipline, pol.sanction, pol.blocked,
-                              per_run(pol.sanction_forum), disciplined, dt, per_run(p.alignment_drift),
-                              per_run(p.sanction_repulsion))
+    sums = np.moveaxis(_forum_sums(s, positions), 0, -2)  # (R, 4, N) in a batch: the loop's core axes last
+    s.alignment = _drift_loop(s.engagement, positions, s.alignment, pol.discipline, pol.sanction, pol.blocked, sums,
+                              rows.per_country(pol.sanction_forum), disciplined, dt, rows.per_country(p.alignment_drift),
+                              rows.per_country(p.sanction_repulsion))
 
 
 @loop("void(float64, float64, float64[:])", "(),()->()")

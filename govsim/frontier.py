@@ -28,7 +28,7 @@ formula, so the results are numpy's bit for bit. The transcendental functions (e
 log10, powers) stay numpy calls between the loops (numba's libm differs from numpy's SIMD in the last
 bit); the reductions over countries stay numpy's. Every loop broadcasts like a ufunc: one run's (N,)
 arrays and numbers, or a batch's (R, N) arrays and (R, 1) columns (as (R,) for a loop over the countries:
-:func:`per_run`). The loops call only helpers of this module (numba renews a loop's cache only when
+``rows.per_country``). The loops call only helpers of this module (numba renews a loop's cache only when
 its own file changes).
 """
 
@@ -45,12 +45,6 @@ from govsim.config.behaviour import Dynamics
 from govsim.state import State
 
 _TINY = 1e-300
-
-
-def per_run(x):
-    """A per-run number as a loop over the countries (core dimension (n)) takes it: a batch's (R, 1)
-    column as (R,) (one per run), a number as it is."""
-    return x[..., 0] if isinstance(x, np.ndarray) else x
 
 
 @njit(inline="always")
@@ -197,7 +191,7 @@ def relax_knowhow(knowhow: np.ndarray, lam: np.ndarray, dt: float, p: Dynamics, 
     measured from the frontier's know-how, the ``leader``'s (the compute leader: its labs set the
     frontier), in [0, max_lag_years]."""
     decay, growth = _relax_exponents(lam, dt)
-    return _relax_loop(knowhow, np.exp(decay), np.expm1(growth), lam, dt, per_run(leader), per_run(p.max_lag_years))
+    return _relax_loop(knowhow, np.exp(decay), np.expm1(growth), lam, dt, rows.per_country(leader), rows.per_country(p.max_lag_years))
 
 
 def steady_knowhow(lam: np.ndarray, p: Dynamics, leader: int) -> np.ndarray:

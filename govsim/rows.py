@@ -41,8 +41,10 @@ def at(x: np.ndarray, i):
 
 
 def per_country(x):
-    """A behaviour parameter for per-country arrays: a number as it is; a batch's per-replicate
-    values, an (R, 1, 1) array (shaped for (R, N, K) arrays), as an (R, 1) column."""
+    """A per-run value one axis down, for per-country arrays: a number as it is; a batch's per-replicate
+    values without their last (length-1) axis: an (R, 1, 1) behaviour parameter (shaped for
+    (R, N, K) arrays) as an (R, 1) column, an (R, 1) column as (R,) (one per run, for a compiled loop
+    over the countries)."""
     return x[..., 0] if isinstance(x, np.ndarray) else x
 
 
