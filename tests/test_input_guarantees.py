@@ -391,3 +391,16 @@ def test_any_override_is_applied_or_is_one_clear_error(tmp_path_factory, key, va
         return
     event("valid")
     assert isinstance(scenario, govsim.Scenario)
+
+
+def test_the_available_memory_is_read_at_most_once_a_second(monkeypatch):
+    """A sweep starting many runs a second reuses a reading of /proc/meminfo for a second, then reads it again."""
+    readings, now = iter([5e9, 3e9]), [100.0]
+    monkeypatch.setattr(budget, "_read_available_memory", lambda: next(readings))
+    monkeypatch.setattr(budget.time, "monotonic", lambda: now[0])
+    monkeypatch.setattr(budget, "_reading", [])
+    assert budget.available_memory() == 5e9
+    now[0] += 0.5
+    assert budget.available_memory() == 5e9
+    now[0] += budget.MEMORY_READING_SECONDS
+    assert budget.available_memory() == 3e9
