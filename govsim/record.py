@@ -68,6 +68,10 @@ class Recorder:
 
     def forums(self, steps: slice = slice(None), replicates: int = 1) -> pd.DataFrame:
         """One row per forum per step (``steps``, ``replicates``: as for :meth:`countries`)."""
+        return pd.DataFrame(self.forum_columns(steps, replicates))
+
+    def forum_columns(self, steps: slice = slice(None), replicates: int = 1) -> dict[str, np.ndarray]:
+        """The columns of :meth:`forums`, for the run's tables (tagged and built once, not built twice)."""
         rows = self.forum_rows[steps]
         step, status, engaged, position, authority, pool = zip(*rows)
         # ([R,] steps, K, N): each forum's countries contiguous, so they are counted in one fast pass
@@ -79,4 +83,4 @@ class Recorder:
             table[column] = (status == code).sum(axis=-1).ravel()
         for column, values in (("n_engaged", engaged), ("position", position), ("authority", authority), ("pool", pool)):
             table[column] = runs_first(values, replicates)
-        return pd.DataFrame(table)
+        return table

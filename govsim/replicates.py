@@ -210,7 +210,7 @@ class Batch:
             for r in range(runs):  # name the first replicate's bad step and index
                 check_indices(0, {name: values[r * rows:(r + 1) * rows] for name, values in measured.items()})
         countries = self.recorder.country_columns(s.iso3, self.worlds[0].name, s.region, replicates=runs)
-        return stacked_results(self.scenarios, self.seeds, rows, measured, countries, self.recorder.forums(replicates=runs))
+        return stacked_results(self.scenarios, self.seeds, rows, measured, countries, self.recorder.forum_columns(replicates=runs))
 
 
 #: Behaviour groups whose parameters the batched kernel applies to (R, N, K) arrays: per-replicate

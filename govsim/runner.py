@@ -6,6 +6,7 @@ import json
 import os
 import secrets
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -163,11 +164,11 @@ def _results(model: GovernanceModel, n_rows: int, steps: slice) -> Results:
     """The first ``n_rows`` rows of indices, and the country and forum rows of ``steps``, all tagged."""
     countries = model.recorder.country_columns(model.state.iso3, model.names, model.state.region, steps=steps)
     return stacked_results([model.scenario], [model.seed], n_rows, model.index_columns(n_rows), countries,
-                           model.recorder.forums(steps=steps))[0]
+                           model.recorder.forum_columns(steps=steps))[0]
 
 
 def stacked_results(scenarios: list[Scenario], seeds: list[int], n_rows: int, index_columns: dict[str, np.ndarray],
-                    countries: pd.DataFrame | dict, forums: pd.DataFrame) -> list[Results]:
+                    countries: pd.DataFrame | dict, forums: pd.DataFrame | dict) -> list[Results]:
     """The Results of runs with the same calendar (one run, or a batch's replicates: govsim/replicates.py)
     from their tables stacked run after run: ``index_columns`` ``n_rows`` per run; ``countries`` and
     ``forums`` (each with a ``step`` column, empty if not kept) in equal blocks of rows per run. Each
@@ -219,8 +220,14 @@ def time_columns(scenario: Scenario, n_rows: int) -> dict[str, object]:
 def clock(start: str, dt: float, n_rows: int) -> dict[str, object]:
     """The time columns of :func:`time_columns` for a run starting at period ``start`` with steps of ``dt`` years."""
     starts = period_to_year(start) + (np.arange(n_rows) - 1) * dt
-    return {"step": np.arange(n_rows), "period": [_label(t, dt) for t in starts],
+    return {"step": np.arange(n_rows), "period": list(_labels(start, dt, n_rows)),
             "year": np.floor(starts + 1e-9).astype(int), "time": np.round(starts, 9)}
+
+
+@lru_cache(maxsize=64)
+def _labels(start: str, dt: float, n_rows: int) -> tuple[str, ...]:
+    """The period labels of :func:`clock`, worked out once per calendar (every run of a sweep shares it)."""
+    return tuple(_label(t, dt) for t in period_to_year(start) + (np.arange(n_rows) - 1) * dt)
 
 
 def _tagged(table: pd.DataFrame | dict, clock: dict[str, object], tags: dict[str, object]) -> pd.DataFrame:
@@ -244,10 +251,16 @@ def _lead(clock: dict[str, object], tags: dict[str, object], steps: np.ndarray) 
     names, seeds = tags["scenario"], tags["seed"]
     names, seeds = (names, seeds) if isinstance(names, list) else ([names], [seeds])
     run = np.repeat(np.arange(len(names)), len(steps) // len(names))
-    text = pd.array([*names, *clock["period"]], dtype="str")
+    text = _text((*names, *clock["period"]))
     return {"scenario": text.take(run), "seed": np.array(seeds)[run],
             "step": np.asarray(clock["step"])[steps], "period": text.take(steps + len(names)),
             "year": np.asarray(clock["year"])[steps], "time": np.asarray(clock["time"])[steps]}
+
+
+@lru_cache(maxsize=64)
+def _text(labels: tuple[str, ...]) -> pd.api.extensions.ExtensionArray:
+    """``labels`` as a pandas string array, converted once per run's names and calendar (only ever taken from)."""
+    return pd.array(labels, dtype="str")
 
 
 def _label(year: float, dt: float) -> str:
