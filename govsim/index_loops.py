@@ -1,16 +1,19 @@
-"""Compiled loops of the index pass (numba): one call measures an index group for every row of a stack.
+"""Compiled loops of the index pass (numba): inclusiveness and the AI divide of every row of a stack.
 
 A row is one recorded step of one run (or of one replicate of a batch); each loop goes row by row
 and, within a row, over the countries and forums in plain loops, with O(N + K^2) scratch per call
 and no (rows, N, K) temporaries. The formulas, their sources and their edge cases are those of the
-per-state reference functions (:mod:`govsim.indices`, :mod:`govsim.divide`, :mod:`govsim.inequality`),
-line by line; each function names its reference. :mod:`govsim.stacked` calls them and names the columns.
+per-state reference functions (:mod:`govsim.indices`, :mod:`govsim.divide`, :mod:`govsim.inequality`);
+each function names its reference. :mod:`govsim.stacked` calls them and names the columns; the
+fragmentation indices are :mod:`govsim.fragmentation_loops`.
 
 Sums run in the order of the loops (sequentially, country after country), not in numpy's pairwise
-or BLAS order, and the Theil index's ``log`` is the C library's: a value can differ from the
-reference's in the last bits (within rtol 1e-12, ``tests/test_index_loops.py``). Cumulative sums,
-sorts (stable: ties keep the country order), maxima, counts and comparisons are exact as in numpy.
-A row's values depend on that row only, so they do not depend on how many rows are measured together.
+or BLAS order, and the Gini coefficients take their shares as products with 1 / total: a value can
+differ from the reference's in the last bits (within rtol 1e-12, ``tests/test_hot_path.py``). The
+Theil index's logs are numpy's (taken between :func:`divide_loop` and :func:`theil_loop`). Running
+sums, sorts (stable: ties keep the country order), maxima, counts and comparisons are as numpy's.
+A row's values depend on that row only (the sort's start, the previous row's order, changes its
+time only), so they do not depend on the rows measured with it.
 
 numba's cache is renewed when this file changes, not when another module does: the loops call only
 helpers of this file, and the status and income codes are repeated here (checked against
@@ -155,7 +158,7 @@ def _ginis(ordered, weights, order, unweighted):  # pragma: no cover
         gap = cum_w * per_w - cum_wv * per_wv  # P_j - L_j
         area += w * (gap + previous)
         previous = gap
-        gap = (j + 1) * per_n - cum_v * per_v  # unit weights: P_j = j / N exactly
+        gap = (j + 1) * per_n - cum_v * per_v  # unit weights: P_j = j / N
         area_v += gap + previous_v
         previous_v = gap
     return _unit(area / total_w) if weighted else 0.0, _unit(area_v / n) if plain else 0.0
