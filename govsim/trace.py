@@ -1,7 +1,7 @@
 """A run's trace: what the indices read, copied each step into preallocated arrays, measured at once.
 
 Recording a step is a handful of array copies and one finiteness check; the indices of the
-recorded steps are then measured in vectorised passes over all rows (:mod:`govsim.stacked`), when
+recorded steps are then measured by compiled loops over the rows (:mod:`govsim.stacked`), when
 first asked for (the indices table, the DataCollector, a live view) and only for the rows not
 measured before. A large world's trace measures its rows every few steps and keeps only the
 indices (:data:`CHUNK_BYTES`).
@@ -27,9 +27,9 @@ BUG = "this is a govsim bug: please report it with the scenario and seed"
 #: Bytes of recorded rows a trace holds at most: when its buffer is full it measures the rows and
 #: starts over, so a large world's trace stays small (193 countries: every step of a run fits).
 CHUNK_BYTES = 64e6
-#: Bytes of a (row, country, forum) float array measured in one pass at most: a pass over that many
-#: rows keeps its temporaries in cache, and numpy's per-call cost is shared (the real world: ~270
-#: rows; twice as many no longer fit a 2 MB L2 cache, and take 20-40 % longer).
+#: Bytes of a (row, country, forum) float array measured in one pass at most: the pass's per-row
+#: arrays (the Theil ratios and their logs) stay small, and its per-call cost is shared (the real
+#: world: ~270 rows).
 MEASURE_BYTES = 1.25e6
 
 
@@ -103,15 +103,13 @@ class Trace:
         return out
 
     def _measure(self, rows, live: np.ndarray) -> dict[str, np.ndarray]:
-        """The indices of ``rows`` (a slice or indices) with the forums of mask ``live`` (BLAS on one thread)."""
-        with one_blas_thread():
-            return self._measure_rows(rows, live)
-
-    def _measure_rows(self, rows, live: np.ndarray) -> dict[str, np.ndarray]:
+        """The indices of ``rows`` (a slice or indices) with the forums of mask ``live``: a few compiled
+        loops that go row by row (:mod:`govsim.stacked`), sequential (no BLAS, no threads), so a row's
+        values depend on nothing but the row, the same on any machine's cores."""
         floats = {name: self.floats[v, rows] for v, name in enumerate(FLOATS)}
         engagement, status, universal = self.engagement[rows], self.status[rows], self.universal
         authority, position = self.authority[rows], self.position[rows]
-        if not live.all():  # C order, as recorded: the order of the sums must not depend on the slicing
+        if not live.all():  # the forums launched in these rows only, as if the others did not exist
             engagement, status = np.ascontiguousarray(engagement[..., live]), np.ascontiguousarray(status[..., live])
             authority, position = np.ascontiguousarray(authority[:, live]), np.ascontiguousarray(position[:, live])
             universal = universal[live]
@@ -124,22 +122,6 @@ class Trace:
                                      floats["adoption"], floats["intensity"]),
             "frontier_capability": floats["frontier_access"].max(axis=-1), "open_lag_years": self.open_lag[rows].copy(),
         }
-
-
-_BLAS = []  # the process's threadpoolctl controller, made on first use (finding the libraries takes ~2 ms)
-
-
-def one_blas_thread():
-    """A context in which BLAS runs on one thread. The index pass's dot products over the countries
-    (``stacked.dot_rows``) are split between BLAS threads for long rows (~10 000 countries and more),
-    and each thread's partial sum changes the last bits: without it a large world's indices would
-    depend on the machine's cores and on whether joblib limited them (sweeps). One thread is no
-    slower here (measured at 100 000 countries) and keeps a run's results the same everywhere."""
-    if not _BLAS:
-        from threadpoolctl import ThreadpoolController
-
-        _BLAS.append(ThreadpoolController())
-    return _BLAS[0].limit(limits=1, user_api="blas")
 
 
 def row_bytes(n: int, k: int) -> int:

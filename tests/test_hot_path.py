@@ -1,7 +1,8 @@
 """The lean hot path (issue 14, item 2): indices measured from the recorded steps at once.
 
-* Every index measured over a stack of states (govsim/stacked.py) equals the per-state reference
-  function (govsim/indices.py, govsim/divide.py) bit for bit, on random states and on a real run.
+* Every index measured over a stack of states (govsim/stacked.py, compiled loops) equals the per-state
+  reference function (govsim/indices.py, govsim/divide.py) within rtol 1e-12 (1e-14 absolute near 0;
+  counts and classes exactly), on random states and on a real run: the loops sum in their own order.
 * A row's indices do not depend on how many rows are measured together, or on forums launched in
   other rows; rows are measured once, however often the indices are read.
 * The per-step check still stops a run at the step a state variable turns non-finite, naming the
@@ -50,15 +51,28 @@ def _random_stack(seed: int, t: int, n: int, k: int) -> dict[str, np.ndarray]:
     }
 
 
+#: Indices that are counts, classes or a pick of values: equal to the reference's exactly.
+EXACT = ("none_share", "all_share", "regime_class", "open_lag_years", "frontier_capability")
+
+
+def close(got, want, name: str = "") -> bool:
+    """``got`` is the reference's ``want``: exactly for :data:`EXACT` and strings, else within rtol 1e-12
+    (1e-14 absolute: an index in [0, 1] taken as 1 - x near 0 keeps x's absolute rounding)."""
+    if isinstance(want, str) or name in EXACT:
+        return got == want
+    return math.isclose(got, want, rel_tol=1e-12, abs_tol=1e-14)
+
+
 def _same(got: dict, want: list[dict]) -> None:
+    assert list(got) == list(want[0])
     for name in got:
         for row, expected in enumerate(want):
-            assert got[name][row] == expected[name], (name, row, got[name][row], expected[name])
+            assert close(got[name][row], expected[name], name), (name, row, got[name][row], expected[name])
 
 
 @settings(max_examples=60, deadline=None)
 @given(seed=st.integers(0, 2**32 - 1), t=st.integers(1, 6), n=st.integers(1, 40), k=st.integers(1, 5))
-def test_stacked_indices_equal_the_per_state_functions_bit_for_bit(seed, t, n, k):
+def test_stacked_indices_equal_the_per_state_functions(seed, t, n, k):
     a = _random_stack(seed, t, n, k)
     rows = range(t)
     _same(stacked.inclusiveness_rows(a["engagement"], a["status"], a["authority"], a["universal"], a["population"],
@@ -73,16 +87,6 @@ def test_stacked_indices_equal_the_per_state_functions_bit_for_bit(seed, t, n, k
                                  a["adoption"], a["intensity"]),
           [ai_divide(a["capability"][r], a["population"][r], a["income_group"][r], a["compute"][r],
                      access=a["access"][r], adoption=a["adoption"][r], intensity=a["intensity"][r]) for r in rows])
-
-
-@settings(max_examples=100, deadline=None)
-@given(seed=st.integers(0, 2**32 - 1), t=st.integers(1, 30), n=st.integers(0, 300), flips=st.floats(0, 0.05))
-def test_masked_sum_is_the_sum_of_the_selected_values_bit_for_bit(seed, t, n, flips):
-    rng = np.random.default_rng(seed)
-    x = rng.random((t, n)) * 10.0 ** rng.uniform(-3, 3, (t, n))
-    mask = (rng.random(n) < rng.random()) ^ (rng.random((t, n)) < flips)  # masks that change now and then
-    got = stacked.masked_sum(x, mask)
-    assert [float(v) for v in got] == [float(x[r][mask[r]].sum()) for r in range(t)]
 
 
 def _reference(s, forums, threshold: float) -> dict:
@@ -100,16 +104,15 @@ def test_a_run_reads_like_the_per_state_formula_at_every_step_and_live_reads_agr
     model = GovernanceModel(govsim.load_scenario("baseline", ["time.steps=8"]), seed=3)
     threshold = model.behaviour.dynamics.engaged_threshold
     expected = [_reference(model.state, model.forums, threshold)]
-    assert model.indices == expected[0]
+    _same({name: [value] for name, value in model.indices.items()}, expected)
     while model.running:
         model.step()
         if model.running:
             expected.append(_reference(model.state, model.forums, threshold))
-            assert model.indices == expected[-1]  # read after every step: measured one row at a time
+            _same({name: [value] for name, value in model.indices.items()}, expected[-1:])  # measured one row at a time
     table = govsim.run(model.scenario, seed=3, countries=False).indices
-    for row, values in enumerate(expected):
-        assert {name: table[name].iloc[row] for name in values} == values
-    assert model.datacollector.model_vars == {name: list(table[name]) for name in expected[0]}
+    _same({name: table[name].tolist() for name in expected[0]}, expected)
+    assert model.datacollector.model_vars == {name: list(table[name]) for name in expected[0]}  # the same loops: exact
 
 
 def _filled_trace(rows: int, k: int, seed: int, capacity: int | None = None) -> Trace:

@@ -109,7 +109,8 @@ print(json.dumps(govsim.run(scenario, seed=0, countries=False).indices.select_dt
 
 def test_a_large_worlds_indices_do_not_depend_on_the_blas_threads():
     """Dot products over 20 000 countries are split between BLAS threads, each adding its own part: the
-    index pass runs BLAS on one thread, so the cores (or a sweep's limits on them) change no result."""
+    index pass makes no BLAS call (compiled sequential loops), so the cores (or a sweep's limits on
+    them) change no result. A guard: a BLAS product in the pass could make it fail."""
     runs = []
     for threads in ("1", "2"):
         env = {**os.environ, "OPENBLAS_NUM_THREADS": threads, "OMP_NUM_THREADS": threads, "MKL_NUM_THREADS": threads}
