@@ -56,16 +56,15 @@ def admit(s: State, forums: ForumSet, k: int, b, quota: enlargement.Slots | list
     applicants = (status == APPLICANT) & free
     if not (seasoned.any() or applicants.any()):
         return
-    rows, d = status.shape[0], b.decision
-    as_member, as_partner = (lift(-score) for score in scores(s, club(forums.position, k), e))
+    d, f, x_k = b.decision, forums, club(forums.position, k)
     standing, alignment, weight = (lift(a) for a in (s.standing, s.alignment, capability_mass(s) * s.budget))
-    f = forums
-    pool = np.array([a[..., k] for a in (f.pool, f.level, f.position, f.spec["tech_access"], f.depth)], dtype=float)
-    _admit_rows(status, since, seasoned, applicants, lift(gain), as_member, as_partner,
-                np.array([q.members for q in quotas], dtype=np.int64), np.array([q.partners for q in quotas], dtype=np.int64),
-                quotas[0].direct, per_row(e.decline_below, rows), float(s.year), weight, standing, alignment,
-                pool.reshape(5, -1), per_row(d.w_access, rows), per_row(d.w_distance, rows),
-                per_row(b.membership.admission_tolerance, rows))
+    regional, exposed = (lift(a) for a in (enlargement.regional_weight(s), enlargement.exposure(s)))
+    numbers = _per_row(status.shape[0], club(f.pool, k), club(f.level, k), x_k, club(f.spec["tech_access"], k),
+                       club(f.depth, k), d.w_access, d.w_distance, b.membership.admission_tolerance, e.decline_below,
+                       e.regional_weight, e.alignment_weight, e.partner_alignment_weight, e.sanctions_weight)
+    _admit_rows(status, since, seasoned, applicants, lift(gain), np.array([q.members for q in quotas], dtype=np.int64),
+                np.array([q.partners for q in quotas], dtype=np.int64), quotas[0].direct, float(s.year), weight,
+                standing, alignment, regional, exposed, numbers)
 
 
 def _voice_accepts(status: np.ndarray, seasoned: np.ndarray, forums: ForumSet, k: int, b) -> np.ndarray:
@@ -83,17 +82,21 @@ def _voice_accepts(status: np.ndarray, seasoned: np.ndarray, forums: ForumSet, k
 
 
 @function()
-def _admit_rows(status, since, seasoned, applicants, gain, as_member, as_partner, members, partners, direct,
-                decline, year, weight, standing, alignment, club, w_access, w_distance, tolerance):  # pragma: no cover
+def _admit_rows(status, since, seasoned, applicants, gain, members, partners, direct, year, weight, standing,
+                alignment, regional, exposed, numbers):  # pragma: no cover
     """Each row's admissions, in place (:func:`admit`): the first ``members[r]`` of the ``seasoned``
-    partners by ``as_member`` become members; then, among the ``applicants`` that every member accepts,
-    the first by ``as_member`` (up to the member slots left, where ``direct``) and, of the rest, the
-    first by ``as_partner`` (up to ``partners[r]``) are invited; those whose ``gain`` is below
-    ``decline[r]`` decline. ``club``: (5, R) the forum's pool, level, position, tech_access, depth."""
+    partners ranked as members become members; then, among the ``applicants`` that every member
+    accepts, the first ranked as members (up to the member slots left, where ``direct``) and, of the
+    rest, the first ranked as partners (up to ``partners[r]``) are invited; those whose ``gain`` is
+    below decline_below decline. ``numbers[:, r]``: the forum's pool, level, position, tech_access and
+    depth, then w_access, w_distance, admission_tolerance, decline_below and the score's weights."""
     n = status.shape[1]
     for r in range(status.shape[0]):
+        club, decline = numbers[:5, r], numbers[8, r]
+        score = (regional[r], exposed[r], alignment[r], numbers[9, r], numbers[12, r], club[2])
         left = members[r]
-        promoted = _ranked(_listed(seasoned[r]), as_member[r], left)
+        listed = _listed(seasoned[r])
+        promoted = _ranked(listed, _keys(listed, numbers[10, r], score), left)
         for i in promoted:
             status[r, i] = MEMBER
         left -= promoted.size
@@ -101,19 +104,32 @@ def _admit_rows(status, since, seasoned, applicants, gain, as_member, as_partner
         candidates = _listed(applicants[r])
         if voters.size == 0 or candidates.size == 0:
             continue  # without members no applicant is accepted
-        terms = (weight[r], standing[r], alignment[r], club[:, r], w_access[r], w_distance[r], -tolerance[r])
+        terms = (weight[r], standing[r], alignment[r], club, numbers[5, r], numbers[6, r], -numbers[7, r])
         asked = np.zeros(n, np.int8)  # 0: not asked yet, 1: accepted, 2: refused
-        to_members = _accepted(candidates, as_member[r], left if direct else 0, voters, asked, terms)
+        to_members = _accepted(candidates, _keys(candidates, numbers[10, r], score), left if direct else 0, voters,
+                               asked, terms)
         invited = np.zeros(n, np.bool_)
         invited[to_members] = True
         rest = candidates[~invited[candidates]]
-        to_partners = _accepted(rest, as_partner[r], partners[r], voters, asked, terms)
+        to_partners = _accepted(rest, _keys(rest, numbers[11, r], score), partners[r], voters, asked, terms)
         for i in to_members:
-            status[r, i] = NONE if gain[r, i] < decline[r] else MEMBER
+            status[r, i] = NONE if gain[r, i] < decline else MEMBER
         for i in to_partners:
-            status[r, i] = NONE if gain[r, i] < decline[r] else PARTNER
-            if gain[r, i] >= decline[r]:
+            status[r, i] = NONE if gain[r, i] < decline else PARTNER
+            if gain[r, i] >= decline:
                 since[r, i] = year
+
+
+@function()
+def _keys(candidates, alignment_weight, score):  # pragma: no cover
+    """The ranking keys of the ``candidates`` (the political scores negated: the best come first in
+    ascending order; ``enlargement.political_score`` as numpy works it out): -(regional_weight * weight
+    - alignment_weight * |x_a - x_k| + sanctions_weight * exposure). Other entries are left unset."""
+    regional, exposed, alignment, rw, sw, x_k = score
+    key = np.empty(regional.size)
+    for a in candidates:
+        key[a] = -(rw * regional[a] - alignment_weight * abs(alignment[a] - x_k) + sw * exposed[a])
+    return key
 
 
 @function()
@@ -251,6 +267,14 @@ def club(a: np.ndarray, k: int):
     return a[k] if a.ndim == 1 else a[:, k, None]
 
 
+def _per_row(rows: int, *numbers) -> np.ndarray:
+    """(len(numbers), R) each number's value in each row: a batch's differing numbers (arrays), or the one number."""
+    if not any(isinstance(x, np.ndarray) for x in numbers):
+        same = np.array(numbers, dtype=float).reshape(-1, 1)
+        return same if rows == 1 else same.repeat(rows, axis=1)
+    return np.array([np.broadcast_to(np.reshape(x, -1), rows) for x in numbers], dtype=float)
+
+
 def per_row(x, rows: int) -> np.ndarray:
     """(R,) a behaviour number's value in each row: a batch's differing numbers, or the one number."""
-    return np.reshape(x, -1).astype(float) if isinstance(x, np.ndarray) else np.full(rows, float(x))
+    return _per_row(rows, x)[0]

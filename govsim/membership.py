@@ -24,6 +24,7 @@ from govsim.admission import admit, at, cell, club, column, entry_change  # noqa
 from govsim.decision import network_share, option_value, utilities
 from govsim.forums import ForumSet, capability_mass
 from govsim.codes import APPLICANT, NONE, PARTNER
+from govsim.compiled import loop
 from govsim.state import State
 
 
@@ -58,22 +59,36 @@ def review_utilities(s: State, forums: ForumSet, b: Behaviour) -> tuple[np.ndarr
 
 
 def leave(s: State, clubs: np.ndarray, u_now: np.ndarray, b: Behaviour, draw: np.ndarray) -> None:
-    """Internal stability: members/partners whose club utility falls exit_threshold below the outside option leave with probability p_exit."""
-    inside = (s.status >= PARTNER) & clubs
+    """Internal stability: members/partners whose club utility falls exit_threshold below the outside
+    option leave with probability p_exit (one compiled call, :func:`_unhappy`)."""
     floor = cell(b.decision.outside_utility) - cell(b.membership.exit_threshold)
-    unhappy = inside & (u_now < floor) & (draw < cell(b.membership.p_exit)) & ~s.policy.locked
+    unhappy = _unhappy(s.status, clubs, u_now, floor, draw, cell(b.membership.p_exit), s.policy.locked)
     s.status[unhappy] = NONE
     s.partner_since[unhappy] = np.nan
 
 
+@loop("void(int8, boolean, float64, float64, float64, float64, boolean, boolean[:])", "(),(),(),(),(),(),()->()")
+def _unhappy(status, club, u_now, floor, draw, p_exit, locked, out):  # pragma: no cover
+    """One (country, forum) cell of :func:`leave`: inside a club (partner or member), U below the floor,
+    the draw below p_exit, not locked."""
+    out[0] = status >= PARTNER and club and u_now < floor and draw < p_exit and not locked
+
+
 def outreach(s: State, forums: ForumSet, k: int, u_join: np.ndarray, b: Behaviour) -> None:
-    """A closed club offers partnership to close, capable states that gain from accepting."""
-    close = np.abs(s.alignment - club(forums.position, k)) <= club(forums.spec["outreach_radius"], k)
-    capable = s.standing >= club(forums.spec["outreach_min_capability"], k)
-    offer = ((s.status[..., k] == NONE) & close & capable & (u_join > column(b.decision.outside_utility))
-             & ~s.policy.locked[..., k])
+    """A closed club offers partnership to close, capable states that gain from accepting (one compiled call)."""
+    offer = _offered(s.status[..., k], s.alignment, club(forums.position, k), club(forums.spec["outreach_radius"], k),
+                     s.standing, club(forums.spec["outreach_min_capability"], k), u_join,
+                     column(b.decision.outside_utility), s.policy.locked[..., k])
     s.status[..., k][offer] = PARTNER
     s.partner_since[..., k][offer] = s.year
+
+
+@loop("void(int8, float64, float64, float64, float64, float64, float64, float64, boolean, boolean[:])",
+      "(),(),(),(),(),(),(),(),()->()")
+def _offered(status, x, x_k, radius, standing, least, u_join, outside, locked, out):  # pragma: no cover
+    """One country of :func:`outreach`: no status, |x - x_k| <= radius, standing >= the least capability,
+    U as a partner above the outside option, not locked."""
+    out[0] = status == NONE and abs(x - x_k) <= radius and standing >= least and u_join > outside and not locked
 
 
 def enlarge(s: State, forums: ForumSet, k: int, scored: tuple[np.ndarray, np.ndarray, np.ndarray], b: Behaviour,
@@ -95,8 +110,7 @@ def enlarge(s: State, forums: ForumSet, k: int, scored: tuple[np.ndarray, np.nda
         poles = (forums.rule == "closed_club") | (np.arange(len(forums.names)) == k)  # the other pole: closed clubs
         close = enlargement.alignment_gate(s.alignment, forums.position, poles, k, club(forums.spec["apply_radius"], k))
         gain = _joining_gain(*scored, k, b, free & ((status == APPLICANT) | (close & (status == NONE))))
-        motive = enlargement.application_motive(gain, s, b.enlargement)
-        apply_to_join(s, k, np.where(close, motive, -np.inf), b, draw)
+        apply_to_join(s, k, close, enlargement.application_motive(gain, s, b.enlargement), b, draw)
     admit(s, forums, k, b, quota, gain)
 
 
@@ -111,11 +125,18 @@ def _slots(forums: ForumSet, k: int, year: float, review_years: float) -> enlarg
     return [known[pace] for pace in paces]
 
 
-def apply_to_join(s: State, k: int, motive: np.ndarray, b: Behaviour, draw: np.ndarray) -> None:
-    """Outsiders whose motive to join exceeds kappa apply (with probability p_apply)."""
-    free = (s.status[..., k] == NONE) & ~s.policy.locked[..., k]
-    keen = free & (motive > column(b.membership.apply_threshold)) & (draw < column(b.membership.p_apply))
+def apply_to_join(s: State, k: int, close: np.ndarray, motive: np.ndarray, b: Behaviour, draw: np.ndarray) -> None:
+    """Outsiders that pass the gate (``close``) and whose motive to join exceeds kappa apply (with
+    probability p_apply): one compiled call (:mod:`govsim.compiled`)."""
+    keen = _keen(s.status[..., k], s.policy.locked[..., k], close, motive, column(b.membership.apply_threshold), draw,
+                 column(b.membership.p_apply))
     s.status[..., k][keen] = APPLICANT
+
+
+@loop("void(int8, boolean, boolean, float64, float64, float64, float64, boolean[:])", "(),(),(),(),(),(),()->()")
+def _keen(status, locked, close, motive, threshold, draw, p_apply, out):  # pragma: no cover
+    """One country of :func:`apply_to_join`: free (no status, not locked), close, motive > threshold, draw < p_apply."""
+    out[0] = status == NONE and not locked and close and motive > threshold and draw < p_apply
 
 
 def _entry_change(s: State, forums: ForumSet, k: int, candidates: np.ndarray, members: np.ndarray, b: Behaviour) -> np.ndarray:
@@ -145,11 +166,12 @@ def _joining_gain(u_now: np.ndarray, u_join: np.ndarray, eligible: np.ndarray, k
 
 
 def _gain(u_now: np.ndarray, u_join: np.ndarray, eligible: np.ndarray, k: int, outside: float, temperature: float) -> np.ndarray:
-    """(M,) the joining gains of M countries' rows (``u_now`` and ``eligible`` copies: changed here)."""
-    without = eligible
-    without[:, k] = False
-    with_k = without.copy()
-    with_k[:, k] = True
-    u = u_now
-    u[:, k] = u_join[:, k]
-    return option_value(u, with_k, outside, temperature) - option_value(u, without, outside, temperature)
+    """(M,) the joining gains of M countries' rows (``u_now`` a copy: changed here): the option value
+    with club k less the one without, both in one call on the rows stacked twice (each row's value is
+    worked out from that row alone, and numpy's exp and log give an element the same bits wherever it lies)."""
+    m = len(u_now)
+    u_now[:, k] = u_join[:, k]
+    choices = np.concatenate((eligible, eligible))
+    choices[:m, k], choices[m:, k] = True, False
+    value = option_value(np.concatenate((u_now, u_now)), choices, outside, temperature)
+    return value[:m] - value[m:]
