@@ -58,24 +58,36 @@ def admit(s: State, forums: ForumSet, k: int, b, quota: enlargement.Slots | list
         return
     d, f, x_k = b.decision, forums, club(forums.position, k)
     standing, alignment, weight = (lift(a) for a in (s.standing, s.alignment, capability_mass(s) * s.budget))
-    regional, exposed = (lift(a) for a in (enlargement.regional_weight(s), enlargement.exposure(s)))
+    countries = (_rows(s.gdp_pc, status), _rows(s.population, status), enlargement.regions(s), _rows(s.tier, status),
+                 _rows(s.policy.blocked, status))
     numbers = _per_row(status.shape[0], club(f.pool, k), club(f.level, k), x_k, club(f.spec["tech_access"], k),
                        club(f.depth, k), d.w_access, d.w_distance, b.membership.admission_tolerance, e.decline_below,
                        e.regional_weight, e.alignment_weight, e.partner_alignment_weight, e.sanctions_weight)
     _admit_rows(status, since, seasoned, applicants, lift(gain), np.array([q.members for q in quotas], dtype=np.int64),
                 np.array([q.partners for q in quotas], dtype=np.int64), quotas[0].direct, float(s.year), weight,
-                standing, alignment, regional, exposed, numbers)
+                standing, alignment, countries, numbers)
+
+
+def _rows(a: np.ndarray, like: np.ndarray) -> np.ndarray:
+    """A per-country array as (R, N) rows like ``like``'s: one run's as its single row, a batch's as it
+    is (or, if the replicates share it, as a read-only broadcast)."""
+    if a.ndim == like.ndim:
+        return a
+    return a[None] if like.shape[0] == 1 else np.broadcast_to(a, like.shape)
 
 
 def _voice_accepts(status: np.ndarray, seasoned: np.ndarray, forums: ForumSet, k: int, b) -> np.ndarray:
     """(R,) whether the members accept promoting a partner: every member loses the same voice,
     whoever the candidate, w_voice * A_k * ((1/n)^nu - (1/(n+1))^nu), within the admission
     tolerance (False without members). Worked out per replicate in Python numbers, as one run does."""
-    counts, authority = (status == MEMBER).sum(axis=-1), np.reshape(forums.authority[..., k], -1)
+    rows = np.flatnonzero(seasoned.any(axis=-1))
+    counts, authority = np.count_nonzero(status[rows] == MEMBER, axis=-1), np.reshape(forums.authority[..., k], -1)
     d, m = b.decision, b.membership
-    ok = np.zeros(counts.size, dtype=bool)
-    for r in np.flatnonzero(seasoned.any(axis=-1) & (counts > 0)).tolist():
-        n, nu = int(counts[r]), at(d.voice_exponent, r)
+    ok = np.zeros(len(status), dtype=bool)
+    for r, n in zip(rows.tolist(), counts.tolist()):
+        if n == 0:
+            continue
+        nu = at(d.voice_exponent, r)
         loss = at(d.w_voice, r) * authority[r] * ((1 / n) ** nu - (1 / (n + 1)) ** nu)
         ok[r] = -loss >= -at(m.admission_tolerance, r)
     return ok
@@ -83,17 +95,22 @@ def _voice_accepts(status: np.ndarray, seasoned: np.ndarray, forums: ForumSet, k
 
 @function()
 def _admit_rows(status, since, seasoned, applicants, gain, members, partners, direct, year, weight, standing,
-                alignment, regional, exposed, numbers):  # pragma: no cover
+                alignment, countries, numbers):  # pragma: no cover
     """Each row's admissions, in place (:func:`admit`): the first ``members[r]`` of the ``seasoned``
     partners ranked as members become members; then, among the ``applicants`` that every member
     accepts, the first ranked as members (up to the member slots left, where ``direct``) and, of the
     rest, the first ranked as partners (up to ``partners[r]``) are invited; those whose ``gain`` is
     below decline_below decline. ``numbers[:, r]``: the forum's pool, level, position, tech_access and
-    depth, then w_access, w_distance, admission_tolerance, decline_below and the score's weights."""
+    depth, then w_access, w_distance, admission_tolerance, decline_below and the score's weights.
+    ``countries``: GDP per capita, population, region, export-control tier and blocked share
+    (the political score's regional weight and exposure)."""
     n = status.shape[1]
+    gdp_pc, population, region, tier, blocked = countries
+    bins = region.max() + 1 if region.size else 1
     for r in range(status.shape[0]):
         club, decline = numbers[:5, r], numbers[8, r]
-        score = (regional[r], exposed[r], alignment[r], numbers[9, r], numbers[12, r], club[2])
+        score = (_regional_weight(gdp_pc[r], population[r], region, bins), tier[r], blocked[r], alignment[r],
+                 numbers[9, r], numbers[12, r], club[2])
         left = members[r]
         listed = _listed(seasoned[r])
         promoted = _ranked(listed, _keys(listed, numbers[10, r], score), left)
@@ -125,11 +142,33 @@ def _keys(candidates, alignment_weight, score):  # pragma: no cover
     """The ranking keys of the ``candidates`` (the political scores negated: the best come first in
     ascending order; ``enlargement.political_score`` as numpy works it out): -(regional_weight * weight
     - alignment_weight * |x_a - x_k| + sanctions_weight * exposure). Other entries are left unset."""
-    regional, exposed, alignment, rw, sw, x_k = score
+    regional, tier, blocked, alignment, rw, sw, x_k = score
     key = np.empty(regional.size)
     for a in candidates:
-        key[a] = -(rw * regional[a] - alignment_weight * abs(alignment[a] - x_k) + sw * exposed[a])
+        exposed = _maximum(1.0 if tier[a] == 3 else 0.0, _minimum(_maximum(blocked[a], 0.0), 1.0))
+        key[a] = -(rw * regional[a] - alignment_weight * abs(alignment[a] - x_k) + sw * exposed)
     return key
+
+
+@function()
+def _regional_weight(gdp_pc, population, region, bins):  # pragma: no cover
+    """``enlargement.regional_weight`` of one row: each region's totals added up country by country in
+    index order (as ``np.bincount``), then a country's GDP share plus its population share."""
+    gdp, people = np.zeros(bins), np.zeros(bins)
+    for i in range(region.size):
+        gdp[region[i]] += gdp_pc[i] * population[i]
+        people[region[i]] += population[i]
+    out = np.empty(region.size)
+    for i in range(region.size):
+        out[i] = gdp_pc[i] * population[i] / _maximum(gdp[region[i]], 1e-300) + population[i] / _maximum(
+            people[region[i]], 1e-300)
+    return out
+
+
+@njit(inline="always")
+def _minimum(a, b):  # pragma: no cover
+    """``np.minimum`` of two numbers in a compiled loop (NaN if either is)."""
+    return a if a < b or a != a else b
 
 
 @function()
@@ -269,9 +308,10 @@ def club(a: np.ndarray, k: int):
 
 def _per_row(rows: int, *numbers) -> np.ndarray:
     """(len(numbers), R) each number's value in each row: a batch's differing numbers (arrays), or the one number."""
+    if rows == 1:  # one run (or one replicate): a column of numbers
+        return np.array([np.reshape(x, -1)[0] if isinstance(x, np.ndarray) else x for x in numbers], dtype=float)[:, None]
     if not any(isinstance(x, np.ndarray) for x in numbers):
-        same = np.array(numbers, dtype=float).reshape(-1, 1)
-        return same if rows == 1 else same.repeat(rows, axis=1)
+        return np.array(numbers, dtype=float)[:, None].repeat(rows, axis=1)
     return np.array([np.broadcast_to(np.reshape(x, -1), rows) for x in numbers], dtype=float)
 
 

@@ -109,7 +109,7 @@ def enlarge(s: State, forums: ForumSet, k: int, scored: tuple[np.ndarray, np.nda
     else:
         poles = (forums.rule == "closed_club") | (np.arange(len(forums.names)) == k)  # the other pole: closed clubs
         close = enlargement.alignment_gate(s.alignment, forums.position, poles, k, club(forums.spec["apply_radius"], k))
-        gain = _joining_gain(*scored, k, b, free & ((status == APPLICANT) | (close & (status == NONE))))
+        gain = _joining_gain(*scored, k, b, _may_join(status, s.policy.locked[..., k], close))
         apply_to_join(s, k, close, enlargement.application_motive(gain, s, b.enlargement), b, draw)
     admit(s, forums, k, b, quota, gain)
 
@@ -119,10 +119,33 @@ def _slots(forums: ForumSet, k: int, year: float, review_years: float) -> enlarg
     once per distinct pace: ``enlargement_pace`` may set each replicate's own)."""
     spec, partners, promotions = forums.specs[k], forums.spec["projected_partners"], forums.spec["projected_promotions"]
     if partners.ndim == 1:
-        return enlargement.slots(spec, year, review_years, (partners[k], promotions[k]))
+        return _slots_of(spec, year, review_years, (partners[k], promotions[k]))
     paces = list(zip(partners[:, k], promotions[:, k]))
-    known = {pace: enlargement.slots(spec, year, review_years, pace) for pace in set(paces)}
+    known = {pace: _slots_of(spec, year, review_years, pace) for pace in set(paces)}
     return [known[pace] for pace in paces]
+
+
+#: (id(spec), year, review_years, pace) -> (spec, its Slots): every run reviews the same years, so a
+#: review's slots are worked out once (the spec is kept with them: its id is not reused while cached).
+_SLOTS: dict = {}
+
+
+def _slots_of(spec, year: float, review_years: float, pace: tuple) -> enlargement.Slots:
+    """``enlargement.slots`` of a (frozen) spec, remembered."""
+    key = (id(spec), year, review_years, pace)
+    hit = _SLOTS.get(key)
+    if hit is None or hit[0] is not spec:
+        if len(_SLOTS) > 4096:
+            _SLOTS.clear()
+        hit = _SLOTS[key] = (spec, enlargement.slots(spec, year, review_years, pace))
+    return hit[1]
+
+
+@loop("void(int8, boolean, boolean, boolean[:])", "(),(),()->()")
+def _may_join(status, locked, close, out):  # pragma: no cover
+    """Whose joining gain matters after the record: not locked, and an applicant (admission may invite it)
+    or, close to the club, without status (it may apply)."""
+    out[0] = not locked and (status == APPLICANT or (close and status == NONE))
 
 
 def apply_to_join(s: State, k: int, close: np.ndarray, motive: np.ndarray, b: Behaviour, draw: np.ndarray) -> None:

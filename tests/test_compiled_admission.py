@@ -8,12 +8,13 @@ real-world state."""
 from __future__ import annotations
 
 import copy
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from govsim import admission, load_scenario
+from govsim import admission, enlargement, load_scenario
 from govsim.codes import APPLICANT, MEMBER, NONE, PARTNER
 from govsim.enlargement import Slots
 from govsim.membership import _entry_change
@@ -75,3 +76,27 @@ def test_compiled_admissions_equal_the_numpy_formulation(world, seed, members, p
     admission.admit(s, forums, k, b, quota, gain)
     np.testing.assert_array_equal(s.status, want.status)
     np.testing.assert_array_equal(s.partner_since, want.partner_since)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(seed=st.integers(0, 2**32 - 1), weights=st.tuples(*[st.floats(0, 5)] * 4))
+def test_compiled_scores_equal_the_numpy_political_score(world, seed, weights):
+    """The ranking keys worked out in the compiled call (``_keys`` with ``_regional_weight``) are minus
+    ``enlargement.political_score`` bit for bit, on a state with some GDP, populations and blocked
+    shares changed at random (zeros, negative and over-one blocked shares included)."""
+    s = copy.deepcopy(world[0])
+    rng = np.random.default_rng(seed)
+    s.gdp_pc = s.gdp_pc * rng.choice([0.0, 0.5, 1.0, 3.0], size=s.n)
+    s.population = s.population * rng.choice([0.0, 1.0, 2.0], size=s.n)
+    s.policy.blocked = rng.choice([-0.5, -0.0, 0.0, 0.3, 1.0, 2.0], size=s.n)
+    e = SimpleNamespace(regional_weight=weights[0], sanctions_weight=weights[1], alignment_weight=weights[2])
+    position, region = 0.3, enlargement.regions(s)
+    regional = admission._regional_weight(s.gdp_pc, s.population, region, region.max() + 1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        np.testing.assert_array_equal(regional, enlargement.regional_weight(s))
+        want = -enlargement.political_score(s, position, weights[3], e)
+    candidates = np.flatnonzero(rng.random(s.n) < 0.5)
+    score = (regional, s.tier, s.policy.blocked, s.alignment, e.regional_weight, e.sanctions_weight, position)
+    got = admission._keys(candidates, weights[3], score)[candidates]
+    np.testing.assert_array_equal(got, want[candidates])
+    np.testing.assert_array_equal(np.signbit(got), np.signbit(want[candidates]))
