@@ -24,7 +24,7 @@ from govsim.admission import admit, at, cell, club, column, entry_change  # noqa
 from govsim.decision import network_share, option_value, utilities
 from govsim.forums import ForumSet, capability_mass
 from govsim.codes import APPLICANT, NONE, PARTNER
-from govsim.compiled import loop
+from govsim.compiled import function, loop
 from govsim.state import State
 
 
@@ -178,23 +178,44 @@ def _joining_gain(u_now: np.ndarray, u_join: np.ndarray, eligible: np.ndarray, k
     ((R, N) for a batch), for the countries ``needed`` (NaN for the others: each country's gain is
     worked out from its own row, so leaving rows out changes no other). Replicates with their own
     outside utility or temperature are worked out one by one."""
-    d, gain = b.decision, np.full(needed.shape, np.nan)
+    d, gain, width = b.decision, np.full(needed.shape, np.nan), u_now.shape[-1]
     if isinstance(d.outside_utility, np.ndarray) or isinstance(d.temperature, np.ndarray):
         for r, rows in enumerate(needed):
             outside, temperature = at(d.outside_utility, r), at(d.temperature, r)
-            gain[r, rows] = _gain(u_now[r, rows], u_join[r, rows], eligible[r, rows], k, outside, temperature)
+            gain[r, rows] = _gain(u_now[r], u_join[r], eligible[r], rows, k, outside, temperature)
     else:
-        gain[needed] = _gain(u_now[needed], u_join[needed], eligible[needed], k, d.outside_utility, d.temperature)
+        gain[needed] = _gain(u_now.reshape(-1, width), u_join.reshape(-1, width), eligible.reshape(-1, width),
+                             needed.reshape(-1), k, d.outside_utility, d.temperature)
     return gain
 
 
-def _gain(u_now: np.ndarray, u_join: np.ndarray, eligible: np.ndarray, k: int, outside: float, temperature: float) -> np.ndarray:
-    """(M,) the joining gains of M countries' rows (``u_now`` a copy: changed here): the option value
-    with club k less the one without, both in one call on the rows stacked twice (each row's value is
-    worked out from that row alone, and numpy's exp and log give an element the same bits wherever it lies)."""
-    m = len(u_now)
-    u_now[:, k] = u_join[:, k]
-    choices = np.concatenate((eligible, eligible))
-    choices[:m, k], choices[m:, k] = True, False
-    value = option_value(np.concatenate((u_now, u_now)), choices, outside, temperature)
+def _gain(u_now: np.ndarray, u_join: np.ndarray, eligible: np.ndarray, needed: np.ndarray, k: int, outside: float,
+          temperature: float) -> np.ndarray:
+    """(M,) the joining gains of the M ``needed`` rows of (N, K) utilities: the option value with club k
+    (U as a partner in k) less the one without, both in one call on the rows stacked twice (each row's
+    value is worked out from that row alone, and numpy's exp and log give an element the same bits
+    wherever it lies)."""
+    u, choices = _stacked(u_now, u_join, eligible, needed, k)
+    value = option_value(u, choices, outside, temperature)
+    m = len(value) // 2
     return value[:m] - value[m:]
+
+
+@function()
+def _stacked(u_now, u_join, eligible, needed, k):  # pragma: no cover
+    """The ``needed`` rows twice, (2M, K): U now with U as a partner in k, and the forums one may engage
+    in, first with k, then without."""
+    m = 0
+    for i in range(needed.size):
+        m += needed[i]
+    u, choices = np.empty((2 * m, u_now.shape[1])), np.empty((2 * m, u_now.shape[1]), np.bool_)
+    row = 0
+    for i in range(needed.size):
+        if needed[i]:
+            for column in range(u_now.shape[1]):
+                value = u_join[i, column] if column == k else u_now[i, column]
+                u[row, column], u[m + row, column] = value, value
+                choices[row, column] = choices[m + row, column] = eligible[i, column]
+            choices[row, k], choices[m + row, k] = True, False
+            row += 1
+    return u, choices

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from govsim import enlargement, membership
+from govsim.decision import option_value
 from govsim.codes import HIGH_INCOME, NONE, PARTNER
 
 N, K = 12, 4
@@ -113,3 +114,30 @@ def test_apply_to_join_equals_the_numpy_formula(status, locked, close, motive, d
         keen = free & (np.where(close, motive, -np.inf) > numbers[0]) & (draw < numbers[1])
         membership.apply_to_join(s, k, close, motive, b, draw)
     np.testing.assert_array_equal(s.status[:, k], np.where(keen, 1, status[:, k]))
+
+
+def reference_gain(u_now, u_join, eligible, k, outside, temperature):
+    """The joining gains as two numpy option values on the gathered rows (the formulation replaced)."""
+    without = eligible.copy()
+    without[:, k] = False
+    with_k = without.copy()
+    with_k[:, k] = True
+    u = u_now.copy()
+    u[:, k] = u_join[:, k]
+    return option_value(u, with_k, outside, temperature) - option_value(u, without, outside, temperature)
+
+
+@settings(max_examples=80, deadline=None)
+@given(u_now=arrays(float, (3, N, K), elements=st.floats(-3, 3)), u_join=arrays(float, (3, N, K), elements=st.floats(-3, 3)),
+       eligible=arrays(bool, (3, N, K)), needed=arrays(bool, (3, N)), k=st.integers(0, K - 1),
+       outside=st.floats(-1, 1), temperature=st.floats(0.05, 2), batch=st.booleans())
+def test_joining_gain_equals_the_two_numpy_option_values(u_now, u_join, eligible, needed, k, outside, temperature, batch):
+    """membership._joining_gain (the needed rows stacked twice by a compiled loop, one option value)
+    equals the option value with club k less the one without, each row on its own, bit for bit."""
+    b = SimpleNamespace(decision=SimpleNamespace(outside_utility=outside, temperature=temperature))
+    if not batch:
+        u_now, u_join, eligible, needed = u_now[0], u_join[0], eligible[0], needed[0]
+    got = membership._joining_gain(u_now, u_join, eligible, k, b, needed)
+    want = np.full(needed.shape, np.nan)
+    want[needed] = reference_gain(u_now[needed], u_join[needed], eligible[needed], k, outside, temperature)
+    np.testing.assert_array_equal(got, want)
