@@ -4,11 +4,12 @@ admission of applicants, ranked by the members' political score and limited by t
 
 Written once for one run and for all R replicates of a batch (govsim/replicates.py): the club's
 column of each replicate is a row of (R, N) arrays (one run is R = 1). numpy works out what every
-row needs (the slots, who is a seasoned partner or an applicant, the political scores, the voice a
-promotion costs); one compiled call (:func:`_admit_rows`, :mod:`govsim.compiled`) then takes each
-row's candidates in the order of a stable sort by score (``np.argsort(kind="stable")``: ties in index
-order, NaN last) and asks the members' consensus only down the ranking as far as the slots need (the
-applicants below the chosen ones cannot change whom a review admits). Each value is computed by the
+row needs (the slots, who is a seasoned partner or an applicant, the voice a promotion costs, in
+Python's powers); one compiled call (:func:`_admit_rows`, :mod:`govsim.compiled`) then works out the
+candidates' political scores, takes them in the order of a stable sort by score
+(``np.argsort(kind="stable")``: ties in index order, NaN last) and asks the members' consensus only
+down the ranking as far as the slots need (the applicants below the chosen ones cannot change whom a
+review admits). tests/test_compiled_admission.py checks it against the numpy formulation. Each value is computed by the
 same arithmetic as for its single run, so every replicate admits exactly whom its single run admits.
 """
 

@@ -10,8 +10,10 @@ between replicates as columns: ``replicates.stack_behaviour``) and its Generator
 (``rng.random`` draws each replicate's own, as its single run does). Every step is done for all
 replicates at once, club by club in the single run's order (a replicate's review reads only its
 own rows, so working on all rows together changes nothing), with the same arithmetic as one run:
-exits, outreach, applications and joining gains elementwise, admissions with masks and row-wise
-stable sorts (govsim/admission.py).
+exits, outreach, the alignment gate, the motives and applications as compiled loops over the
+countries (:mod:`govsim.compiled`: comparisons and arithmetic only, in the order of the numpy
+formulas, which tests/test_fused_membership.py checks them against), the joining gains with numpy's
+exp and log, admissions in one compiled call per club (govsim/admission.py).
 """
 
 from __future__ import annotations
