@@ -3,11 +3,14 @@ admission of applicants, ranked by the members' political score and limited by t
 (govsim/enlargement.py; docs/ODD.md §7.7). ``govsim.membership`` runs the review.
 
 Written once for one run and for all R replicates of a batch (govsim/replicates.py): the club's
-column of each replicate is a row of (R, N) arrays (one run is R = 1), candidates and members are
-masks, the consensus is worked out for every (replicate, candidate) pair against the members of its
-replicate (padded to the largest membership), and a ranking is a stable sort along each row. Each
-value is computed by the same arithmetic as for its single run, so every replicate admits exactly
-whom its single run admits.
+column of each replicate is a row of (R, N) arrays (one run is R = 1). numpy works out what every
+row needs (the slots, who is a seasoned partner or an applicant, the voice a promotion costs, in
+Python's powers); one compiled call (:func:`_admit_rows`, :mod:`govsim.compiled`) then works out the
+candidates' political scores, takes them in the order of a stable sort by score
+(``np.argsort(kind="stable")``: ties in index order, NaN last) and asks the members' consensus only
+down the ranking as far as the slots need (the applicants below the chosen ones cannot change whom a
+review admits). tests/test_compiled_admission.py checks it against the numpy formulation. Each value is computed by the
+same arithmetic as for its single run, so every replicate admits exactly whom its single run admits.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from numba import njit
 
 from govsim import enlargement
 from govsim.codes import APPLICANT, MEMBER, NONE, PARTNER
-from govsim.compiled import loop
+from govsim.compiled import function, loop
 from govsim.forums import ForumSet, capability_mass
 from govsim.state import State
 
@@ -35,196 +38,207 @@ def admit(s: State, forums: ForumSet, k: int, b, quota: enlargement.Slots | list
     """Promotion of seasoned partners, then consensus admission of applicants, each ranked by the
     members' political score (``enlargement.political_score``) and limited by the review's slots.
 
-    Member slots go first to seasoned partners (once there is a partner tier), then, where
-    ``quota.direct``, to the best-ranked applicants; the best-ranked of the rest (ranked as
-    partners) fill ``quota.partners``. An invited applicant whose joining gain is below
-    ``decline_below`` declines (Argentina 2023) and leaves the pool; its slot stays empty.
+    Member slots go first to seasoned partners (once there is a partner tier) whom the members
+    accept (:func:`_voice_accepts`), then, where ``quota.direct``, to the best-ranked applicants
+    every member accepts (:func:`entry_change`); the best-ranked of the rest (ranked as partners)
+    fill ``quota.partners``. An invited applicant whose joining gain is below ``decline_below``
+    declines (Argentina 2023) and leaves the pool; its slot stays empty.
     A batch passes one quota per replicate (their numbers may differ, their regime does not).
     """
     batch = s.status.ndim == 3
     quotas, lift = (quota, _same) if batch else ([quota], _row)
     status, since = lift(s.status[..., k]), lift(s.partner_since[..., k])  # views: writes reach the state
-    free, gain, e = lift(~s.policy.locked[..., k]), lift(gain), b.enlargement
-    rank, left = Ranking(s, club(forums.position, k), e, lift), np.array([q.members for q in quotas])
+    free, e = lift(~s.policy.locked[..., k]), b.enlargement
+    seasoned = np.zeros_like(free)
     if quotas[0].tier:
         seasoned = free & (status == PARTNER) & (s.year - since >= club(forums.spec["partner_years"], k) - 1e-9)
         if seasoned.any():
-            promoted = first(seasoned & _voice_accepts(status, seasoned, forums, k, b)[:, None], rank.as_member, left)
-            status[promoted] = MEMBER
-            left = left - promoted.sum(axis=-1)
+            seasoned &= _voice_accepts(status, seasoned, forums, k, b)[:, None]
     applicants = (status == APPLICANT) & free
-    if not applicants.any():
+    if not (seasoned.any() or applicants.any()):
         return
-    consensus = Consensus(s, forums, k, b, status == MEMBER, lift)
-    to_members = consensus.first(applicants, rank.as_member, left if quotas[0].direct else 0)
-    to_partners = consensus.first(applicants & ~to_members, rank.as_partner, np.array([q.partners for q in quotas]))
-    declines = gain < column(e.decline_below)
-    for invited, code in ((to_members, MEMBER), (to_partners, PARTNER)):
-        status[invited] = np.where(declines[invited], NONE, code)
-    since[to_partners & (gain >= column(e.decline_below))] = s.year
+    d, f, x_k = b.decision, forums, club(forums.position, k)
+    standing, alignment, weight = (lift(a) for a in (s.standing, s.alignment, capability_mass(s) * s.budget))
+    countries = (_rows(s.gdp_pc, status), _rows(s.population, status), enlargement.regions(s), _rows(s.tier, status),
+                 _rows(s.policy.blocked, status))
+    numbers = _per_row(status.shape[0], club(f.pool, k), club(f.level, k), x_k, club(f.spec["tech_access"], k),
+                       club(f.depth, k), d.w_access, d.w_distance, b.membership.admission_tolerance, e.decline_below,
+                       e.regional_weight, e.alignment_weight, e.partner_alignment_weight, e.sanctions_weight)
+    _admit_rows(status, since, seasoned, applicants, lift(gain), np.array([q.members for q in quotas], dtype=np.int64),
+                np.array([q.partners for q in quotas], dtype=np.int64), quotas[0].direct, float(s.year), weight,
+                standing, alignment, countries, numbers)
 
 
-def first(mask: np.ndarray, key, count) -> np.ndarray:
-    """(R, N) the first ``count`` (a number, or one per row) of each row's ``mask`` by ``key()``
-    ascending, ties (and NaN keys, last) in index order: ``np.argsort(key()[mask], kind="stable")``
-    (``key`` is called only if a row has any to choose)."""
-    chosen = np.zeros_like(mask)
-    need = np.minimum(mask.sum(axis=-1), count)
-    busy = np.flatnonzero(need > 0)
-    if busy.size == 1:  # one row (one run, often): its candidates sorted alone
-        r = busy[0]
-        listed = np.flatnonzero(mask[r])
-        chosen[r, listed[np.argsort(key()[r, listed], kind="stable")[: need[r]]]] = True
-    elif busy.size:
-        need = need[busy]
-        top = ranked(mask[busy], key()[busy], int(need.max()))
-        taken = np.arange(top.shape[-1]) < need[:, None]
-        chosen[np.broadcast_to(busy[:, None], top.shape)[taken], top[taken]] = True
-    return chosen
-
-
-def ranked(mask: np.ndarray, key: np.ndarray, width: int) -> np.ndarray:
-    """(R, width) each row's first ``width`` entries of ``mask`` by ``key`` ascending, ties (and NaN
-    keys, last) in index order, as ``np.lexsort((key, ~mask))[:, :width]``; past a row's entries the
-    indices are filler. Sorted in full only if ``width`` is most of a row or a key is not finite; else
-    only the entries up to each row's ``width``-th smallest key (np.partition) are sorted."""
-    n = mask.shape[-1]
-    if 4 * width >= n or not np.isfinite(key[mask]).all():
-        return np.lexsort((key, ~mask), axis=-1)[:, :width]
-    keyed = np.where(mask, key, np.inf)
-    near = mask & (keyed <= np.partition(keyed, width - 1, axis=-1)[:, width - 1, None])  # ties at the bound too
-    rows, cols = np.nonzero(near)  # by row, then by index
-    order = np.lexsort((keyed[rows, cols], rows))  # stable: by row, then by key, ties in index order
-    rows, cols, counts = rows[order], cols[order], near.sum(axis=-1)
-    place = np.arange(rows.size) - np.repeat(np.cumsum(counts) - counts, counts)  # rank within its row
-    kept = place < width
-    top = np.zeros((mask.shape[0], width), dtype=np.intp)
-    top[rows[kept], place[kept]] = cols[kept]
-    return top
+def _rows(a: np.ndarray, like: np.ndarray) -> np.ndarray:
+    """A per-country array as (R, N) rows like ``like``'s: one run's as its single row, a batch's as it
+    is (or, if the replicates share it, as a read-only broadcast)."""
+    if a.ndim == like.ndim:
+        return a
+    return a[None] if like.shape[0] == 1 else np.broadcast_to(a, like.shape)
 
 
 def _voice_accepts(status: np.ndarray, seasoned: np.ndarray, forums: ForumSet, k: int, b) -> np.ndarray:
     """(R,) whether the members accept promoting a partner: every member loses the same voice,
     whoever the candidate, w_voice * A_k * ((1/n)^nu - (1/(n+1))^nu), within the admission
     tolerance (False without members). Worked out per replicate in Python numbers, as one run does."""
-    counts, authority = (status == MEMBER).sum(axis=-1), np.reshape(forums.authority[..., k], -1)
+    rows = np.flatnonzero(seasoned.any(axis=-1))
+    counts, authority = np.count_nonzero(status[rows] == MEMBER, axis=-1), np.reshape(forums.authority[..., k], -1)
     d, m = b.decision, b.membership
-    ok = np.zeros(counts.size, dtype=bool)
-    for r in np.flatnonzero(seasoned.any(axis=-1) & (counts > 0)).tolist():
-        n, nu = int(counts[r]), at(d.voice_exponent, r)
+    ok = np.zeros(len(status), dtype=bool)
+    for r, n in zip(rows.tolist(), counts.tolist()):
+        if n == 0:
+            continue
+        nu = at(d.voice_exponent, r)
         loss = at(d.w_voice, r) * authority[r] * ((1 / n) ** nu - (1 / (n + 1)) ** nu)
         ok[r] = -loss >= -at(m.admission_tolerance, r)
     return ok
 
 
-#: (applicant, member) pairs below which :class:`Consensus` asks about all applicants at once.
-EAGER = 8192
+@function()
+def _admit_rows(status, since, seasoned, applicants, gain, members, partners, direct, year, weight, standing,
+                alignment, countries, numbers):  # pragma: no cover
+    """Each row's admissions, in place (:func:`admit`): the first ``members[r]`` of the ``seasoned``
+    partners ranked as members become members; then, among the ``applicants`` that every member
+    accepts, the first ranked as members (up to the member slots left, where ``direct``) and, of the
+    rest, the first ranked as partners (up to ``partners[r]``) are invited; those whose ``gain`` is
+    below decline_below decline. ``numbers[:, r]``: the forum's pool, level, position, tech_access and
+    depth, then w_access, w_distance, admission_tolerance, decline_below and the score's weights.
+    ``countries``: GDP per capita, population, region, export-control tier and blocked share
+    (the political score's regional weight and exposure)."""
+    n = status.shape[1]
+    gdp_pc, population, region, tier, blocked = countries
+    bins = region.max() + 1 if region.size else 1
+    for r in range(status.shape[0]):
+        club, decline = numbers[:5, r], numbers[8, r]
+        score = (_regional_weight(gdp_pc[r], population[r], region, bins), tier[r], blocked[r], alignment[r],
+                 numbers[9, r], numbers[12, r], club[2])
+        left = members[r]
+        listed = _listed(seasoned[r])
+        promoted = _ranked(listed, _keys(listed, numbers[10, r], score), left)
+        for i in promoted:
+            status[r, i] = MEMBER
+        left -= promoted.size
+        voters = _listed(status[r] == MEMBER)  # the members after the promotions vote on the applicants
+        candidates = _listed(applicants[r])
+        if voters.size == 0 or candidates.size == 0:
+            continue  # without members no applicant is accepted
+        terms = (weight[r], standing[r], alignment[r], club, numbers[5, r], numbers[6, r], -numbers[7, r])
+        asked = np.zeros(n, np.int8)  # 0: not asked yet, 1: accepted, 2: refused
+        to_members = _accepted(candidates, _keys(candidates, numbers[10, r], score), left if direct else 0, voters,
+                               asked, terms)
+        invited = np.zeros(n, np.bool_)
+        invited[to_members] = True
+        rest = candidates[~invited[candidates]]
+        to_partners = _accepted(rest, _keys(rest, numbers[11, r], score), partners[r], voters, asked, terms)
+        for i in to_members:
+            status[r, i] = NONE if gain[r, i] < decline else MEMBER
+        for i in to_partners:
+            status[r, i] = NONE if gain[r, i] < decline else PARTNER
+            if gain[r, i] >= decline:
+                since[r, i] = year
 
 
-class Consensus:
-    """Which applicants every member of their replicate accepts: expected utility loss within the
-    admission tolerance for each member (:func:`entry_change`; none without members).
+@function()
+def _keys(candidates, alignment_weight, score):  # pragma: no cover
+    """The ranking keys of the ``candidates`` (the political scores negated: the best come first in
+    ascending order; ``enlargement.political_score`` as numpy works it out): -(regional_weight * weight
+    - alignment_weight * |x_a - x_k| + sanctions_weight * exposure). Other entries are left unset."""
+    regional, tier, blocked, alignment, rw, sw, x_k = score
+    key = np.empty(regional.size)
+    for a in candidates:
+        exposed = _maximum(1.0 if tier[a] == 3 else 0.0, _minimum(_maximum(blocked[a], 0.0), 1.0))
+        key[a] = -(rw * regional[a] - alignment_weight * abs(alignment[a] - x_k) + sw * exposed)
+    return key
 
-    Worked out only as far as the rankings need it: :meth:`first` takes the best-ranked accepted
-    applicants for a few slots, so it asks about the best-ranked applicants first and goes further
-    down a replicate's ranking only while its slots are not filled (the applicants below the
-    chosen ones cannot change whom a review admits). An answer is kept for the next ranking.
-    Where the applicants and members are few (one run), all applicants are asked about at once.
-    """
 
-    def __init__(self, s: State, forums: ForumSet, k: int, b, member: np.ndarray, lift):
-        self.s, self.forums, self.k, self.b, self.lift, self.member = s, forums, k, b, lift, member
-        self.known, self.ok = np.zeros_like(member), np.zeros_like(member)
-        self.has_members = member.any(axis=-1)
-        self.countries = None  # standing, alignment and weight in the pool (R, N), when first asked
-        self.padded = None  # each row's members (R, most members) and where they are not padding, when first asked
+@function()
+def _regional_weight(gdp_pc, population, region, bins):  # pragma: no cover
+    """``enlargement.regional_weight`` of one row: each region's totals added up country by country in
+    index order (as ``np.bincount``), then a country's GDP share plus its population share."""
+    gdp, people = np.zeros(bins), np.zeros(bins)
+    for i in range(region.size):
+        gdp[region[i]] += gdp_pc[i] * population[i]
+        people[region[i]] += population[i]
+    out = np.empty(region.size)
+    for i in range(region.size):
+        out[i] = gdp_pc[i] * population[i] / _maximum(gdp[region[i]], 1e-300) + population[i] / _maximum(
+            people[region[i]], 1e-300)
+    return out
 
-    def _members(self) -> tuple[np.ndarray, np.ndarray]:
-        """Each row's members, padded to the largest membership, and the mask of the real ones."""
-        if self.padded is None:
-            counts = self.member.sum(axis=-1)
-            at_r, at_c = np.nonzero(self.member)
-            place = np.arange(at_r.size) - np.repeat(np.cumsum(counts) - counts, counts)  # a member's place in its row
-            index = np.zeros((self.member.shape[0], int(counts.max())), dtype=np.intp)
-            index[at_r, place] = at_c
-            self.padded = index, np.arange(index.shape[-1]) < counts[:, None]
-        return self.padded
 
-    def first(self, mask: np.ndarray, key, count) -> np.ndarray:
-        """(R, N) the first ``count`` (a number, or one per row) accepted applicants of each row's
-        ``mask`` by ``key()`` ascending, ties in index order (:func:`first` of the accepted ones)."""
-        listed = mask.sum(axis=-1)
-        need = np.minimum(listed, count)
-        busy = np.flatnonzero((need > 0) & self.has_members)  # without members no one is accepted
-        if busy.size == 0:
-            return np.zeros_like(mask)
-        if busy.size == 1 or int(listed[busy].sum()) * int(self.member.sum(axis=-1).max()) <= EAGER:  # few: all at once
-            if busy.size == 1:  # one row (one run, often)
-                self._ask_row(busy[0], np.flatnonzero(mask[busy[0]]))
-            else:
-                rows, cols = np.nonzero(mask[busy])
-                self._ask(busy[rows], cols)
-            return first(mask & self.ok, key, need)
-        chosen, n, key, rows = np.zeros_like(mask), mask.shape[-1], key()[busy], mask[busy]
-        listed, need, width = listed[busy], need[busy], min(int(need[busy].max()) + 2, n)
-        done = np.zeros(busy.size, dtype=bool)  # rows whose slots are filled (or ranking asked to its end)
-        while True:  # the best-ranked ``width`` of each row, widened until the slots are filled
-            top = ranked(rows, key, width)
-            inside = np.arange(width) < listed[:, None]
-            ask = inside & ~done[:, None]  # a filled row's chosen are among its first: no need to ask further
-            self._ask(np.broadcast_to(busy[:, None], top.shape)[ask], top[ask])
-            accepted = self.ok[busy[:, None], top] & inside
-            found = np.cumsum(accepted, axis=-1)
-            done = (found[:, -1] >= need) | (listed <= width)
-            if width == n or done.all():
-                break
-            width = min(2 * width, n)
-        taken = accepted & (found <= need[:, None])
-        chosen[np.broadcast_to(busy[:, None], top.shape)[taken], top[taken]] = True
-        return chosen
+@njit(inline="always")
+def _minimum(a, b):  # pragma: no cover
+    """``np.minimum`` of two numbers in a compiled loop (NaN if either is)."""
+    return a if a < b or a != a else b
 
-    def _ask(self, rows: np.ndarray, cols: np.ndarray) -> None:
-        """Work out the consensus on the applicants (``rows``, ``cols``) not asked about yet."""
-        new = ~self.known[rows, cols]
-        rows, cols = rows[new], cols[new]
-        if rows.size == 0:
-            return
-        self.known[rows, cols] = True
-        d, (standing, alignment, weight) = self.b.decision, self._countries()
-        pool, level, x_k, tech, depth = np.stack([np.reshape(a[..., self.k], -1) for a in self._club()])[:, rows, None]
-        index, real = self._members()
-        members = index[rows]
-        change = entry_change(weight[rows, cols][:, None] / 2, standing[rows, cols][:, None], alignment[rows, cols][:, None],
-                              standing[rows[:, None], members], alignment[rows[:, None], members],
-                              pool, level, x_k, tech, depth, at_rows(d.w_access, rows), at_rows(d.w_distance, rows))
-        worst = np.where(real[rows], change, np.inf).min(axis=-1)
-        self.ok[rows, cols] = worst >= -at_pairs(self.b.membership.admission_tolerance, rows)
 
-    def _ask_row(self, r: int, cols: np.ndarray) -> None:
-        """:meth:`_ask` for applicants ``cols`` of one row ``r`` (its members unpadded)."""
-        cols = cols[~self.known[r, cols]]
-        if cols.size == 0:
-            return
-        self.known[r, cols] = True
-        d, (standing, alignment, weight) = self.b.decision, self._countries()
-        members = np.flatnonzero(self.member[r])
-        change = entry_change(weight[r, cols][:, None] / 2, standing[r, cols][:, None], alignment[r, cols][:, None],
-                              standing[r, members][None, :], alignment[r, members][None, :],
-                              *(np.reshape(a[..., self.k], -1)[r] for a in self._club()),
-                              at(d.w_access, r), at(d.w_distance, r))
-        self.ok[r, cols] = change.min(axis=1) >= -at(self.b.membership.admission_tolerance, r)
+@function()
+def _listed(mask):  # pragma: no cover
+    """The indices where ``mask`` is True, ascending (``np.flatnonzero``)."""
+    out = np.empty(mask.size, np.intp)
+    count = 0
+    for i in range(mask.size):
+        if mask[i]:
+            out[count] = i
+            count += 1
+    return out[:count]
 
-    def _countries(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(R, N) standing, alignment and weight in the pool (capability mass times budget)."""
-        if self.countries is None:
-            s = self.s
-            self.countries = tuple(self.lift(a) for a in (s.standing, s.alignment, capability_mass(s) * s.budget))
-        return self.countries
 
-    def _club(self) -> tuple[np.ndarray, ...]:
-        """The forums' arrays :func:`entry_change` reads: pool, level, position, tech_access, depth."""
-        f = self.forums
-        return f.pool, f.level, f.position, f.spec["tech_access"], f.depth
+@function()
+def _ranked(candidates, key, count):  # pragma: no cover
+    """The first ``count`` of ``candidates`` by ``key`` ascending, as numpy's stable sort orders them
+    (``candidates[np.argsort(key[candidates], kind="stable")][:count]``: ties in the candidates' order,
+    NaN last): a merge sort that takes from the right half only what is strictly less."""
+    order, spare = candidates.copy(), np.empty_like(candidates)
+    m, width = candidates.size, 1
+    if min(m, count) <= 0:
+        return order[:0]
+    while width < m:
+        for lo in range(0, m, 2 * width):
+            mid, hi = min(lo + width, m), min(lo + 2 * width, m)
+            i, j = lo, mid
+            for o in range(lo, hi):
+                if j < hi and (i == mid or _less(key[order[j]], key[order[i]])):
+                    spare[o] = order[j]
+                    j += 1
+                else:
+                    spare[o] = order[i]
+                    i += 1
+        order, spare = spare, order
+        width *= 2
+    return order[:count]
+
+
+@njit(inline="always")
+def _less(a, b):  # pragma: no cover
+    """numpy's order of floats in a sort: NaN after every number, NaNs equal."""
+    return a < b or (b != b and a == a)
+
+
+@function()
+def _accepted(candidates, key, count, voters, asked, terms):  # pragma: no cover
+    """The first ``count`` of ``candidates`` by ``key`` (:func:`_ranked`) that every one of the ``voters``
+    accepts: no member's :func:`entry_change` below minus the admission tolerance. Each candidate is
+    asked once (``asked`` keeps the answer for the next ranking), and only down the ranking until the
+    slots are filled."""
+    weight, standing, alignment, club, w_access, w_distance, floor = terms
+    chosen = np.empty(candidates.size, np.intp)
+    taken = 0
+    for a in _ranked(candidates, key, candidates.size if count > 0 else 0):
+        if taken >= count:
+            break
+        if asked[a] == 0:
+            asked[a] = 1
+            for j in voters:
+                change = _change(weight[a] / 2, standing[a], alignment[a], standing[j], alignment[j], club[0], club[1],
+                                 club[2], club[3], club[4], w_access, w_distance)
+                if not change >= floor:
+                    asked[a] = 2
+                    break
+        if asked[a] == 1:
+            chosen[taken] = a
+            taken += 1
+    return chosen[:taken]
 
 
 def entry_change(w_a, c_a, x_a, c_j, x_j, pool, level, x_k, tech_access, depth, w_access, w_distance) -> np.ndarray:
@@ -240,15 +254,21 @@ def entry_change(w_a, c_a, x_a, c_j, x_j, pool, level, x_k, tech_access, depth, 
     return _entry_change(w_a, c_a, x_a, c_j, x_j, pool, level, x_k, tech_access, depth, w_access, w_distance)
 
 
-@loop("void(" + ", ".join(["float64"] * 12) + ", float64[:])", "(),(),(),(),(),(),(),(),(),(),(),()->()")
-def _entry_change(w_a, c_a, x_a, c_j, x_j, pool, level, x_k, tech_access, depth, w_access, w_distance, out):  # pragma: no cover
-    """One (candidate, member) pair of :func:`entry_change`."""
+@njit(inline="always")
+def _change(w_a, c_a, x_a, c_j, x_j, pool, level, x_k, tech_access, depth, w_access, w_distance):  # pragma: no cover
+    """:func:`entry_change` of one (candidate, member) pair: for :func:`_entry_change` and :func:`_accepted`."""
     share = w_a / _maximum(pool + w_a, 1e-12)
     new_level = level + share * (c_a - level)
     new_x = x_k + share * (x_a - x_k)
     access = tech_access * (_maximum(new_level - c_j, 0.0) - _maximum(level - c_j, 0.0))
     distance = depth * (abs(x_j - new_x) - abs(x_j - x_k))
-    out[0] = w_access * access - w_distance * distance
+    return w_access * access - w_distance * distance
+
+
+@loop("void(" + ", ".join(["float64"] * 12) + ", float64[:])", "(),(),(),(),(),(),(),(),(),(),(),()->()")
+def _entry_change(w_a, c_a, x_a, c_j, x_j, pool, level, x_k, tech_access, depth, w_access, w_distance, out):  # pragma: no cover
+    """One (candidate, member) pair of :func:`entry_change`."""
+    out[0] = _change(w_a, c_a, x_a, c_j, x_j, pool, level, x_k, tech_access, depth, w_access, w_distance)
 
 
 def scores(s: State, position, e) -> tuple[np.ndarray, np.ndarray]:
@@ -256,25 +276,6 @@ def scores(s: State, position, e) -> tuple[np.ndarray, np.ndarray]:
     weight, exposed = enlargement.regional_weight(s), enlargement.exposure(s)  # the same for both
     return tuple(enlargement.political_score(s, position, w, e, weight, exposed)
                  for w in (e.alignment_weight, e.partner_alignment_weight))
-
-
-class Ranking:
-    """The keys of the members' rankings (the political scores, negated: the best come first in
-    ascending order), worked out when a ranking first needs them."""
-
-    def __init__(self, s: State, position, e, lift):
-        self.s, self.position, self.e, self.lift, self.keys = s, position, e, lift, None
-
-    def as_member(self) -> np.ndarray:
-        return self._keys()[0]
-
-    def as_partner(self) -> np.ndarray:
-        return self._keys()[1]
-
-    def _keys(self) -> tuple[np.ndarray, np.ndarray]:
-        if self.keys is None:
-            self.keys = tuple(self.lift(-score) for score in scores(self.s, self.position, self.e))
-        return self.keys
 
 
 def _same(a):
@@ -291,16 +292,6 @@ def at(x, r: int):
     return float(x.reshape(-1)[r]) if isinstance(x, np.ndarray) else x
 
 
-def at_pairs(x, rows: np.ndarray):
-    """A behaviour number for (replicate ``rows``, candidate) pairs: as it is, or each pair's replicate's."""
-    return x.reshape(-1)[rows] if isinstance(x, np.ndarray) else x
-
-
-def at_rows(x, rows: np.ndarray):
-    """:func:`at_pairs` as a column, for (pairs, members) arrays."""
-    return x.reshape(-1)[rows][:, None] if isinstance(x, np.ndarray) else x
-
-
 def column(x):
     """A behaviour number against (N,) / (R, N) arrays: as it is, or per replicate an (R, 1) column."""
     return x.reshape(-1, 1) if isinstance(x, np.ndarray) else x
@@ -314,3 +305,17 @@ def cell(x):
 def club(a: np.ndarray, k: int):
     """Club k's value of a per-forum array: a number for (K,), an (R, 1) column for a batch's (R, K)."""
     return a[k] if a.ndim == 1 else a[:, k, None]
+
+
+def _per_row(rows: int, *numbers) -> np.ndarray:
+    """(len(numbers), R) each number's value in each row: a batch's differing numbers (arrays), or the one number."""
+    if rows == 1:  # one run (or one replicate): a column of numbers
+        return np.array([np.reshape(x, -1)[0] if isinstance(x, np.ndarray) else x for x in numbers], dtype=float)[:, None]
+    if not any(isinstance(x, np.ndarray) for x in numbers):
+        return np.array(numbers, dtype=float)[:, None].repeat(rows, axis=1)
+    return np.array([np.broadcast_to(np.reshape(x, -1), rows) for x in numbers], dtype=float)
+
+
+def per_row(x, rows: int) -> np.ndarray:
+    """(R,) a behaviour number's value in each row: a batch's differing numbers, or the one number."""
+    return _per_row(rows, x)[0]

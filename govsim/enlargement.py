@@ -19,8 +19,10 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+from numba import njit
 
 from govsim.codes import HIGH_INCOME
+from govsim.compiled import loop
 from govsim.config.behaviour import Enlargement
 from govsim.config.forums import ForumSpec
 from govsim.state import State
@@ -133,14 +135,53 @@ def alignment_gate(alignment: np.ndarray, positions: np.ndarray, clubs: np.ndarr
     """(N,) who may apply to club k: within ``radius`` of its position and no nearer to another of the
     ``clubs`` (the caller passes k and the closed clubs, the other pole: a country on the G7's side does
     not apply, however far the positions converge; another expanding club, e.g. a new WAICO, is no pole).
-    A batch: alignment (R, N), positions (R, K), radius a number or an (R, 1) column; gives (R, N)."""
-    distance = np.abs(alignment[..., :, None] - positions[..., None, :])
-    nearest = np.where(clubs, distance, np.inf).min(axis=-1)
-    return (distance[..., k] <= radius) & (distance[..., k] <= nearest + 1e-12)
+    A batch: alignment (R, N), positions (R, K), radius a number or an (R, 1) column; gives (R, N).
+    One compiled call (:mod:`govsim.compiled`): d_l = |x_i - x_l|, d_k <= radius and d_k <= min over
+    the clubs of d_l + 1e-12."""
+    return _gate(alignment, positions[..., None, :] if positions.ndim > 1 else positions, clubs, k, radius)
+
+
+@njit(inline="always")
+def _minimum(a, b):  # pragma: no cover
+    """``np.minimum`` of two numbers in a compiled loop (NaN if either is). Kept in this module: numba
+    renews a loop's cache only when its own file changes."""
+    return a if a < b or a != a else b
+
+
+@njit(inline="always")
+def _maximum(a, b):  # pragma: no cover
+    """``np.maximum`` of two numbers in a compiled loop (NaN if either is, ``b`` on a tie)."""
+    return a if a > b or a != a else b
+
+
+@loop("void(float64, float64[:], boolean[:], int64, float64, boolean[:])", "(),(k),(k),(),()->()")
+def _gate(x, positions, clubs, k, radius, out):  # pragma: no cover
+    """One country of :func:`alignment_gate` (the nearest club NaN if any distance is, as numpy's min)."""
+    nearest = np.inf
+    for pole in range(positions.shape[0]):
+        if clubs[pole]:
+            nearest = _minimum(nearest, abs(x - positions[pole]))
+    own = abs(x - positions[k])
+    out[0] = own <= radius and own <= nearest + 1e-12
 
 
 def application_motive(gain: np.ndarray, s: State, e: Enlargement) -> np.ndarray:
     """(N,) a country's motive to apply after the record: the joining gain in the logit option value
     (access, voice, the network of like-aligned members, distance, cost) plus sanctions exposure and
-    development-finance need: M_i = G_i + apply_sanctions * exposure_i + apply_finance * need_i."""
-    return gain + e.apply_sanctions * exposure(s) + e.apply_finance * finance_need(s)
+    development-finance need: M_i = G_i + apply_sanctions * exposure_i + apply_finance * need_i
+    (:func:`exposure`, :func:`finance_need`; one compiled call)."""
+    return _motive(gain, s.tier, s.policy.blocked, s.income_group, _column(e.apply_sanctions), _column(e.apply_finance))
+
+
+@loop("void(float64, int8, float64, int8, float64, float64, float64[:])", "(),(),(),(),(),()->()")
+def _motive(gain, tier, blocked, income_group, sanctions, finance, out):  # pragma: no cover
+    """One country of :func:`application_motive`, with :func:`exposure` and :func:`finance_need` as numpy
+    works them out."""
+    exposed = _maximum(1.0 if tier == 3 else 0.0, _minimum(_maximum(blocked, 0.0), 1.0))
+    need = (HIGH_INCOME - float(income_group)) / HIGH_INCOME
+    out[0] = gain + sanctions * exposed + finance * need
+
+
+def _column(x):
+    """A behaviour number against (N,) / (R, N) arrays: as it is, or per replicate an (R, 1) column."""
+    return x.reshape(-1, 1) if isinstance(x, np.ndarray) else x

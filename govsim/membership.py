@@ -10,8 +10,10 @@ between replicates as columns: ``replicates.stack_behaviour``) and its Generator
 (``rng.random`` draws each replicate's own, as its single run does). Every step is done for all
 replicates at once, club by club in the single run's order (a replicate's review reads only its
 own rows, so working on all rows together changes nothing), with the same arithmetic as one run:
-exits, outreach, applications and joining gains elementwise, admissions with masks and row-wise
-stable sorts (govsim/admission.py).
+exits, outreach, the alignment gate, the motives and applications as compiled loops over the
+countries (:mod:`govsim.compiled`: comparisons and arithmetic only, in the order of the numpy
+formulas, which tests/test_fused_membership.py checks them against), the joining gains with numpy's
+exp and log, admissions in one compiled call per club (govsim/admission.py).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from govsim.admission import admit, at, cell, club, column, entry_change  # noqa
 from govsim.decision import network_share, option_value, utilities
 from govsim.forums import ForumSet, capability_mass
 from govsim.codes import APPLICANT, NONE, PARTNER
+from govsim.compiled import function, loop
 from govsim.state import State
 
 
@@ -58,22 +61,36 @@ def review_utilities(s: State, forums: ForumSet, b: Behaviour) -> tuple[np.ndarr
 
 
 def leave(s: State, clubs: np.ndarray, u_now: np.ndarray, b: Behaviour, draw: np.ndarray) -> None:
-    """Internal stability: members/partners whose club utility falls exit_threshold below the outside option leave with probability p_exit."""
-    inside = (s.status >= PARTNER) & clubs
+    """Internal stability: members/partners whose club utility falls exit_threshold below the outside
+    option leave with probability p_exit (one compiled call, :func:`_unhappy`)."""
     floor = cell(b.decision.outside_utility) - cell(b.membership.exit_threshold)
-    unhappy = inside & (u_now < floor) & (draw < cell(b.membership.p_exit)) & ~s.policy.locked
+    unhappy = _unhappy(s.status, clubs, u_now, floor, draw, cell(b.membership.p_exit), s.policy.locked)
     s.status[unhappy] = NONE
     s.partner_since[unhappy] = np.nan
 
 
+@loop("void(int8, boolean, float64, float64, float64, float64, boolean, boolean[:])", "(),(),(),(),(),(),()->()")
+def _unhappy(status, club, u_now, floor, draw, p_exit, locked, out):  # pragma: no cover
+    """One (country, forum) cell of :func:`leave`: inside a club (partner or member), U below the floor,
+    the draw below p_exit, not locked."""
+    out[0] = status >= PARTNER and club and u_now < floor and draw < p_exit and not locked
+
+
 def outreach(s: State, forums: ForumSet, k: int, u_join: np.ndarray, b: Behaviour) -> None:
-    """A closed club offers partnership to close, capable states that gain from accepting."""
-    close = np.abs(s.alignment - club(forums.position, k)) <= club(forums.spec["outreach_radius"], k)
-    capable = s.standing >= club(forums.spec["outreach_min_capability"], k)
-    offer = ((s.status[..., k] == NONE) & close & capable & (u_join > column(b.decision.outside_utility))
-             & ~s.policy.locked[..., k])
+    """A closed club offers partnership to close, capable states that gain from accepting (one compiled call)."""
+    offer = _offered(s.status[..., k], s.alignment, club(forums.position, k), club(forums.spec["outreach_radius"], k),
+                     s.standing, club(forums.spec["outreach_min_capability"], k), u_join,
+                     column(b.decision.outside_utility), s.policy.locked[..., k])
     s.status[..., k][offer] = PARTNER
     s.partner_since[..., k][offer] = s.year
+
+
+@loop("void(int8, float64, float64, float64, float64, float64, float64, float64, boolean, boolean[:])",
+      "(),(),(),(),(),(),(),(),()->()")
+def _offered(status, x, x_k, radius, standing, least, u_join, outside, locked, out):  # pragma: no cover
+    """One country of :func:`outreach`: no status, |x - x_k| <= radius, standing >= the least capability,
+    U as a partner above the outside option, not locked."""
+    out[0] = status == NONE and abs(x - x_k) <= radius and standing >= least and u_join > outside and not locked
 
 
 def enlarge(s: State, forums: ForumSet, k: int, scored: tuple[np.ndarray, np.ndarray, np.ndarray], b: Behaviour,
@@ -94,9 +111,8 @@ def enlarge(s: State, forums: ForumSet, k: int, scored: tuple[np.ndarray, np.nda
     else:
         poles = (forums.rule == "closed_club") | (np.arange(len(forums.names)) == k)  # the other pole: closed clubs
         close = enlargement.alignment_gate(s.alignment, forums.position, poles, k, club(forums.spec["apply_radius"], k))
-        gain = _joining_gain(*scored, k, b, free & ((status == APPLICANT) | (close & (status == NONE))))
-        motive = enlargement.application_motive(gain, s, b.enlargement)
-        apply_to_join(s, k, np.where(close, motive, -np.inf), b, draw)
+        gain = _joining_gain(*scored, k, b, _may_join(status, s.policy.locked[..., k], close))
+        apply_to_join(s, k, close, enlargement.application_motive(gain, s, b.enlargement), b, draw)
     admit(s, forums, k, b, quota, gain)
 
 
@@ -105,17 +121,47 @@ def _slots(forums: ForumSet, k: int, year: float, review_years: float) -> enlarg
     once per distinct pace: ``enlargement_pace`` may set each replicate's own)."""
     spec, partners, promotions = forums.specs[k], forums.spec["projected_partners"], forums.spec["projected_promotions"]
     if partners.ndim == 1:
-        return enlargement.slots(spec, year, review_years, (partners[k], promotions[k]))
+        return _slots_of(spec, year, review_years, (partners[k], promotions[k]))
     paces = list(zip(partners[:, k], promotions[:, k]))
-    known = {pace: enlargement.slots(spec, year, review_years, pace) for pace in set(paces)}
+    known = {pace: _slots_of(spec, year, review_years, pace) for pace in set(paces)}
     return [known[pace] for pace in paces]
 
 
-def apply_to_join(s: State, k: int, motive: np.ndarray, b: Behaviour, draw: np.ndarray) -> None:
-    """Outsiders whose motive to join exceeds kappa apply (with probability p_apply)."""
-    free = (s.status[..., k] == NONE) & ~s.policy.locked[..., k]
-    keen = free & (motive > column(b.membership.apply_threshold)) & (draw < column(b.membership.p_apply))
+#: (id(spec), year, review_years, pace) -> (spec, its Slots): every run reviews the same years, so a
+#: review's slots are worked out once (the spec is kept with them: its id is not reused while cached).
+_SLOTS: dict = {}
+
+
+def _slots_of(spec, year: float, review_years: float, pace: tuple) -> enlargement.Slots:
+    """``enlargement.slots`` of a (frozen) spec, remembered."""
+    key = (id(spec), year, review_years, pace)
+    hit = _SLOTS.get(key)
+    if hit is None or hit[0] is not spec:
+        if len(_SLOTS) > 4096:
+            _SLOTS.clear()
+        hit = _SLOTS[key] = (spec, enlargement.slots(spec, year, review_years, pace))
+    return hit[1]
+
+
+@loop("void(int8, boolean, boolean, boolean[:])", "(),(),()->()")
+def _may_join(status, locked, close, out):  # pragma: no cover
+    """Whose joining gain matters after the record: not locked, and an applicant (admission may invite it)
+    or, close to the club, without status (it may apply)."""
+    out[0] = not locked and (status == APPLICANT or (close and status == NONE))
+
+
+def apply_to_join(s: State, k: int, close: np.ndarray, motive: np.ndarray, b: Behaviour, draw: np.ndarray) -> None:
+    """Outsiders that pass the gate (``close``) and whose motive to join exceeds kappa apply (with
+    probability p_apply): one compiled call (:mod:`govsim.compiled`)."""
+    keen = _keen(s.status[..., k], s.policy.locked[..., k], close, motive, column(b.membership.apply_threshold), draw,
+                 column(b.membership.p_apply))
     s.status[..., k][keen] = APPLICANT
+
+
+@loop("void(int8, boolean, boolean, float64, float64, float64, float64, boolean[:])", "(),(),(),(),(),(),()->()")
+def _keen(status, locked, close, motive, threshold, draw, p_apply, out):  # pragma: no cover
+    """One country of :func:`apply_to_join`: free (no status, not locked), close, motive > threshold, draw < p_apply."""
+    out[0] = status == NONE and not locked and close and motive > threshold and draw < p_apply
 
 
 def _entry_change(s: State, forums: ForumSet, k: int, candidates: np.ndarray, members: np.ndarray, b: Behaviour) -> np.ndarray:
@@ -134,22 +180,44 @@ def _joining_gain(u_now: np.ndarray, u_join: np.ndarray, eligible: np.ndarray, k
     ((R, N) for a batch), for the countries ``needed`` (NaN for the others: each country's gain is
     worked out from its own row, so leaving rows out changes no other). Replicates with their own
     outside utility or temperature are worked out one by one."""
-    d, gain = b.decision, np.full(needed.shape, np.nan)
+    d, gain, width = b.decision, np.full(needed.shape, np.nan), u_now.shape[-1]
     if isinstance(d.outside_utility, np.ndarray) or isinstance(d.temperature, np.ndarray):
         for r, rows in enumerate(needed):
             outside, temperature = at(d.outside_utility, r), at(d.temperature, r)
-            gain[r, rows] = _gain(u_now[r, rows], u_join[r, rows], eligible[r, rows], k, outside, temperature)
+            gain[r, rows] = _gain(u_now[r], u_join[r], eligible[r], rows, k, outside, temperature)
     else:
-        gain[needed] = _gain(u_now[needed], u_join[needed], eligible[needed], k, d.outside_utility, d.temperature)
+        gain[needed] = _gain(u_now.reshape(-1, width), u_join.reshape(-1, width), eligible.reshape(-1, width),
+                             needed.reshape(-1), k, d.outside_utility, d.temperature)
     return gain
 
 
-def _gain(u_now: np.ndarray, u_join: np.ndarray, eligible: np.ndarray, k: int, outside: float, temperature: float) -> np.ndarray:
-    """(M,) the joining gains of M countries' rows (``u_now`` and ``eligible`` copies: changed here)."""
-    without = eligible
-    without[:, k] = False
-    with_k = without.copy()
-    with_k[:, k] = True
-    u = u_now
-    u[:, k] = u_join[:, k]
-    return option_value(u, with_k, outside, temperature) - option_value(u, without, outside, temperature)
+def _gain(u_now: np.ndarray, u_join: np.ndarray, eligible: np.ndarray, needed: np.ndarray, k: int, outside: float,
+          temperature: float) -> np.ndarray:
+    """(M,) the joining gains of the M ``needed`` rows of (N, K) utilities: the option value with club k
+    (U as a partner in k) less the one without, both in one call on the rows stacked twice (each row's
+    value is worked out from that row alone, and numpy's exp and log give an element the same bits
+    wherever it lies)."""
+    u, choices = _stacked(u_now, u_join, eligible, needed, k)
+    value = option_value(u, choices, outside, temperature)
+    m = len(value) // 2
+    return value[:m] - value[m:]
+
+
+@function()
+def _stacked(u_now, u_join, eligible, needed, k):  # pragma: no cover
+    """The ``needed`` rows twice, (2M, K): U now with U as a partner in k, and the forums one may engage
+    in, first with k, then without."""
+    m = 0
+    for i in range(needed.size):
+        m += needed[i]
+    u, choices = np.empty((2 * m, u_now.shape[1])), np.empty((2 * m, u_now.shape[1]), np.bool_)
+    row = 0
+    for i in range(needed.size):
+        if needed[i]:
+            for column in range(u_now.shape[1]):
+                value = u_join[i, column] if column == k else u_now[i, column]
+                u[row, column], u[m + row, column] = value, value
+                choices[row, column] = choices[m + row, column] = eligible[i, column]
+            choices[row, k], choices[m + row, k] = True, False
+            row += 1
+    return u, choices

@@ -120,10 +120,11 @@ def test_random_memberships_batched_equal_single_reviews(seed, locked, year):
 @given(seed=st.integers(0, 2**32 - 1), applying=st.floats(0.05, 0.9), slots=st.integers(0, 12),
        tolerance=st.sampled_from([None, 0.0, 1e-4, 1e-3]))
 def test_consensus_down_the_ranking_equals_the_full_consensus(seed, applying, slots, tolerance):
-    """admission.Consensus works out the consensus only down each replicate's ranking as far as its
+    """admission._accepted works out the consensus only down a replicate's ranking as far as its
     slots need: what it picks equals ranking every applicant every member accepts (the single run's
     definition: membership._entry_change, a stable sort of the accepted by score) and taking the first."""
-    from govsim.admission import Consensus, scores
+    from govsim.admission import _accepted, per_row, scores
+    from govsim.forums import capability_mass
     from govsim.membership import _entry_change
 
     scenario = govsim.load_scenario("baseline", ["time.steps=6"])
@@ -138,29 +139,36 @@ def test_consensus_down_the_ranking_equals_the_full_consensus(seed, applying, sl
     applicants = s.status[..., k] == APPLICANT
     counts = rng.integers(0, slots + 1, size=len(SEEDS))
     as_member, _ = scores(s, f.position[:, k, None], b.enlargement)
-    chosen = Consensus(s, f, k, b, s.status[..., k] == MEMBER, lambda a: a).first(applicants, lambda: -as_member, counts)
+    weight, rows = capability_mass(s) * s.budget, len(SEEDS)
+    club = np.array([a[:, k] for a in (f.pool, f.level, f.position, f.spec["tech_access"], f.depth)])
+    w_access, w_distance = per_row(b.decision.w_access, rows), per_row(b.decision.w_distance, rows)
+    floor = -per_row(b.membership.admission_tolerance, rows)
     for r, (state, forums, _) in enumerate(singles(batch)):
         candidates, members = np.flatnonzero(applicants[r]), np.flatnonzero(state.status[:, k] == MEMBER)
+        terms = (weight[r], s.standing[r], s.alignment[r], club[:, r], w_access[r], w_distance[r], floor[r])
+        asked = np.zeros(s.n, np.int8)
+        chosen = _accepted(candidates, -as_member[r], counts[r], members, asked, terms)
         worst = _entry_change(state, forums, k, candidates, members, b).min(axis=1)
         accepted = candidates[worst >= -b.membership.admission_tolerance]
         ranked = accepted[np.argsort(-as_member[r][accepted], kind="stable")][: counts[r]]
-        np.testing.assert_array_equal(np.flatnonzero(chosen[r]), np.sort(ranked))
+        np.testing.assert_array_equal(np.sort(chosen), np.sort(ranked))
+        assert set(np.flatnonzero(asked == 1)) <= set(accepted)  # asked only about some, and answered right
+        assert set(np.flatnonzero(asked == 2)).isdisjoint(accepted)
 
 
 @settings(max_examples=60, deadline=None)
-@given(seed=st.integers(0, 2**32 - 1), rows=st.integers(1, 6), n=st.integers(1, 80), width=st.integers(1, 16),
-       levels=st.integers(1, 8), odd=st.sampled_from([None, np.nan, np.inf, -np.inf]))
-def test_ranked_is_the_stable_order_of_each_rows_entries(seed, rows, n, width, levels, odd):
-    """admission.ranked (a partial sort) gives each row's first ``width`` entries as the full stable
-    sort does: ties (few key levels) in index order, NaN keys last, infinite keys in their place."""
-    from govsim.admission import ranked
+@given(seed=st.integers(0, 2**32 - 1), n=st.integers(0, 80), count=st.integers(-1, 90), levels=st.integers(1, 8),
+       odd=st.sampled_from([None, np.nan, np.inf, -np.inf]))
+def test_ranked_is_the_stable_order(seed, n, count, levels, odd):
+    """admission._ranked (a compiled merge sort) orders candidates as numpy's stable sort does: ties
+    (few key levels) in the candidates' order, NaN keys last, infinite keys in their place."""
+    from govsim.admission import _ranked
 
     rng = np.random.default_rng(seed)
-    mask = rng.random((rows, n)) < 0.6
-    key = rng.integers(0, levels, size=(rows, n)).astype(float)
+    key = rng.integers(0, levels, size=100).astype(float)
     if odd is not None:
-        key[rng.random((rows, n)) < 0.1] = odd
-    width = min(width, n)
-    top = ranked(mask, key, width)
-    inside = np.arange(width) < mask.sum(axis=-1, keepdims=True)
-    np.testing.assert_array_equal(top[inside], np.lexsort((key, ~mask), axis=-1)[:, :width][inside])
+        key[rng.random(100) < 0.1] = odd
+    key[rng.random(100) < 0.05] = -0.0  # equal to 0.0: a tie
+    candidates = np.flatnonzero(rng.random(100) < n / 100)
+    want = candidates[np.argsort(key[candidates], kind="stable")][: max(count, 0)]
+    np.testing.assert_array_equal(_ranked(candidates, key, count), want)
