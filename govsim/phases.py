@@ -14,7 +14,7 @@ from govsim import rows
 from govsim.config import period_to_year
 from govsim.config.behaviour import Behaviour, Decision
 from govsim.config.scenario import Scenario
-from govsim.decision import choose, utilities
+from govsim.decision import evolve_and_choose
 from govsim.dynamics import advance, diplomatic_budget, keep_finite
 from govsim.forums import ForumSet
 from govsim.initial import first_choice, initial_state, settled_state
@@ -66,11 +66,14 @@ def _shocks(scenario: Scenario, forums: ForumSet, world: World) -> list[Shock]:
 
 
 def decide(s: State, forums: ForumSet, d: Decision, dt: float, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-    """Tastes evolve (AR(1)); every country scores the forums from the same snapshot and allocates."""
+    """Tastes evolve (AR(1): taste' = rho^dt taste + sqrt(1 - rho^2dt) sd z, z standard normal); every
+    country scores the forums from the same snapshot and allocates (:func:`govsim.decision.utilities`
+    and :func:`~govsim.decision.choose`, in one compiled loop with the tastes' step:
+    :func:`~govsim.decision.evolve_and_choose`)."""
     persistence = d.taste_persistence**dt
-    s.taste = persistence * s.taste + np.sqrt(1 - persistence**2) * d.taste_sd * rng.standard_normal(s.taste.shape)
-    u = utilities(s, forums.view(), d, s.status)
-    return choose(u, s.eligible(forums.universal), s.budget, d.outside_utility, d.temperature)
+    scale = np.sqrt(1 - persistence**2) * d.taste_sd
+    s.taste, engagement, best = evolve_and_choose(s, forums.view(), d, persistence, scale, rng.standard_normal(s.taste.shape))
+    return engagement, best
 
 
 def commit(s: State, engagement: np.ndarray, best: np.ndarray, d: Decision, dt: float) -> None:
