@@ -89,7 +89,7 @@ def evolve_and_choose(s: State, view: ForumView, p: Decision, persistence, scale
     same numbers as those three steps in numpy, bit for bit (tests/test_fused_decision.py)."""
     c = _per_run
     taste, _, shifted, gap, best = _decide(*_scored(s, view, p, s.status), draw, c(persistence), c(scale),
-                                        c(p.outside_utility), c(p.temperature))
+                                           c(p.outside_utility), c(p.temperature))
     return taste, _shares(np.exp(shifted), np.exp(gap), s.budget), best
 
 

@@ -333,13 +333,27 @@ def build_shocks(specs: dict, time: Time, forums: ForumSet, iso3: np.ndarray) ->
     from govsim.levers import LEVERS  # imported here: its classes subclass Shock, so it imports this module
 
     kinds = {**_KINDS, **LEVERS}
-    index = {code: i for i, code in enumerate(iso3)}
+    index = iso3_index(iso3) if specs else {}
     built = []
     for name, spec in specs.items():
         shock = kinds[type(spec)](spec, time, forums, index)
         shock.name = name
         built.append(shock)
     return built
+
+
+def iso3_index(iso3: np.ndarray) -> dict[str, int]:
+    """{ISO3 code: its position in ``iso3``}, made once per codes array (the replicates of a batch share
+    their world's); the shocks only read it."""
+    kept = _ISO3_INDEX.get(id(iso3))
+    if kept is None or kept[0] is not iso3:
+        if len(_ISO3_INDEX) >= 16:
+            _ISO3_INDEX.clear()
+        kept = _ISO3_INDEX[id(iso3)] = (iso3, {code: i for i, code in enumerate(iso3)})  # iso3 held: its id not reused
+    return kept[1]
+
+
+_ISO3_INDEX: dict = {}
 
 
 def _period_index(period: str | None, time: Time) -> int | None:
