@@ -20,8 +20,8 @@ import numpy as np
 from numba import njit
 
 from govsim.codes import INCOME_GROUPS, MEMBER, NONE, PARTNER
-from govsim.config import CapacityBuilding, ExportControls, ForumChange, OpenModels, ScenarioError, period_to_year
 from govsim.compiled import function
+from govsim.config import CapacityBuilding, ExportControls, ForumChange, OpenModels, ScenarioError, period_to_year
 from govsim.config.behaviour import Dynamics
 from govsim.config.shocks import ForumReform
 from govsim.config.scenario import Time
@@ -108,6 +108,7 @@ class ExportControlShock(Shock):
         self.api_hits: list[tuple[float, np.ndarray]] = []  # (delay, countries of that tier), set by begin
         self.stacked: tuple = ()  # the arguments of _controls that begin works out (hits and API delays stacked)
         self.in_penalised_tier = np.zeros(0, bool)  # (N,) countries in a penalised tier, set by begin
+        self.any_penalised_tier = False  # whether it has any, set by begin
 
     def preview(self, state: State, period: int) -> None:
         if self.in_force(period):
@@ -128,6 +129,7 @@ class ExportControlShock(Shock):
                      for level, cap in self.spec.caps.items() if cap is not None]
         self.api_hits = self._api_hits(tier)
         self.in_penalised_tier = np.isin(tier, self.spec.penalised_tiers)
+        self.any_penalised_tier = bool(self.in_penalised_tier.any())
         masks = lambda hits: np.array([hit for *_, hit in hits], dtype=bool).reshape(len(hits), tier.size)  # (tiers, [R x] N)
         self.stacked = (masks(self.hits), np.array([cap for cap, _, _ in self.hits], dtype=float),
                         np.array([leak for _, leak, _ in self.hits], dtype=float), masks(self.api_hits),
@@ -147,6 +149,8 @@ class ExportControlShock(Shock):
             party = (state.status[..., self.parties] >= PARTNER).any(axis=-1)
             penalised = penalised | party
             policy.discipline[party[..., None] & self.penalised_forums] = 1.0  # bloc discipline: see dynamics.drift_alignment
+        elif not self.any_penalised_tier:  # nobody penalised (the parties, if any, are checked every step)
+            return
         for k in self.penalised:  # a forum listed twice is penalised twice
             column = policy.penalty[..., k]
             np.add(column, self.spec.penalty, out=column, where=penalised)
