@@ -7,8 +7,11 @@ The per-country formulas run as loops compiled with numba (one call for all coun
 instead of some forty small numpy operations a step). They do arithmetic only, in the order the
 formulas are written, so they give the same numbers as numpy bit for bit; ``exp`` and ``log`` and
 the powers stay numpy calls (their last bits differ between numpy's vectorised and the C library's
-versions). The loops broadcast like numpy's ufuncs: over (N,) countries for one run and over (R, N)
-for a batch of replicates (govsim/replicates.py), whose per-replicate parameters are (R, 1) columns.
+versions). Each loop takes a whole run's countries, (N, K) and (N,) arrays, and goes through them
+country by country (one call, not one per country: a numba generalised ufunc pays per call and per
+argument); it broadcasts like numpy's ufuncs over the replicates of a batch (govsim/replicates.py),
+(R, N, K) arrays with per-replicate parameters as (R,) values (:func:`_per_run`). The decide phase's
+taste step, utilities and choice run as one loop (:func:`evolve_and_choose`).
 """
 
 from __future__ import annotations
@@ -75,13 +78,30 @@ def utilities(s: State, view: ForumView, p: Decision, status: np.ndarray, networ
     policy.appeal (a public good offered through a forum); both are neutral (1, 0) otherwise.
     ``network``: :func:`network_share` of this state, if the caller has it (a review scores two statuses).
     """
+    return _utility(*_scored(s, view, p, status, network))
+
+
+def evolve_and_choose(s: State, view: ForumView, p: Decision, persistence, scale, draw: np.ndarray) -> tuple[np.ndarray, ...]:
+    """(tastes, engagement, best utility) of the decide phase in one compiled loop: the tastes' AR(1)
+    step taste' = persistence * taste + scale * draw (``persistence`` = rho^dt and ``scale`` =
+    sqrt(1 - rho^2dt) * sd worked out by the caller, numpy's numbers), then :func:`utilities` with the
+    new tastes and :func:`choose` over the forums a country may engage in (``State.eligible``); the
+    same numbers as those three steps in numpy, bit for bit (tests/test_fused_decision.py)."""
+    c = _per_run
+    taste, _, shifted, gap, best = _decide(*_scored(s, view, p, s.status), draw, c(persistence), c(scale),
+                                           c(p.outside_utility), c(p.temperature))
+    return taste, _shares(np.exp(shifted), np.exp(gap), s.budget), best
+
+
+def _scored(s: State, view: ForumView, p: Decision, status: np.ndarray, network: np.ndarray | None = None) -> tuple:
+    """The arguments of :func:`_utility` (and the first of :func:`_decide`), in its order."""
     voice = view.authority * rows.forum_row(_member_power(status, view.universal)) ** p.voice_exponent  # members only (in the loop)
     network = network_share(s.alignment, s.engagement, p.network_bandwidth) if network is None else network
-    q = s.policy
-    return _utility(status, s.engagement, s.taste, network, q.penalty, q.pull, q.cost_mult, q.appeal, q.cb_offer,
-                    s.standing, s.budget, s.alignment, s.dissatisfaction, q.blocked, view.universal, view.position,
-                    voice, view.level, view.reach, view.depth, view.tech_access, view.partner_access, view.cost,
-                    _weights(p, _WEIGHTS))
+    q, f, w = s.policy, _per_forum, _weights(p, _WEIGHTS)
+    return (status, s.engagement, s.taste, network, q.penalty, q.pull, q.cost_mult, q.appeal, q.cb_offer,
+            s.standing, s.budget, s.alignment, s.dissatisfaction, q.blocked, view.universal, f(view.position),
+            f(voice), f(view.level), f(view.reach), f(view.depth), f(view.tech_access), f(view.partner_access),
+            f(view.cost), f(w))
 
 
 def _weights(p, names: tuple[str, ...]) -> np.ndarray:
@@ -116,27 +136,78 @@ def _member_power(status, universal, power):  # pragma: no cover
         power[k] = 1.0 / max(count, 1)
 
 
-_F, _K = "float64", "float64[:]"
+_F, _K, _NK, _N = "float64", "float64[:]", "float64[:, :]", "float64[:]"
+#: The arguments of :func:`_utility` and the first of :func:`_decide`: per country and forum (n, k),
+#: per country (n), per forum (k), the weights (p).
+_SCORED = f"int8[:, :], {', '.join([_NK] * 8)}, {', '.join([_N] * 5)}, boolean[:], {', '.join([_K] * 8)}, {_K}"
+_SCORED_LAYOUT = ",".join(["(n,k)"] * 9 + ["(n)"] * 5 + ["(k)"] * 9 + ["(p)"])
 
 
-@loop(f"void(int8[:], {', '.join([_K] * 8)}, {', '.join([_F] * 5)}, boolean[:], {', '.join([_K] * 8)}, {_K}, {_K})",
-      "(k),(k),(k),(k),(k),(k),(k),(k),(k),(),(),(),(),(),(k),(k),(k),(k),(k),(k),(k),(k),(k),(p)->(k)")
-def _utility(status, engagement, taste, network, penalty, pull, cost_mult, appeal, cb_offer,
-             c, budget, alignment, dissatisfaction, blocked,
-             universal, position, voice, level, reach, depth, tech_access, partner_access, cost, w, u):  # pragma: no cover
-    """One country's U over the forums (:func:`utilities`), the terms added in the formula's order."""
+@njit(inline="always")
+def _shift(i, u, eligible, outside, t, shifted):  # pragma: no cover
+    """Write country i's U/t of the eligible forums (-inf elsewhere) less the larger of max(U)/t and
+    U_0/t to ``shifted`` (it may be ``u`` itself: each value is read before it is written); return
+    U_0/t less that top, max(U) (-inf: none eligible) and the top."""
+    top_u = -np.inf
+    for k in range(u.shape[1]):
+        if eligible[i, k]:
+            top_u = _maximum(top_u, u[i, k])
+    base = outside / t
+    top = _maximum(top_u / t, base)
+    for k in range(u.shape[1]):
+        shifted[i, k] = u[i, k] / t - top if eligible[i, k] else -np.inf
+    return base - top, top_u, top
+
+
+@njit(inline="always")
+def _utility_row(i, status, engagement, taste, network, penalty, pull, cost_mult, appeal, cb_offer,
+                 standing, budget, alignment, dissatisfaction, blocked,
+                 universal, position, voice, level, reach, depth, tech_access, partner_access, cost, w, u):  # pragma: no cover
+    """Country i's U over the forums (:func:`utilities`), the terms added in the formula's order."""
+    c, b = standing[i], budget[i]
     weak = 1 - c
-    stickiness = 1.0 / (1.0 + dissatisfaction / w[8])
-    for k in range(status.shape[0]):
-        member = status[k] == MEMBER or universal[k]
-        weight = 1.0 if member else (partner_access[k] if status[k] == PARTNER else 0.0)
-        access = tech_access[k] * weight * _maximum(level[k] - c, 0.0) + cb_offer[k] * w[9]
+    stickiness = 1.0 / (1.0 + dissatisfaction[i] / w[8])
+    for k in range(status.shape[1]):
+        member = status[i, k] == MEMBER or universal[k]
+        weight = 1.0 if member else (partner_access[k] if status[i, k] == PARTNER else 0.0)
+        access = tech_access[k] * weight * _maximum(level[k] - c, 0.0) + cb_offer[i, k] * w[9]
         scope = reach[k] * weak + depth[k] * (weak if universal[k] else c)
-        distance = depth[k] * abs(alignment - position[k])
-        inertia = engagement[k] / budget * stickiness
-        total = (w[0] * access + w[1] * (voice[k] if member else 0.0) + w[2] * scope + w[3] * network[k]
-                 - w[4] * distance - w[5] * cost[k] * cost_mult[k] / budget - w[6] * penalty[k] + pull[k] * blocked)
-        u[k] = total + appeal[k] + w[7] * inertia + taste[k]
+        distance = depth[k] * abs(alignment[i] - position[k])
+        inertia = engagement[i, k] / b * stickiness
+        total = (w[0] * access + w[1] * (voice[k] if member else 0.0) + w[2] * scope + w[3] * network[i, k]
+                 - w[4] * distance - w[5] * cost[k] * cost_mult[i, k] / b - w[6] * penalty[i, k] + pull[i, k] * blocked[i])
+        u[i, k] = total + appeal[i, k] + w[7] * inertia + taste[i, k]
+
+
+@loop(f"void({_SCORED}, {_NK})", f"{_SCORED_LAYOUT}->(n,k)")
+def _utility(status, engagement, taste, network, penalty, pull, cost_mult, appeal, cb_offer,
+             standing, budget, alignment, dissatisfaction, blocked,
+             universal, position, voice, level, reach, depth, tech_access, partner_access, cost, w, u):  # pragma: no cover
+    """One run's U (:func:`utilities`), country by country."""
+    for i in range(status.shape[0]):
+        _utility_row(i, status, engagement, taste, network, penalty, pull, cost_mult, appeal, cb_offer, standing, budget,
+                     alignment, dissatisfaction, blocked, universal, position, voice, level, reach, depth, tech_access,
+                     partner_access, cost, w, u)
+
+
+@loop(f"void({_SCORED}, {_NK}, {_F}, {_F}, {_F}, {_F}, {_NK}, boolean[:, :], {_NK}, {_N}, {_N})",
+      f"{_SCORED_LAYOUT},(n,k),(),(),(),()->(n,k),(n,k),(n,k),(n),(n)")
+def _decide(status, engagement, taste, network, penalty, pull, cost_mult, appeal, cb_offer,
+            standing, budget, alignment, dissatisfaction, blocked,
+            universal, position, voice, level, reach, depth, tech_access, partner_access, cost, w,
+            draw, persistence, scale, outside, t, new_taste, eligible, shifted, gap, best):  # pragma: no cover
+    """One run's decisions (:func:`evolve_and_choose`), country by country: new tastes persistence *
+    taste + scale * draw, U with them (written to ``shifted``, then shifted in place as :func:`_shifted`
+    does) over the forums ``eligible``: universal, or where the country is at least a partner
+    (``State.eligible``)."""
+    for i in range(status.shape[0]):
+        for k in range(status.shape[1]):
+            new_taste[i, k] = persistence * taste[i, k] + scale * draw[i, k]
+            eligible[i, k] = universal[k] or status[i, k] >= PARTNER
+        _utility_row(i, status, engagement, new_taste, network, penalty, pull, cost_mult, appeal, cb_offer, standing,
+                     budget, alignment, dissatisfaction, blocked, universal, position, voice, level, reach, depth,
+                     tech_access, partner_access, cost, w, shifted)
+        gap[i], best[i] = _shift(i, shifted, eligible, outside, t, shifted)[:2]
 
 
 def allocate(u: np.ndarray, eligible: np.ndarray, budget: np.ndarray, outside: float, temperature: float) -> np.ndarray:
@@ -148,44 +219,46 @@ def choose(u: np.ndarray, eligible: np.ndarray, budget: np.ndarray, outside: flo
            temperature: float) -> tuple[np.ndarray, np.ndarray]:
     """(:func:`allocate`, :func:`best_utility`): the best scaled utility max(U/t) is max(U)/t exactly
     (t > 0, and division rounds monotonically), and each share is taken relative to it."""
-    t = rows.per_country(temperature)  # (R, 1) in a batch with per-replicate parameters
-    shifted, gap, best = _shifted(u, eligible, rows.per_country(outside), t)
+    shifted, gap, best, _ = _shifted(u, eligible, _per_run(outside), _per_run(temperature))
     return _shares(np.exp(shifted), np.exp(gap), budget), best
 
 
 def option_value(u: np.ndarray, eligible: np.ndarray, outside: float, temperature: float) -> np.ndarray:
     """(N,) expected utility of the choice set (logit inclusive value): t log(exp(U_0/t) + sum exp(U/t))."""
-    t = rows.per_country(temperature)
-    shifted, gap, best = _shifted(u, eligible, rows.per_country(outside), t)
-    top = np.maximum(best / t, outside / t)
+    shifted, gap, _, top = _shifted(u, eligible, _per_run(outside), _per_run(temperature))  # top: max(max(U)/t, U_0/t)
     return temperature * (top + np.log(np.exp(gap) + rows.forum_sum(np.exp(shifted))))
 
 
-@loop("void(float64[:], boolean[:], float64, float64, float64[:], float64[:], float64[:])", "(k),(k),(),()->(k),(),()")
-def _shifted(u, eligible, outside, t, shifted, gap, best):  # pragma: no cover
+def _per_run(x):
+    """A number as it is; a batch's per-replicate values ((R, 1, 1) or (R, 1)) as (R,), one per run for
+    the loops over a run's countries."""
+    return x.reshape(x.shape[0]) if isinstance(x, np.ndarray) and x.ndim else x
+
+
+def _per_forum(a: np.ndarray) -> np.ndarray:
+    """A forum row of a :class:`ForumView` ((K,), or a batch's (R, 1, K)) as (K,) or (R, K)."""
+    return a[..., 0, :] if a.ndim > 2 else a
+
+
+@loop("void(float64[:, :], boolean[:, :], float64, float64, float64[:, :], float64[:], float64[:], float64[:])",
+      "(n,k),(n,k),(),()->(n,k),(n),(n),(n)")
+def _shifted(u, eligible, outside, t, shifted, gap, best, top):  # pragma: no cover
     """U/t of the eligible forums (-inf elsewhere) and U_0/t, each less the larger of max(U)/t and
-    U_0/t (the exponents of the logit shares, none above 0), and max(U) (-inf: none eligible)."""
-    top_u = -np.inf
-    for k in range(u.shape[0]):
-        if eligible[k]:
-            top_u = _maximum(top_u, u[k])
-    base = outside / t
-    top = _maximum(top_u / t, base)
-    for k in range(u.shape[0]):
-        shifted[k] = u[k] / t - top if eligible[k] else -np.inf
-    gap[0] = base - top
-    best[0] = top_u
+    U_0/t (the exponents of the logit shares, none above 0; that top), and max(U) (-inf: none eligible)."""
+    for i in range(u.shape[0]):
+        gap[i], best[i], top[i] = _shift(i, u, eligible, outside, t, shifted)
 
 
-@loop("void(float64[:], float64, float64, float64[:])", "(k),(),()->(k)")
+@loop("void(float64[:, :], float64[:], float64[:], float64[:, :])", "(n,k),(n),(n)->(n,k)")
 def _shares(weights, outside, budget, shares):  # pragma: no cover
     """B_i w_ik / (w_0 + sum_l w_il): the budget shared over the forums and the outside option."""
-    total = weights[0] + 0.0  # the forums' sum left to right, as numpy adds a short axis
-    for k in range(1, weights.shape[0]):
-        total += weights[k]
-    denominator = outside + total
-    for k in range(weights.shape[0]):
-        shares[k] = budget * weights[k] / denominator
+    for i in range(weights.shape[0]):
+        total = weights[i, 0] + 0.0  # the forums' sum left to right, as numpy adds a short axis
+        for k in range(1, weights.shape[1]):
+            total += weights[i, k]
+        denominator = outside[i] + total
+        for k in range(weights.shape[1]):
+            shares[i, k] = budget[i] * weights[i, k] / denominator
 
 
 def best_utility(u: np.ndarray, eligible: np.ndarray) -> np.ndarray:

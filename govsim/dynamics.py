@@ -12,7 +12,8 @@ alignment:  x_i <- x_i + dt [drift * mean_k,e (x_k - x_i) + repulsion * sanction
 Readiness (GAIRI) is a fixed input: capacity building acts on skills and adoption instead.
 
 The elementwise arithmetic runs in loops compiled with numba (govsim/compiled.py: arithmetic only, in the
-order of the numpy formula, so bit-identical to numpy); exp, powers and the sums over countries stay numpy's.
+order of the numpy formula, so bit-identical to numpy); exp and powers stay numpy's, and the sums over
+countries are numpy's own or, in :func:`measured_demand`'s loop, numpy's pairwise summation repeated.
 """
 
 from __future__ import annotations
@@ -62,36 +63,76 @@ def investment_shares(s: State, p: Dynamics) -> np.ndarray:
     The first part follows the economy and its readiness; the incumbency part kappa follows the
     compute already installed (hyperscaler capacity, data-centre agglomeration).
     """
-    weight = s.gdp_pc * s.population * s.readiness**p.invest_readiness_elasticity
-    if weight.ndim > 1:  # a batch of replicates (govsim/replicates.py): the same per row
-        return _investment_shares_rows(s, weight, p)
-    total = weight.sum()
-    economic = weight / total if total > 0 else np.full(s.n, 1.0 / s.n)
-    capacity = s.world_capacity if s.world_capacity > 0 else float(s.compute.sum())
-    if p.invest_incumbency == 0 or capacity <= 0:
-        return economic
-    # over the world's uncapped capacity: capacity a cap kept out attracts no investment elsewhere
-    return (1 - p.invest_incumbency) * economic + p.invest_incumbency * s.compute / capacity
+    return measured_demand(s, p)[0]
 
 
-def _investment_shares_rows(s: State, weight: np.ndarray, p: Dynamics) -> np.ndarray:
-    """:func:`investment_shares` of each replicate of a batch (``s.world_capacity``: (R, 1))."""
-    total = rows.total(weight)
-    economic = np.where(total > 0, weight / np.where(total > 0, total, 1.0), 1.0 / s.n)
-    capacity = np.where(s.world_capacity > 0, s.world_capacity, rows.total(s.compute))
-    if np.ndim(p.invest_incumbency) == 0 and p.invest_incumbency == 0:
-        return economic
-    mixed = (1 - p.invest_incumbency) * economic + p.invest_incumbency * s.compute / np.where(capacity > 0, capacity, 1.0)
-    return np.where(capacity > 0, mixed, economic)
+def blocked_share(s: State, p: Dynamics) -> np.ndarray:
+    """(N,) share of each country's compute demand that caps keep out, net of leakage:
+    (1 - leak_i) max(0, D_i - cap_i) / D_i (0 where D_i is 0), D_i the :func:`investment_shares`."""
+    return measured_demand(s, p)[1]
 
 
-def blocked_share(s: State, p: Dynamics, demand: np.ndarray | None = None) -> np.ndarray:
-    """(N,) share of each country's compute demand that caps keep out, net of leakage (``demand``:
-    :func:`investment_shares` of this state, if the caller has them)."""
-    demand = investment_shares(s, p) if demand is None else demand
-    allowed = np.minimum(demand, s.policy.cap)
-    blocked = np.divide(demand - allowed, demand, out=np.zeros_like(demand), where=demand > 0)
-    return blocked * (1 - s.policy.leakage)
+def measured_demand(s: State, p: Dynamics) -> tuple[np.ndarray, np.ndarray]:
+    """(:func:`investment_shares`, :func:`blocked_share`) of ``s``, in one compiled loop (:func:`_demand`);
+    the power r^rho stays numpy's. In a batch of replicates each row is a replicate's (its world
+    capacity an (R, 1) column): where the capacity is not positive (or NaN) the shares are the
+    economic part only, as the batch's numpy formula had them."""
+    weight = s.readiness**p.invest_readiness_elasticity
+    incumbency = rows.per_country(p.invest_incumbency)
+    plain = np.ndim(incumbency) == 0 and incumbency == 0
+    return _demand(s.gdp_pc, s.population, weight, s.compute, rows.per_country(s.world_capacity), incumbency, plain,
+                   s.compute.ndim > 1, s.policy.cap, s.policy.leakage)
+
+
+@function("float64(float64[:], int64, int64)")
+def _pairwise(a, lo, n):  # pragma: no cover
+    """numpy's pairwise sum of a[lo:lo + n] (numpy/_core/src/umath/loops_utils.h.src): up to 8 values
+    left to right, up to 128 in 8 interleaved partial sums, more split in two halves (multiples of 8).
+    (govsim/forums.py has the same: numba renews a loop's cache only when its own file changes.)"""
+    if n < 8:
+        res = 0.0
+        for i in range(lo, lo + n):
+            res += a[i]
+        return res
+    if n <= 128:
+        r0, r1, r2, r3 = a[lo], a[lo + 1], a[lo + 2], a[lo + 3]
+        r4, r5, r6, r7 = a[lo + 4], a[lo + 5], a[lo + 6], a[lo + 7]
+        i, end = lo + 8, lo + n - n % 8
+        while i < end:
+            r0, r1, r2, r3 = r0 + a[i], r1 + a[i + 1], r2 + a[i + 2], r3 + a[i + 3]
+            r4, r5, r6, r7 = r4 + a[i + 4], r5 + a[i + 5], r6 + a[i + 6], r7 + a[i + 7]
+            i += 8
+        res = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
+        for j in range(i, lo + n):
+            res += a[j]
+        return res
+    half = n // 2
+    half -= half % 8
+    return _pairwise(a, lo, half) + _pairwise(a, lo + half, n - half)
+
+
+@loop("void(float64[:], float64[:], float64[:], float64[:], float64, float64, boolean, boolean, float64[:], float64[:],"
+      " float64[:], float64[:])", "(n),(n),(n),(n),(),(),(),(),(n),(n)->(n),(n)")
+def _demand(gdp_pc, population, powered, compute, world_capacity, incumbency, plain, rows_rule, cap, leakage,
+            shares, blocked):  # pragma: no cover
+    """One run's demand shares D (:func:`investment_shares`; ``powered`` = r^rho) and blocked shares
+    (:func:`blocked_share`). The sums over the countries are numpy's (0.0 plus its pairwise sum);
+    ``plain``: no incumbency part (kappa a number, 0); ``rows_rule``: a batch's rule, the economic part
+    alone where the capacity is NaN too (one run's: only where it is not above 0)."""
+    n = shares.shape[0]
+    for i in range(n):
+        shares[i] = gdp_pc[i] * population[i] * powered[i]
+    total = 0.0 + _pairwise(shares, 0, n)
+    for i in range(n):
+        shares[i] = shares[i] / total if total > 0 else 1.0 / n
+    capacity = world_capacity if world_capacity > 0 else 0.0 + _pairwise(compute, 0, n)
+    if not plain and (capacity > 0 if rows_rule else not capacity <= 0):
+        for i in range(n):
+            shares[i] = (1 - incumbency) * shares[i] + incumbency * compute[i] / capacity
+    for i in range(n):
+        demand = shares[i]
+        allowed = _minimum(demand, cap[i])
+        blocked[i] = ((demand - allowed) / demand if demand > 0 else 0.0) * (1 - leakage[i])
 
 
 def remember_shares(s: State, p: Dynamics, shares: np.ndarray) -> None:

@@ -18,7 +18,7 @@ from govsim.config.forums import ForumSpec
 from govsim.config.scenario import Time
 from govsim.config.shocks import EnlargementPace, Interoperability, PublicGood
 from govsim.forums import ForumSet, capability_mass
-from govsim.shocks import Shock, _period_index
+from govsim.shocks import Shock, _period_index, iso3_index
 from govsim.state import State
 
 
@@ -158,8 +158,9 @@ class ForumLaunch:
 
 def forum_launches(specs: dict[str, ForumSpec], time: Time, forums: ForumSet, iso3: np.ndarray) -> list[ForumLaunch]:
     """One :class:`ForumLaunch` for every forum with a launch date (none for most scenarios)."""
-    index = {code: i for i, code in enumerate(iso3)}
-    return [ForumLaunch(name, spec, time, forums, index) for name, spec in specs.items() if spec.launch is not None]
+    launched = [(name, spec) for name, spec in specs.items() if spec.launch is not None]
+    index = iso3_index(iso3) if launched else {}
+    return [ForumLaunch(name, spec, time, forums, index) for name, spec in launched]
 
 
 def _codes(codes: list[str], index: dict[str, int], field: str) -> np.ndarray:

@@ -14,14 +14,14 @@ from govsim import rows
 from govsim.config import period_to_year
 from govsim.config.behaviour import Behaviour, Decision
 from govsim.config.scenario import Scenario
-from govsim.decision import choose, utilities
+from govsim.decision import evolve_and_choose
 from govsim.dynamics import advance, diplomatic_budget, keep_finite
 from govsim.forums import ForumSet
 from govsim.initial import first_choice, initial_state, settled_state
 from govsim.levers import forum_launches
 from govsim.membership import review
 from govsim.shocks import Shock, apply_shocks, build_shocks
-from govsim.state import State
+from govsim.state import Policy, State
 from govsim.world import World, build_world
 
 
@@ -54,10 +54,43 @@ def setup_many(scenarios: list[Scenario], rngs: list[np.random.Generator]) -> li
     shared = {id(a): a for a in fixed}
     built = []
     for scenario, rng in zip(scenarios, rngs):
-        own_forums, state = copy.deepcopy((forums, template), dict(shared))
+        own_forums, state = _copied((forums, template), dict(shared))
         first_choice(state, own_forums, scenario, rng)
         built.append((world, own_forums, state, _shocks(scenario, own_forums, world)))
     return built
+
+
+def _copied(value, memo: dict):
+    """``copy.deepcopy(value, memo)``, the same copies made faster for a batch's set-up: the kernel's
+    objects (State, Policy, ForumSet), tuples, lists and dicts field by field and item by item, a
+    number array by ``ndarray.copy`` (as ``ndarray.__deepcopy__`` does), anything else by ``deepcopy``;
+    ``memo`` (id -> copy) keeps what is shared and makes an object met twice one copy, as deepcopy's."""
+    key = id(value)
+    if key in memo:
+        return memo[key]
+    if isinstance(value, _ATOMS):
+        return value
+    kind = type(value)
+    if kind is np.ndarray and value.dtype != object:
+        new = memo[key] = value.copy(order="K")
+    elif kind in _FIELDWISE:
+        new = memo[key] = kind.__new__(kind)
+        vars(new).update({name: _copied(field, memo) for name, field in vars(value).items()})
+    elif kind is dict:
+        new = memo[key] = {}
+        new.update({name: _copied(item, memo) for name, item in value.items()})
+    elif kind is list:
+        new = memo[key] = []
+        new.extend(_copied(item, memo) for item in value)
+    elif kind is tuple:
+        new = memo[key] = tuple(_copied(item, memo) for item in value)  # (deepcopy: a tuple of copies)
+    else:
+        return copy.deepcopy(value, memo)
+    return new
+
+
+_ATOMS = (int, float, bool, str, type(None), np.generic)
+_FIELDWISE = (State, Policy, ForumSet)
 
 
 def _shocks(scenario: Scenario, forums: ForumSet, world: World) -> list[Shock]:
@@ -66,11 +99,14 @@ def _shocks(scenario: Scenario, forums: ForumSet, world: World) -> list[Shock]:
 
 
 def decide(s: State, forums: ForumSet, d: Decision, dt: float, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-    """Tastes evolve (AR(1)); every country scores the forums from the same snapshot and allocates."""
+    """Tastes evolve (AR(1): taste' = rho^dt taste + sqrt(1 - rho^2dt) sd z, z standard normal); every
+    country scores the forums from the same snapshot and allocates (:func:`govsim.decision.utilities`
+    and :func:`~govsim.decision.choose`, in one compiled loop with the tastes' step:
+    :func:`~govsim.decision.evolve_and_choose`)."""
     persistence = d.taste_persistence**dt
-    s.taste = persistence * s.taste + np.sqrt(1 - persistence**2) * d.taste_sd * rng.standard_normal(s.taste.shape)
-    u = utilities(s, forums.view(), d, s.status)
-    return choose(u, s.eligible(forums.universal), s.budget, d.outside_utility, d.temperature)
+    scale = np.sqrt(1 - persistence**2) * d.taste_sd
+    s.taste, engagement, best = evolve_and_choose(s, forums.view(), d, persistence, scale, rng.standard_normal(s.taste.shape))
+    return engagement, best
 
 
 def commit(s: State, engagement: np.ndarray, best: np.ndarray, d: Decision, dt: float) -> None:

@@ -17,13 +17,15 @@ from __future__ import annotations
 import math
 
 import numpy as np
+from numba import njit
 
 from govsim.codes import INCOME_GROUPS, MEMBER, NONE, PARTNER
+from govsim.compiled import function
 from govsim.config import CapacityBuilding, ExportControls, ForumChange, OpenModels, ScenarioError, period_to_year
 from govsim.config.behaviour import Dynamics
 from govsim.config.shocks import ForumReform
 from govsim.config.scenario import Time
-from govsim.dynamics import blocked_share, investment_shares, remember_shares
+from govsim.dynamics import measured_demand, remember_shares
 from govsim.forums import ForumSet
 from govsim.state import State
 
@@ -103,9 +105,10 @@ class ExportControlShock(Shock):
         self.rival_forums = _forum_mask(self.rivals, len(self.forums.names))  # (K,) True for the rivals
         self.penalised_forums = _forum_mask(self.penalised, len(self.forums.names))
         self.hits: list[tuple[float, float, np.ndarray]] = []  # (cap, leakage, countries of that tier), set by begin
-        self.rival_cells: list[np.ndarray] = []  # (N, K) (countries of that tier) x rivals, (R, N, K) in a batch, set by begin
         self.api_hits: list[tuple[float, np.ndarray]] = []  # (delay, countries of that tier), set by begin
+        self.stacked: tuple = ()  # the arguments of _controls that begin works out (hits and API delays stacked)
         self.in_penalised_tier = np.zeros(0, bool)  # (N,) countries in a penalised tier, set by begin
+        self.any_penalised_tier = False  # whether it has any, set by begin
 
     def preview(self, state: State, period: int) -> None:
         if self.in_force(period):
@@ -124,26 +127,30 @@ class ExportControlShock(Shock):
         leak = self.spec.leakage
         self.hits = [(cap, leak[level] if isinstance(leak, dict) else leak, tier == level)
                      for level, cap in self.spec.caps.items() if cap is not None]
-        self.rival_cells = [hit[..., None] & self.rival_forums for _, _, hit in self.hits]  # the pull cells of each hit tier
         self.api_hits = self._api_hits(tier)
         self.in_penalised_tier = np.isin(tier, self.spec.penalised_tiers)
+        self.any_penalised_tier = bool(self.in_penalised_tier.any())
+        masks = lambda hits: np.array([hit for *_, hit in hits], dtype=bool).reshape(len(hits), tier.size)  # (tiers, [R x] N)
+        self.stacked = (masks(self.hits), np.array([cap for cap, _, _ in self.hits], dtype=float),
+                        np.array([leak for _, leak, _ in self.hits], dtype=float), masks(self.api_hits),
+                        np.array([delay for delay, _ in self.api_hits], dtype=float))
 
     def apply(self, state: State) -> None:
+        """Caps, leakage, sanction, pull and API delays of the hit tiers (:func:`_controls`), then the
+        sanctioning forum, bloc discipline and the tier penalty."""
         policy = state.policy
-        for (cap, leak, hit), rival_cells in zip(self.hits, self.rival_cells):
-            np.minimum(policy.cap, cap, out=policy.cap, where=hit)
-            np.minimum(policy.leakage, leak, out=policy.leakage, where=hit)  # the strictest enforcement holds
-            policy.sanction[hit] = 1.0
-            np.add(policy.pull, self.spec.substitution, out=policy.pull, where=rival_cells)
-            resented = policy.pull[..., self.sanctioner]  # a view: the subtraction reaches policy.pull
-            np.subtract(resented, self.spec.resentment, out=resented, where=hit)
-        _delay_api(policy.api_delay, self.api_hits)
+        hits, caps, leaks, api_hits, delays = self.stacked
+        _controls(_flat(policy.cap), _flat(policy.leakage), _flat(policy.sanction), _flat(policy.pull, 2),
+                  _flat(policy.api_delay), hits, caps, leaks, self.rival_forums, float(self.spec.substitution),
+                  float(self.spec.resentment), self.sanctioner, api_hits, delays)
         policy.sanction_forum = self.sanctioner
         penalised = self.in_penalised_tier
         if self.parties:
             party = (state.status[..., self.parties] >= PARTNER).any(axis=-1)
             penalised = penalised | party
             policy.discipline[party[..., None] & self.penalised_forums] = 1.0  # bloc discipline: see dynamics.drift_alignment
+        elif not self.any_penalised_tier:  # nobody penalised (the parties, if any, are checked every step)
+            return
         for k in self.penalised:  # a forum listed twice is penalised twice
             column = policy.penalty[..., k]
             np.add(column, self.spec.penalty, out=column, where=penalised)
@@ -153,6 +160,55 @@ def _delay_api(api_delay: np.ndarray, hits: list[tuple[float, np.ndarray]]) -> N
     """Delay (or block, inf) the closed-API route for each hit tier; the longest delay holds."""
     for delay, hit in hits:
         np.maximum(api_delay, delay, out=api_delay, where=hit)
+
+
+def _flat(a: np.ndarray, dims: int = 1) -> np.ndarray:
+    """Policy array ``a`` with ``dims`` axes: a batch's replicates' rows as one axis of countries ((R, N)
+    as (R*N,), (R, N, K) as (R*N, K) with ``dims`` 2), a view (setting the shape raises rather than
+    copy), so :func:`_controls` writes into ``a``."""
+    if a.ndim == dims:
+        return a
+    flat = a.view()
+    flat.shape = (-1, *a.shape[a.ndim - dims + 1:])
+    return flat
+
+
+@njit(inline="always")
+def _minimum(a: float, b: float) -> float:  # pragma: no cover
+    """np.minimum of two numbers: NaN if either is; ``b`` on a tie (as govsim/dynamics.py's: numba renews
+    a loop's cache only when its own file changes, so each module keeps the helpers its loops call)."""
+    return a if a < b or a != a else b
+
+
+@njit(inline="always")
+def _maximum(a: float, b: float) -> float:  # pragma: no cover
+    """np.maximum of two numbers: NaN if either is; ``b`` on a tie."""
+    return a if a > b or a != a else b
+
+
+@function()
+def _controls(cap, leakage, sanction, pull, api_delay, hits, caps, leaks, rival, substitution, resentment, sanctioner,
+              api_hits, delays):  # pragma: no cover
+    """For each hit tier t in turn (``hits[t]``: its countries), where it hits: cap = min(cap, caps_t),
+    leakage = min(leakage, leaks_t) (the strictest enforcement holds), sanction = 1, pull += substitution
+    at the ``rival`` forums, then pull -= resentment at the sanctioning forum; then for each API tier
+    a in turn, api_delay = max(api_delay, delays_a) where ``api_hits[a]`` (the longest delay holds).
+    The numpy updates ``np.minimum(..., where=hit)`` of the shock before, element by element in the
+    same order (so the same numbers)."""
+    for t in range(hits.shape[0]):
+        for i in range(hits.shape[1]):
+            if hits[t, i]:
+                cap[i] = _minimum(cap[i], caps[t])
+                leakage[i] = _minimum(leakage[i], leaks[t])
+                sanction[i] = 1.0
+                for k in range(pull.shape[1]):
+                    if rival[k]:
+                        pull[i, k] = pull[i, k] + substitution
+                pull[i, sanctioner] = pull[i, sanctioner] - resentment
+    for a in range(api_hits.shape[0]):
+        for i in range(api_hits.shape[1]):
+            if api_hits[a, i]:
+                api_delay[i] = _maximum(api_delay[i], delays[a])
 
 
 def _forum_mask(ks: list[int], k: int) -> np.ndarray:
@@ -261,8 +317,7 @@ def apply_shocks(shocks: list[Shock], state: State, forums: ForumSet, period: in
     forums.reset_rules()
     for shock in shocks:
         shock.step(state, period)
-    shares = investment_shares(state, p)
-    state.policy.blocked = blocked_share(state, p, shares)
+    shares, state.policy.blocked = measured_demand(state, p)
     remember_shares(state, p, shares)
 
 
@@ -282,13 +337,27 @@ def build_shocks(specs: dict, time: Time, forums: ForumSet, iso3: np.ndarray) ->
     from govsim.levers import LEVERS  # imported here: its classes subclass Shock, so it imports this module
 
     kinds = {**_KINDS, **LEVERS}
-    index = {code: i for i, code in enumerate(iso3)}
+    index = iso3_index(iso3) if specs else {}
     built = []
     for name, spec in specs.items():
         shock = kinds[type(spec)](spec, time, forums, index)
         shock.name = name
         built.append(shock)
     return built
+
+
+def iso3_index(iso3: np.ndarray) -> dict[str, int]:
+    """{ISO3 code: its position in ``iso3``}, made once per codes array (the replicates of a batch share
+    their world's); the shocks only read it."""
+    kept = _ISO3_INDEX.get(id(iso3))
+    if kept is None or kept[0] is not iso3:
+        if len(_ISO3_INDEX) >= 16:
+            _ISO3_INDEX.clear()
+        kept = _ISO3_INDEX[id(iso3)] = (iso3, {code: i for i, code in enumerate(iso3)})  # iso3 held: its id not reused
+    return kept[1]
+
+
+_ISO3_INDEX: dict = {}
 
 
 def _period_index(period: str | None, time: Time) -> int | None:

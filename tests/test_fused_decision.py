@@ -7,6 +7,9 @@ third round), so a change of the loops' arithmetic or of its order fails here, f
 
 from __future__ import annotations
 
+import copy
+from types import SimpleNamespace
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -120,3 +123,45 @@ def test_the_network_term_equals_numpys_bincount_in_one_run_and_a_batch(alignmen
     for r in range(2):
         np.testing.assert_array_equal(per_replicate[r], reference_network_share(alignment[r], engagement[r], bandwidth[r]))
         np.testing.assert_array_equal(shared[r], reference_network_share(alignment[r], engagement[r], bandwidth[0]))
+
+
+def reference_decide(s, forums, p, dt, draw):
+    """The decide phase as numpy wrote it (govsim/phases.py before issue 14's shocks round): the tastes'
+    AR(1) step, then :func:`reference_utilities` and :func:`reference_choose` over the eligible forums."""
+    persistence = p.taste_persistence**dt
+    taste = persistence * s.taste + np.sqrt(1 - persistence**2) * p.taste_sd * draw
+    moved = copy.copy(s)
+    moved.taste = taste
+    eligible = forums.universal[None, :] | (s.status >= PARTNER)
+    return (taste, *reference_choose(reference_utilities(moved, forums.view(), p, s.status), eligible, s.budget,
+                                     p.outside_utility, p.temperature))
+
+
+@pytest.mark.parametrize("name", ["baseline", "export_controls_escalation", "ai_public_good"])
+def test_the_decide_phase_equals_the_numpy_formulas_in_one_run_and_a_batch(name):
+    from govsim.phases import decide
+
+    def check(state, forums, p, dt, seed):
+        draw = np.random.default_rng(seed).standard_normal(state.taste.shape)
+        want = reference_decide(state, forums, p, dt, draw)
+        moved = copy.copy(state)
+        got = decide(moved, forums, p, dt, SimpleNamespace(standard_normal=lambda shape: draw.reshape(shape)))
+        for a, b in zip((moved.taste, *got), want):
+            np.testing.assert_array_equal(a, b)
+            assert a.shape == b.shape
+        return got
+
+    for scenario, runs in stepped_runs(name, 8):
+        p, dt = scenario.behaviour.decision, scenario.time.step_years
+        for r, (_, forums, state, _) in enumerate(runs):
+            check(state, forums, p, dt, r)
+        variants = [p, p.model_copy(update={"taste_persistence": 0.5, "temperature": p.temperature * 2.0,
+                                            "outside_utility": 0.1, "taste_sd": p.taste_sd * 0.5, "w_access": 2.0})]
+        stacked, forums = stack_states([r[2] for r in runs]), stack_forums([r[1] for r in runs])
+        behaviour = stack_behaviour([scenario.behaviour.model_copy(update={"decision": v}) for v in variants]).decision
+        engagement, best = check(stacked, forums, behaviour, dt, 7)
+        one = copy.copy(runs[1][2])  # the second replicate's own run, with its parameters and draws
+        draw = np.random.default_rng(7).standard_normal(stacked.taste.shape)[1]
+        single = decide(one, runs[1][1], variants[1], dt, SimpleNamespace(standard_normal=lambda shape: draw))
+        np.testing.assert_array_equal(engagement[1], single[0])
+        np.testing.assert_array_equal(best[1], single[1])
