@@ -70,23 +70,44 @@ def run_many(scenarios, seeds: Iterable[int] | int = range(4), overrides=(), cou
     Same scenarios and seeds give identical tables, whatever ``n_jobs`` and ``batch``.
     """
     plan = _plan(scenarios, _seeds(seeds), overrides)
+    _check(n_jobs, batch)
+    resolved = {rid: scenario.model_copy(update={"seed": seed}) for rid, (scenario, seed) in plan.items()}
+    whole = _in_batches(plan, countries, n_jobs, progress) if batch else None
+    if whole is not None:
+        return Ensemble(*whole, resolved)
     results = _execute(plan, countries, n_jobs, progress, batch)
     stacked = {name: _stacked([getattr(r, name) for r in results], list(plan)) for name in TABLES}
-    resolved = {rid: r.scenario.model_copy(update={"seed": r.seed}) for rid, r in zip(plan, results)}
     return Ensemble(stacked["indices"], stacked["countries"], stacked["forums"], resolved)
 
 
-def _stacked(frames: list[pd.DataFrame], run_ids: list[str]) -> pd.DataFrame:
-    """The runs' tables one after another, led by ``run_id`` (empty if every run's is empty): the
-    tables joined first and the ``run_id`` column made once, rather than one tagged copy per run."""
-    sizes = [len(frame) for frame in frames]
+def _stacked(frames: list[pd.DataFrame], run_ids: list[str], runs: list[int] | None = None) -> pd.DataFrame:
+    """The tables one after another, led by ``run_id`` (empty if every one is empty): the tables joined
+    first and the ``run_id`` column made once, rather than one tagged copy per run. Each frame holds
+    one run, or ``runs[i]`` runs' blocks of equal size (a batch's tables, uncut)."""
+    runs = [1] * len(frames) if runs is None else runs
+    sizes = [len(frame) // count for frame, count in zip(frames, runs) for _ in range(count)]
     if not any(sizes):
         return pd.DataFrame()
     if not all(sizes):  # some runs without the table: tag each, as store.with_run_id does
         return pd.concat([store.with_run_id(f, rid) for f, rid in zip(frames, run_ids)], ignore_index=True)
-    table = pd.concat(frames, ignore_index=True)
-    table.insert(0, "run_id", pd.array(run_ids, dtype="str").take(np.repeat(np.arange(len(frames)), sizes)))
+    table = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0].copy(deep=False)
+    table.insert(0, "run_id", pd.array(run_ids, dtype="str").take(np.repeat(np.arange(len(run_ids)), sizes)))
     return table
+
+
+def _in_batches(plan: dict[str, tuple[Scenario, int]], countries: bool, n_jobs: int, progress: bool) -> tuple | None:
+    """The ensemble's three tables from batches of stacked replicates kept whole (not cut into runs and
+    joined again), where the batches hold the plan's runs in its order; None where they do not (e.g.
+    scenarios stacked with others further down the plan): the runs are then cut out and reordered."""
+    from govsim.replicates import batches
+
+    jobs = list(plan.values())
+    groups = batches(jobs)
+    if [i for members in groups for i in members] != list(range(len(jobs))):
+        return None
+    done = _execute_batches(jobs, countries, n_jobs, progress, whole=True)
+    runs = [len(members) for members in groups]
+    return tuple(_stacked([tables[t] for tables in done], list(plan), runs) for t in range(len(TABLES)))
 
 
 def _seeds(seeds: Iterable[int] | int) -> list[int]:
@@ -150,11 +171,7 @@ def _execute(plan: dict[str, tuple[Scenario, int]], countries: bool, n_jobs: int
     """Run the plan in order (in-process, or with joblib on ``n_jobs`` local processes; ``batch``: in batches)."""
     from tqdm.auto import tqdm
 
-    if not isinstance(n_jobs, int) or isinstance(n_jobs, bool) or n_jobs == 0 or n_jobs < -1:
-        raise ScenarioError(f"n_jobs = {shown(n_jobs)} is not a number of processes. Fix: 1 (in this process), "
-                            "2, 4, ... or -1 (all cores)")
-    if not isinstance(batch, bool):
-        raise ScenarioError(f"batch = {shown(batch)} is not True or False. Fix: batch=True (stacked replicates) or False")
+    _check(n_jobs, batch)
     jobs = list(plan.values())
     if batch:
         return _execute_batches(jobs, countries, n_jobs, progress)
@@ -168,25 +185,38 @@ def _execute(plan: dict[str, tuple[Scenario, int]], countries: bool, n_jobs: int
     return list(tqdm(stream, total=len(jobs), desc="govsim runs", unit="run", disable=not progress))
 
 
-def _execute_batches(jobs: list[tuple[Scenario, int]], countries: bool, n_jobs: int, progress: bool) -> list[Results]:
+def _check(n_jobs, batch) -> None:
+    """One clear error for an ``n_jobs`` or ``batch`` that is not one."""
+    if not isinstance(n_jobs, int) or isinstance(n_jobs, bool) or n_jobs == 0 or n_jobs < -1:
+        raise ScenarioError(f"n_jobs = {shown(n_jobs)} is not a number of processes. Fix: 1 (in this process), "
+                            "2, 4, ... or -1 (all cores)")
+    if not isinstance(batch, bool):
+        raise ScenarioError(f"batch = {shown(batch)} is not True or False. Fix: batch=True (stacked replicates) or False")
+
+
+def _execute_batches(jobs: list[tuple[Scenario, int]], countries: bool, n_jobs: int, progress: bool,
+                     whole: bool = False) -> list:
     """Run the jobs in batches of stacked replicates (:mod:`govsim.replicates`), in order; the batches
-    in-process or with joblib on ``n_jobs`` local processes."""
+    in-process or with joblib on ``n_jobs`` local processes. Each job's Results, or with ``whole`` each
+    batch's three tables uncut (:func:`govsim.replicates.batch_tables`), batch by batch."""
     from tqdm.auto import tqdm
 
-    from govsim.replicates import batches, run_batch
+    from govsim.replicates import batch_tables, batches, run_batch
 
-    groups = batches(jobs)
+    groups, task = batches(jobs), batch_tables if whole else run_batch
     work = ([jobs[i] for i in members] for members in groups)
     if n_jobs == 1 or len(groups) == 1:
-        stream = (run_batch(batch, countries) for batch in work)
+        stream = (task(batch, countries) for batch in work)
     else:
         from joblib import Parallel, delayed
 
-        stream = Parallel(n_jobs=n_jobs, return_as="generator")(delayed(run_batch)(batch, countries) for batch in work)
-    results: list[Results | None] = [None] * len(jobs)
+        stream = Parallel(n_jobs=n_jobs, return_as="generator")(delayed(task)(batch, countries) for batch in work)
+    results: list = [] if whole else [None] * len(jobs)
     with tqdm(total=len(jobs), desc="govsim runs", unit="run", disable=not progress) as bar:
         for members, done in zip(groups, stream):
-            for i, result in zip(members, done):
+            if whole:
+                results.append(done)
+            for i, result in zip(members, [] if whole else done):
                 results[i] = result
             bar.update(len(members))
     return results

@@ -22,6 +22,7 @@ from types import SimpleNamespace
 from collections.abc import Callable
 
 import numpy as np
+import pandas as pd
 
 from govsim.batch_shocks import EachReplicate
 from govsim.config import budget
@@ -31,7 +32,7 @@ from govsim.forums import ForumSet
 from govsim.membership import review
 from govsim.phases import run_period, setup_many
 from govsim.record import Recorder
-from govsim.runner import Results, run, stacked_results
+from govsim.runner import Results, run, stacked_results, stacked_tables
 from govsim.state import POLICY_SCALARS, Policy, State
 from govsim.trace import CHUNK_BYTES, Trace, check_indices, fail_on_non_finite, row_bytes
 
@@ -176,11 +177,15 @@ class Batch:
 
     def run(self) -> list[Results]:
         """Simulate every step of every replicate; the results of each, as its single run gives them."""
+        self.simulate()
+        return self.results()
+
+    def simulate(self) -> None:
+        """Simulate every step of every replicate."""
         shocks = [EachReplicate(self)] if any(r.shocks for r in self.replicas) else []
         for period in range(self.steps):
             run_period(self.state, self.forums, shocks, self.behaviour, self.dt, self.streams, period, self.review_each)
             self.record()
-        return self.results()
 
     def review_each(self, state: State, forums: ForumSet, b, rng) -> None:
         """Every replicate's membership review at once, on the stacked arrays (govsim.membership.review):
@@ -204,13 +209,21 @@ class Batch:
     def results(self) -> list[Results]:
         """Each replicate's :class:`~govsim.runner.Results`: the indices of all replicates measured at
         once, and each table built once for the batch, then cut into the replicates' blocks."""
+        return stacked_results(*self._table_parts())
+
+    def tables(self) -> tuple[pd.DataFrame, ...]:
+        """The (indices, countries, forums) tables of every replicate, one after another (as :meth:`results`,
+        uncut: each replicate's rows a block of equal size, in the order of the jobs)."""
+        return stacked_tables(*self._table_parts())
+
+    def _table_parts(self) -> tuple:
         rows, runs, s = self.steps + 1, len(self.replicas), self.state
         measured = self.trace.measure(slice(0, runs * rows))
         if not all(np.isfinite(values).all() for values in measured.values() if values.dtype.kind == "f"):
             for r in range(runs):  # name the first replicate's bad step and index
                 check_indices(0, {name: values[r * rows:(r + 1) * rows] for name, values in measured.items()})
         countries = self.recorder.country_columns(s.iso3, self.worlds[0].name, s.region, replicates=runs)
-        return stacked_results(self.scenarios, self.seeds, rows, measured, countries, self.recorder.forum_columns(replicates=runs))
+        return self.scenarios, self.seeds, rows, measured, countries, self.recorder.forum_columns(replicates=runs)
 
 
 #: Behaviour groups whose parameters the batched kernel applies to (R, N, K) arrays: per-replicate
@@ -281,6 +294,17 @@ def stack_forums(sets: list[ForumSet]) -> ForumSet:
             setattr(stacked, name, np.stack(values))
     stacked.harmonise = []
     return stacked
+
+
+def batch_tables(jobs: list[tuple[Scenario, int | None]], countries: bool = True) -> tuple[pd.DataFrame, ...]:
+    """The (indices, countries, forums) tables of ``jobs`` run as one batch (:func:`run_batch`), each
+    job's rows one block after another, uncut."""
+    if len(jobs) == 1:
+        results = run_batch(jobs, countries)[0]
+        return results.indices, results.countries, results.forums
+    batch = Batch(jobs, countries)
+    batch.simulate()
+    return batch.tables()
 
 
 def run_batch(jobs: list[tuple[Scenario, int | None]], countries: bool = True) -> list[Results]:

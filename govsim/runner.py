@@ -175,12 +175,19 @@ def stacked_results(scenarios: list[Scenario], seeds: list[int], n_rows: int, in
     table is tagged and built once for all the runs (pandas' cost is per table, not per row), then
     cut into the runs' blocks, each numbered from 0 as a single run's table."""
     runs = len(scenarios)
-    clock = time_columns(scenarios[0], n_rows)
-    tags = {"scenario": [scenario.name for scenario in scenarios], "seed": list(seeds)}
-    indices = pd.DataFrame({**_lead(clock, tags, np.tile(np.arange(n_rows), runs)), **index_columns})
-    tables = (indices, _tagged(countries, clock, tags), _tagged(forums, clock, tags))
+    tables = stacked_tables(scenarios, seeds, n_rows, index_columns, countries, forums)
     return [Results(scenario, seed, *(_block(table, r, runs) for table in tables))
             for r, (scenario, seed) in enumerate(zip(scenarios, seeds))]
+
+
+def stacked_tables(scenarios: list[Scenario], seeds: list[int], n_rows: int, index_columns: dict[str, np.ndarray],
+                   countries: pd.DataFrame | dict, forums: pd.DataFrame | dict) -> tuple[pd.DataFrame, ...]:
+    """The (indices, countries, forums) tables of :func:`stacked_results`, tagged, before they are cut
+    into the runs' blocks (an ensemble that stacks the runs again keeps them whole: govsim/many.py)."""
+    clock = time_columns(scenarios[0], n_rows)
+    tags = {"scenario": [scenario.name for scenario in scenarios], "seed": list(seeds)}
+    indices = pd.DataFrame({**_lead(clock, tags, np.tile(np.arange(n_rows), len(scenarios))), **index_columns})
+    return indices, _tagged(countries, clock, tags), _tagged(forums, clock, tags)
 
 
 def _block(table: pd.DataFrame, r: int, runs: int) -> pd.DataFrame:

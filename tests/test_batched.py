@@ -12,6 +12,7 @@ import govsim
 from govsim.config import ScenarioError
 from govsim.config.scenario import Scenario
 from govsim.replicates import Batch, batch_key, batches, run_batch
+from govsim import runner
 from govsim.runner import run
 
 LIBRARY = list(govsim.list_scenarios()["name"])
@@ -167,3 +168,23 @@ def test_batches_on_local_processes_give_the_same_tables():
     kwargs = dict(seeds=3, overrides={"time.steps": 6}, progress=False)
     batched = govsim.run_many(["baseline", "waico"], batch=True, n_jobs=2, **kwargs)  # two batches (other forums)
     assert_same_tables(batched, govsim.run_many(["baseline", "waico"], **kwargs))
+
+
+@pytest.mark.parametrize("n_jobs", [1, 2])
+def test_batches_holding_the_plan_in_order_are_kept_whole(monkeypatch, n_jobs):
+    """Seeds of one scenario, and scenarios stacked in plan order: the ensemble's tables are the batches'
+    tables joined (never cut into runs and joined again), equal to the runs made one by one; a plan whose
+    batches interleave its runs (below: waico is stacked apart, between the others) is cut and reordered."""
+    kwargs = dict(seeds=[4, 0, 9], overrides={"time.steps": 12}, countries=True, progress=False)
+    names = ["baseline", "export_controls_2025"]  # the same world, calendar and forums: one batch
+    single = govsim.run_many(names, **kwargs)
+    whole = govsim.run_many(names, batch=True, n_jobs=n_jobs, **kwargs)
+    assert_same_tables(whole, single)
+    assert whole.scenarios == single.scenarios
+    cut, block = [], runner._block
+    monkeypatch.setattr(runner, "_block", lambda table, r, runs: cut.append(r) or block(table, r, runs))
+    govsim.run_many(names, batch=True, **kwargs)
+    assert cut == []
+    interleaved = ["baseline", "waico", "export_controls_2025"]
+    assert_same_tables(govsim.run_many(interleaved, batch=True, **kwargs), govsim.run_many(interleaved, **kwargs))
+    assert cut  # cut into runs, put back in the plan's order
