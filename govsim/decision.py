@@ -81,6 +81,13 @@ def utilities(s: State, view: ForumView, p: Decision, status: np.ndarray, networ
     return _utility(*_scored(s, view, p, status, network))
 
 
+def utilities_under(s: State, view: ForumView, p: Decision, statuses: list[np.ndarray], network: np.ndarray) -> np.ndarray:
+    """:func:`utilities` under each of ``statuses`` (membership statuses with the current members, so
+    the same voice, e.g. a review's "as a partner of every club" and the current one), in one compiled
+    call: (S, N, K), or (S, R, N, K) for a batch; the same numbers as one call per status."""
+    return _utility(np.stack(statuses), *_scored(s, view, p, s.status, network)[1:])
+
+
 def evolve_and_choose(s: State, view: ForumView, p: Decision, persistence, scale, draw: np.ndarray) -> tuple[np.ndarray, ...]:
     """(tastes, engagement, best utility) of the decide phase in one compiled loop: the tastes' AR(1)
     step taste' = persistence * taste + scale * draw (``persistence`` = rho^dt and ``scale`` =

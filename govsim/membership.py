@@ -23,7 +23,7 @@ import numpy as np
 from govsim.config.behaviour import Behaviour
 from govsim import enlargement
 from govsim.admission import admit, at, cell, club, column, entry_change  # noqa: F401 -- admit: membership.admit
-from govsim.decision import network_share, option_value, utilities
+from govsim.decision import network_share, option_value, utilities_under
 from govsim.forums import ForumSet, capability_mass
 from govsim.codes import APPLICANT, NONE, PARTNER
 from govsim.compiled import function, loop
@@ -57,7 +57,8 @@ def review_utilities(s: State, forums: ForumSet, b: Behaviour) -> tuple[np.ndarr
     view = forums.view()
     hypothetical = np.where(~forums.universal, np.maximum(s.status, PARTNER), s.status)
     network = network_share(s.alignment, s.engagement, b.decision.network_bandwidth)  # the same for both statuses
-    return utilities(s, view, b.decision, hypothetical, network), utilities(s, view, b.decision, s.status, network)
+    u_join, u_now = utilities_under(s, view, b.decision, [hypothetical, s.status], network)  # the same members: one call
+    return u_join, u_now
 
 
 def leave(s: State, clubs: np.ndarray, u_now: np.ndarray, b: Behaviour, draw: np.ndarray) -> None:

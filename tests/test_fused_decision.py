@@ -18,7 +18,7 @@ from hypothesis.extra.numpy import arrays
 
 from govsim import rows
 from govsim.codes import MEMBER, PARTNER
-from govsim.decision import choose, network_share, option_value, utilities
+from govsim.decision import choose, network_share, option_value, utilities, utilities_under
 from govsim.replicates import stack_behaviour, stack_forums, stack_states
 from numpy_reference import access_weight, stepped_runs
 
@@ -80,6 +80,22 @@ def test_utilities_equal_the_numpy_formula_in_one_run_and_a_batch(name):
         single = utilities(runs[1][2], runs[1][1].view(), variants[1], runs[1][2].status)
         np.testing.assert_array_equal(utilities(stacked, forums.view(), behaviour, stacked.status)[1], single)
     assert checked > 0
+
+
+@pytest.mark.parametrize("name", ["baseline", "export_controls_escalation"])
+def test_a_reviews_two_statuses_in_one_call_equal_one_call_each(name):
+    """membership.review_utilities scores "as a partner of every club" and the current status in one call
+    (decision.utilities_under): the numpy formula's numbers for each, in one run and in a batch."""
+    for scenario, runs in stepped_runs(name, 8):
+        p = scenario.behaviour.decision
+        states = [(state, forums) for _, forums, state, _ in runs]
+        states.append((stack_states([r[2] for r in runs]), stack_forums([r[1] for r in runs])))
+        for state, forums in states:
+            statuses = [np.where(~forums.universal, np.maximum(state.status, PARTNER), state.status), state.status]
+            network = network_share(state.alignment, state.engagement, p.network_bandwidth)
+            both = utilities_under(state, forums.view(), p, statuses, network)
+            for u, status in zip(both, statuses):
+                np.testing.assert_array_equal(u, reference_utilities(state, forums.view(), p, status))
 
 
 utility = st.floats(-30, 30, allow_nan=False)
