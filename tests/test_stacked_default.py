@@ -32,8 +32,14 @@ def _tidy(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _watch_batches(monkeypatch) -> list[int]:
-    sizes, real = [], replicates.run_batch
-    monkeypatch.setattr(replicates, "run_batch", lambda jobs, countries: sizes.append(len(jobs)) or real(jobs, countries))
+    """The sizes of the stacked batches made from now on (each a replicates.Batch, whichever path made it)."""
+    sizes, real = [], replicates.Batch.__init__
+
+    def watched(self, jobs, countries=True):
+        sizes.append(len(jobs))
+        real(self, jobs, countries)
+
+    monkeypatch.setattr(replicates.Batch, "__init__", watched)
     return sizes
 
 
