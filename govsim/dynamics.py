@@ -246,13 +246,18 @@ def _drift_loop(engagement, positions, alignment, discipline, sanction, blocked,
 
 
 def _forum_sums(s: State, positions: np.ndarray) -> np.ndarray:
-    """(4, [R,] N) the sums of :func:`_drift_loop` over 8 or more forums, as numpy adds them (pairwise);
-    with fewer forums none ((0, [R,] N)): the loop adds them."""
+    """([R,] 4, N) the sums of :func:`_drift_loop` over 8 or more forums, as numpy adds them (pairwise),
+    the loop's core axes last; with fewer forums none (([R,] 0, N), made once a shape): the loop adds them."""
     e, d, x = s.engagement, s.policy.discipline, s.alignment[..., None]
     if e.shape[-1] < 8:
-        return np.zeros((0, *e.shape[:-1]))
+        none = _NO_SUMS.get(e.shape)
+        return _NO_SUMS.setdefault(e.shape, np.zeros((*e.shape[:-2], 0, e.shape[-2]))) if none is None else none
     towards = rows.forum_row(positions)
-    return np.stack([e.sum(axis=-1), (e * (towards - x)).sum(axis=-1), d.sum(axis=-1), (d * np.sign(x - towards)).sum(axis=-1)])
+    sums = [e.sum(axis=-1), (e * (towards - x)).sum(axis=-1), d.sum(axis=-1), (d * np.sign(x - towards)).sum(axis=-1)]
+    return np.stack(sums, axis=-2)
+
+
+_NO_SUMS: dict = {}  # the empty sums of each shape (read only by the loop)
 
 
 def drift_alignment(s: State, positions: np.ndarray, p: Dynamics, dt: float) -> None:
@@ -262,8 +267,8 @@ def drift_alignment(s: State, positions: np.ndarray, p: Dynamics, dt: float) -> 
     1993: bloc pressure sorts states into camps)."""
     pol = s.policy  # sanction_forum -1: none; an (R, 1) column in a batch where a shock set it
     disciplined = pol.holds("discipline") and bool(pol.discipline.any())
-    sums = np.moveaxis(_forum_sums(s, positions), 0, -2)  # (R, 4, N) in a batch: the loop's core axes last
-    s.alignment = _drift_loop(s.engagement, positions, s.alignment, pol.discipline, pol.sanction, pol.blocked, sums,
+    s.alignment = _drift_loop(s.engagement, positions, s.alignment, pol.discipline, pol.sanction, pol.blocked,
+                              _forum_sums(s, positions),
                               rows.per_country(pol.sanction_forum), disciplined, dt, rows.per_country(p.alignment_drift),
                               rows.per_country(p.sanction_repulsion))
 
@@ -295,9 +300,33 @@ def keep_finite(s: State) -> None:
         if over.any():
             unit = np.where(over, COMPUTE_RESCALE_AT, 1.0)
             s.compute, s.world_investment, s.world_capacity = s.compute / unit, s.world_investment / unit, s.world_capacity / unit
-    elif max(s.world_investment, s.world_capacity, s.compute.max(initial=0.0)) > COMPUTE_RESCALE_AT:
+        if s.gdp_pc.max(initial=0.0) > GDP_PC_CEILING:
+            s.gdp_pc = np.minimum(s.gdp_pc, GDP_PC_CEILING)
+        return
+    over, rich = _unbounded(s.compute, s.world_investment, s.world_capacity, s.gdp_pc)
+    if over:
         s.compute = s.compute / COMPUTE_RESCALE_AT
         s.world_investment /= COMPUTE_RESCALE_AT
         s.world_capacity /= COMPUTE_RESCALE_AT
-    if s.gdp_pc.max(initial=0.0) > GDP_PC_CEILING:
+    if rich:
         s.gdp_pc = np.minimum(s.gdp_pc, GDP_PC_CEILING)
+
+
+@njit(inline="always")
+def _larger(a: float, b: float) -> float:  # pragma: no cover
+    """Python's max(a, b): ``b`` only where b > a."""
+    return b if b > a else a
+
+
+@loop("void(float64[:], float64, float64, float64[:], boolean[:], boolean[:])", "(n),(),(),(m)->(),()")
+def _unbounded(compute, investment, capacity, gdp_pc, over, rich):  # pragma: no cover
+    """One run's two tests of :func:`keep_finite` in one call: Python's max(W, K*, K.max(initial=0)) above
+    COMPUTE_RESCALE_AT, and gdp_pc.max(initial=0) above GDP_PC_CEILING (numpy's max: NaN if any is)."""
+    top = 0.0
+    for x in compute:
+        top = _maximum(top, x)
+    over[0] = _larger(_larger(investment, capacity), top) > COMPUTE_RESCALE_AT
+    top = 0.0
+    for x in gdp_pc:
+        top = _maximum(top, x)
+    rich[0] = top > GDP_PC_CEILING
