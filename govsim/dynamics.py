@@ -31,8 +31,7 @@ from govsim.state import State
 def advance(s: State, forum_access: np.ndarray, received: np.ndarray, positions: np.ndarray, p: Dynamics, dt: float) -> None:
     """Move every country's state forward by ``dt`` years, in place."""
     grow_compute(s, p, dt)
-    lam = frontier.knowhow_speed(s, forum_access, received, p)
-    s.knowhow = frontier.relax_knowhow(s.knowhow, lam, dt, p, rows.leader(s.compute))
+    frontier.diffuse(s, forum_access, received, p, dt)
     frontier.grow_internet(s, p, dt)
     frontier.adopt(s, received, p, dt)
     s.year += dt

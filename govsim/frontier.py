@@ -199,6 +199,49 @@ def relax_knowhow(knowhow: np.ndarray, lam: np.ndarray, dt: float, p: Dynamics, 
     return _relax_loop(knowhow, np.exp(decay), np.expm1(growth), lam, dt, rows.per_country(leader), rows.per_country(p.max_lag_years))
 
 
+@loop("void(float64, float64, float64, float64, float64, float64, float64, float64, float64,"
+      " float64[:], float64[:], float64[:])", "(),(),(),(),(),(),(),(),()->(),(),()")
+def _speed_exponents(forum_access, received, internet, readiness, speed, mult, access_boost, capacity_boost, dt,
+                     lam, decay, growth):  # pragma: no cover
+    """:func:`_knowhow_speed` and :func:`_relax_exponents` in one call: lambda, and the exponents of
+    exp(-lambda dt) and expm1(-lambda dt)."""
+    boost = 1.0 + access_boost * forum_access + capacity_boost * received
+    lam[0] = speed * mult * boost * internet * readiness
+    decay[0] = -lam[0] * dt
+    growth[0] = -(lam[0] if lam[0] > 1e-12 else 1.0) * dt
+
+
+@function()
+def _leader(compute) -> int:  # pragma: no cover
+    """np.argmax(compute): the first largest value, or the first NaN."""
+    lead = 0
+    for i in range(1, compute.shape[0]):
+        if compute[lead] != compute[lead]:
+            break
+        if compute[i] > compute[lead] or compute[i] != compute[i]:
+            lead = i
+    return lead
+
+
+@loop("void(float64[:], float64[:], float64[:], float64[:], float64[:], float64, float64, float64[:])",
+      "(n),(n),(n),(n),(n),(),()->(n)")
+def _relax_behind_leader(knowhow, decay, expm1, lam, compute, dt, max_lag, behind):  # pragma: no cover
+    """:func:`_relax_loop` measured from the compute leader (:func:`_leader`), found here."""
+    leader = _leader(compute)
+    lead = _relaxed(knowhow[leader], decay[leader], expm1[leader], lam[leader], dt)
+    for i in range(knowhow.shape[0]):
+        behind[i] = _minimum(_maximum(_relaxed(knowhow[i], decay[i], expm1[i], lam[i], dt) - lead, 0.0), max_lag)
+
+
+def diffuse(s: State, forum_access: np.ndarray, received: np.ndarray, p: Dynamics, dt: float) -> None:
+    """Know-how moves over ``dt``: :func:`relax_knowhow` at the speed :func:`knowhow_speed`, measured from
+    the compute leader's (:func:`rows.leader`), in two compiled loops around numpy's exp and expm1."""
+    lam, decay, growth = _speed_exponents(forum_access, received, s.internet, s.readiness, p.diffusion_speed,
+                                          s.policy.diffusion_mult, p.access_boost, p.capacity_boost, dt)
+    s.knowhow = _relax_behind_leader(s.knowhow, np.exp(decay, out=decay), np.expm1(growth, out=growth), lam, s.compute,
+                                     dt, rows.per_country(p.max_lag_years))
+
+
 def steady_knowhow(lam: np.ndarray, p: Dynamics, leader: int) -> np.ndarray:
     """Steady know-how lag 1/lambda_i measured from the ``leader``'s, in [0, max_lag_years]."""
     lag = 1.0 / np.maximum(lam, 1.0 / (10 * p.max_lag_years))
@@ -278,10 +321,22 @@ def _approach(internet, skill_power, adoption, decay, out):  # pragma: no cover
     out[0] = ceiling + (adoption - ceiling) * decay
 
 
+def _skills_kept(decay, dt) -> float:
+    """exp(-decay dt) (numpy's), remembered for numbers (a batch's column is computed each time)."""
+    if isinstance(decay, np.ndarray) or isinstance(dt, np.ndarray):
+        return np.exp(-decay * dt)
+    return _exp_of_product(decay, dt)
+
+
+@lru_cache(maxsize=64)
+def _exp_of_product(decay: float, dt: float) -> float:
+    return np.exp(-decay * dt)
+
+
 def adopt(s: State, received: np.ndarray, p: Dynamics, dt: float) -> None:
     """Skills accumulate from capacity building; use moves towards its ceiling (exact over dt). The
     adoption multiplier is applied always (all 1 unless a public good holds it: multiplying by 1 is exact)."""
-    s.skills, skill_now, exponent = _adopt_loop(s.skills, np.exp(-p.skill_decay * dt), dt, received, s.readiness,
+    s.skills, skill_now, exponent = _adopt_loop(s.skills, _skills_kept(p.skill_decay, dt), dt, received, s.readiness,
                                                 p.adoption_speed, s.policy.diffusion_mult, p.capacity_boost,
                                                 s.policy.adoption_mult)
     s.adoption = _approach(s.internet, skill_now ** p.adoption_skill_elasticity, s.adoption, np.exp(exponent))

@@ -2,7 +2,8 @@
 producers, the quickest route and the largest open route) and dynamics.keep_finite's compiled test equal
 the numpy/Python code they replace bit for bit, including the edges that code decides by its own rules:
 a zero minimum own route of both signs (numpy's min picks one), no producers, NaN limits and cuts
-(Python's min/max for one run, numpy's for a batch), NaN and huge stocks."""
+(Python's min/max for one run, numpy's for a batch), NaN and huge stocks; likewise frontier.diffuse (know-how
+speed and relaxation from the compute leader, found inside its loop) and the remembered exp of skill decay."""
 
 from __future__ import annotations
 
@@ -127,3 +128,33 @@ def test_keep_finite_of_one_run(investment, capacity, top, gdp):
     dynamics.keep_finite(new)
     for name in ("compute", "gdp_pc", "world_investment", "world_capacity"):
         same(getattr(new, name), getattr(ref, name))
+
+
+@pytest.mark.parametrize("values", [[1.0, 3.0, 3.0, 2.0], [-0.0, 0.0], [0.0, -0.0], [1.0, np.nan, 5.0, np.nan], [np.nan, 1.0],
+                                    [2.0, np.inf, np.inf], [-np.inf], [-1.0, -2.0, -1.0]])
+def test_leader_is_numpys_argmax(values):
+    assert frontier._leader(np.array(values)) == np.argmax(values)
+
+
+@pytest.mark.parametrize("shape,seed,nan", [(shape, seed, nan) for shape in ("one", "batch") for seed in range(3)
+                                            for nan in (False, True)])
+def test_diffusion_is_speed_then_relaxation_from_the_leader(shape, seed, nan):
+    """frontier.diffuse (two loops, the leader found inside) equals knowhow_speed then relax_knowhow from
+    rows.leader (numpy's argmax), with ties for the leader and, once, a NaN stock."""
+    from test_fused_evolve import ref_knowhow
+    new, p = states(shape, seed)
+    if nan:
+        new.compute[..., 4] = np.nan
+    ref = copy.deepcopy(new)
+    rng = np.random.default_rng(seed)
+    forum_access, received = rng.uniform(0, 1, new.internet.shape), rng.choice([0.0, 0.2], new.internet.shape)
+    frontier.diffuse(new, forum_access, received, p, 0.25)
+    _, knowhow = ref_knowhow(ref, forum_access, received, p, 0.25, rows.leader(ref.compute))
+    same(new.knowhow, knowhow)
+
+
+@pytest.mark.parametrize("decay,dt", [(0.1, 0.25), (0.0, 0.25), (1, 1), (np.float64(0.3), 0.5)])
+def test_skills_kept_is_numpys_exp(decay, dt):
+    same(frontier._skills_kept(decay, dt), np.exp(-decay * dt))
+    column = np.array([[decay], [2 * decay]])
+    same(frontier._skills_kept(column, dt), np.exp(-column * dt))
