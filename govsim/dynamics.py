@@ -215,17 +215,24 @@ def _sign(x: float) -> float:  # pragma: no cover
     return 1.0 if x > 0 else (-1.0 if x < 0 else (0.0 if x == 0 else x))
 
 
-@loop("void(float64[:, :], float64[:], float64[:], float64[:, :], float64[:], float64[:], float64[:, :], int64, boolean,"
+@loop("void(float64[:, :], float64[:], float64[:], float64[:, :], float64[:], float64[:], float64[:, :], int64, int64,"
           " float64, float64, float64, float64[:])", "(n,k),(k),(n),(n,k),(n),(n),(m,n),(),(),(),(),()->(n)")
-def _drift_loop(engagement, positions, alignment, discipline, sanction, blocked, sums, sanctioner, disciplined, dt,
+def _drift_loop(engagement, positions, alignment, discipline, sanction, blocked, sums, sanctioner, discipline_rule, dt,
                 drift, repulsion, moved):  # pragma: no cover
     """x_i + dt (drift * pull_i + repulsion * push_i) in [-1, 1] for every country of one run: pull_i the
     engagement-weighted mean of (position - x_i) over the forums (0 where nothing is engaged); push_i
     sanction_i * blocked_i * sign(x_i - x_S) where a forum S sanctions (``sanctioner`` >= 0), plus where
-    ``disciplined`` the mean of sign(x_i - position) over the forums its bloc penalises (0 where none).
-    The sums over fewer than 8 forums are added here left to right (as numpy adds them); for more,
+    disciplined the mean of sign(x_i - position) over the forums its bloc penalises (0 where none):
+    ``discipline_rule`` 0 none, 2 all, 1 where any ``discipline`` is nonzero (numpy's ``any``: one run's
+    whole array, checked here rather than by a numpy call). The sums over fewer than 8 forums are added here left to right (as numpy adds them); for more,
     ``sums`` holds numpy's own (:func:`_forum_sums`; (0, n) otherwise)."""
     k = positions.shape[0]
+    disciplined = discipline_rule == 2
+    if discipline_rule == 1:
+        for value in discipline.ravel():
+            if value != 0:
+                disciplined = True
+                break
     for i in range(alignment.shape[0]):
         x = alignment[i]
         if sums.shape[0]:
@@ -265,10 +272,11 @@ def drift_alignment(s: State, positions: np.ndarray, p: Dynamics, dt: float) -> 
     engagement their bloc penalises (the mean direction over the forums concerned; Axelrod & Bennett
     1993: bloc pressure sorts states into camps)."""
     pol = s.policy  # sanction_forum -1: none; an (R, 1) column in a batch where a shock set it
-    disciplined = pol.holds("discipline") and bool(pol.discipline.any())
+    batch = s.alignment.ndim > 1  # a batch's rows follow its whole array (``any`` over all replicates)
+    rule = 0 if not pol.holds("discipline") else (2 * bool(pol.discipline.any()) if batch else 1)
     s.alignment = _drift_loop(s.engagement, positions, s.alignment, pol.discipline, pol.sanction, pol.blocked,
                               _forum_sums(s, positions),
-                              rows.per_country(pol.sanction_forum), disciplined, dt, rows.per_country(p.alignment_drift),
+                              rows.per_country(pol.sanction_forum), rule, dt, rows.per_country(p.alignment_drift),
                               rows.per_country(p.sanction_repulsion))
 
 

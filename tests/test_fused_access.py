@@ -158,3 +158,33 @@ def test_skills_kept_is_numpys_exp(decay, dt):
     same(frontier._skills_kept(decay, dt), np.exp(-decay * dt))
     column = np.array([[decay], [2 * decay]])
     same(frontier._skills_kept(column, dt), np.exp(-column * dt))
+
+
+def test_drift_with_discipline_held_but_zero_keeps_a_negative_zero():
+    """One run whose discipline is held but all zero: the loop finds that itself (no numpy ``any``) and
+    adds nothing, so a push of -0.0 stays -0.0 (adding 0.0 would turn -0.0 + -0.0 into 0.0)."""
+    from test_fused_evolve import ref_drift
+    new, p = states("one", 0)
+    p = SimpleNamespace(**{name: getattr(p, name) for name in type(P).model_fields})
+    p.alignment_drift = -1.0
+    new.engagement[19] = 0.0
+    new.alignment[19] = -0.0
+    new.policy.sanction_forum, new.policy.sanction[19], new.policy.blocked[19] = 0, 0.0, 0.3
+    positions = np.array([0.5, -0.2, 0.1])
+    ref = copy.deepcopy(new)
+    ref_drift(ref, positions, p, 0.25)
+    dynamics.drift_alignment(new, positions, p, 0.25)
+    assert np.signbit(ref.alignment[19]) and new.policy.holds("discipline")
+    same(new.alignment, ref.alignment)
+
+
+@pytest.mark.parametrize("shape", ["one", "batch"])
+def test_received_without_capacity_building_is_policys_answer(shape):
+    """phases._received skips the engagement comparison only where Policy.cb_received answers zeros anyway."""
+    from govsim.phases import _received
+    s, _ = states(shape, 0)
+    s.policy.reset(fields=())  # no shock writes cb_offer: not held
+    same(_received(s, 0.1), s.policy.cb_received(s.engagement >= 0.1))
+    s.policy.reset()  # held: the policy's own answer
+    s.policy.cb_offer[..., 3, 1] = 2.0
+    same(_received(s, 0.1), s.policy.cb_received(s.engagement >= 0.1))
