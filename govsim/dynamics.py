@@ -31,8 +31,7 @@ from govsim.state import State
 def advance(s: State, forum_access: np.ndarray, received: np.ndarray, positions: np.ndarray, p: Dynamics, dt: float) -> None:
     """Move every country's state forward by ``dt`` years, in place."""
     grow_compute(s, p, dt)
-    lam = frontier.knowhow_speed(s, forum_access, received, p)
-    s.knowhow = frontier.relax_knowhow(s.knowhow, lam, dt, p, rows.leader(s.compute))
+    frontier.diffuse(s, forum_access, received, p, dt)
     frontier.grow_internet(s, p, dt)
     frontier.adopt(s, received, p, dt)
     s.year += dt
@@ -216,17 +215,24 @@ def _sign(x: float) -> float:  # pragma: no cover
     return 1.0 if x > 0 else (-1.0 if x < 0 else (0.0 if x == 0 else x))
 
 
-@loop("void(float64[:, :], float64[:], float64[:], float64[:, :], float64[:], float64[:], float64[:, :], int64, boolean,"
+@loop("void(float64[:, :], float64[:], float64[:], float64[:, :], float64[:], float64[:], float64[:, :], int64, int64,"
           " float64, float64, float64, float64[:])", "(n,k),(k),(n),(n,k),(n),(n),(m,n),(),(),(),(),()->(n)")
-def _drift_loop(engagement, positions, alignment, discipline, sanction, blocked, sums, sanctioner, disciplined, dt,
+def _drift_loop(engagement, positions, alignment, discipline, sanction, blocked, sums, sanctioner, discipline_rule, dt,
                 drift, repulsion, moved):  # pragma: no cover
     """x_i + dt (drift * pull_i + repulsion * push_i) in [-1, 1] for every country of one run: pull_i the
     engagement-weighted mean of (position - x_i) over the forums (0 where nothing is engaged); push_i
     sanction_i * blocked_i * sign(x_i - x_S) where a forum S sanctions (``sanctioner`` >= 0), plus where
-    ``disciplined`` the mean of sign(x_i - position) over the forums its bloc penalises (0 where none).
-    The sums over fewer than 8 forums are added here left to right (as numpy adds them); for more,
+    disciplined the mean of sign(x_i - position) over the forums its bloc penalises (0 where none):
+    ``discipline_rule`` 0 none, 2 all, 1 where any ``discipline`` is nonzero (numpy's ``any``: one run's
+    whole array, checked here rather than by a numpy call). The sums over fewer than 8 forums are added here left to right (as numpy adds them); for more,
     ``sums`` holds numpy's own (:func:`_forum_sums`; (0, n) otherwise)."""
     k = positions.shape[0]
+    disciplined = discipline_rule == 2
+    if discipline_rule == 1:
+        for value in discipline.ravel():
+            if value != 0:
+                disciplined = True
+                break
     for i in range(alignment.shape[0]):
         x = alignment[i]
         if sums.shape[0]:
@@ -246,13 +252,18 @@ def _drift_loop(engagement, positions, alignment, discipline, sanction, blocked,
 
 
 def _forum_sums(s: State, positions: np.ndarray) -> np.ndarray:
-    """(4, [R,] N) the sums of :func:`_drift_loop` over 8 or more forums, as numpy adds them (pairwise);
-    with fewer forums none ((0, [R,] N)): the loop adds them."""
+    """([R,] 4, N) the sums of :func:`_drift_loop` over 8 or more forums, as numpy adds them (pairwise),
+    the loop's core axes last; with fewer forums none (([R,] 0, N), made once a shape): the loop adds them."""
     e, d, x = s.engagement, s.policy.discipline, s.alignment[..., None]
     if e.shape[-1] < 8:
-        return np.zeros((0, *e.shape[:-1]))
+        none = _NO_SUMS.get(e.shape)
+        return _NO_SUMS.setdefault(e.shape, np.zeros((*e.shape[:-2], 0, e.shape[-2]))) if none is None else none
     towards = rows.forum_row(positions)
-    return np.stack([e.sum(axis=-1), (e * (towards - x)).sum(axis=-1), d.sum(axis=-1), (d * np.sign(x - towards)).sum(axis=-1)])
+    sums = [e.sum(axis=-1), (e * (towards - x)).sum(axis=-1), d.sum(axis=-1), (d * np.sign(x - towards)).sum(axis=-1)]
+    return np.stack(sums, axis=-2)
+
+
+_NO_SUMS: dict = {}  # the empty sums of each shape (read only by the loop)
 
 
 def drift_alignment(s: State, positions: np.ndarray, p: Dynamics, dt: float) -> None:
@@ -261,10 +272,11 @@ def drift_alignment(s: State, positions: np.ndarray, p: Dynamics, dt: float) -> 
     engagement their bloc penalises (the mean direction over the forums concerned; Axelrod & Bennett
     1993: bloc pressure sorts states into camps)."""
     pol = s.policy  # sanction_forum -1: none; an (R, 1) column in a batch where a shock set it
-    disciplined = pol.holds("discipline") and bool(pol.discipline.any())
-    sums = np.moveaxis(_forum_sums(s, positions), 0, -2)  # (R, 4, N) in a batch: the loop's core axes last
-    s.alignment = _drift_loop(s.engagement, positions, s.alignment, pol.discipline, pol.sanction, pol.blocked, sums,
-                              rows.per_country(pol.sanction_forum), disciplined, dt, rows.per_country(p.alignment_drift),
+    batch = s.alignment.ndim > 1  # a batch's rows follow its whole array (``any`` over all replicates)
+    rule = 0 if not pol.holds("discipline") else (2 * bool(pol.discipline.any()) if batch else 1)
+    s.alignment = _drift_loop(s.engagement, positions, s.alignment, pol.discipline, pol.sanction, pol.blocked,
+                              _forum_sums(s, positions),
+                              rows.per_country(pol.sanction_forum), rule, dt, rows.per_country(p.alignment_drift),
                               rows.per_country(p.sanction_repulsion))
 
 
@@ -295,9 +307,33 @@ def keep_finite(s: State) -> None:
         if over.any():
             unit = np.where(over, COMPUTE_RESCALE_AT, 1.0)
             s.compute, s.world_investment, s.world_capacity = s.compute / unit, s.world_investment / unit, s.world_capacity / unit
-    elif max(s.world_investment, s.world_capacity, s.compute.max(initial=0.0)) > COMPUTE_RESCALE_AT:
+        if s.gdp_pc.max(initial=0.0) > GDP_PC_CEILING:
+            s.gdp_pc = np.minimum(s.gdp_pc, GDP_PC_CEILING)
+        return
+    over, rich = _unbounded(s.compute, s.world_investment, s.world_capacity, s.gdp_pc)
+    if over:
         s.compute = s.compute / COMPUTE_RESCALE_AT
         s.world_investment /= COMPUTE_RESCALE_AT
         s.world_capacity /= COMPUTE_RESCALE_AT
-    if s.gdp_pc.max(initial=0.0) > GDP_PC_CEILING:
+    if rich:
         s.gdp_pc = np.minimum(s.gdp_pc, GDP_PC_CEILING)
+
+
+@njit(inline="always")
+def _larger(a: float, b: float) -> float:  # pragma: no cover
+    """Python's max(a, b): ``b`` only where b > a."""
+    return b if b > a else a
+
+
+@loop("void(float64[:], float64, float64, float64[:], boolean[:], boolean[:])", "(n),(),(),(m)->(),()")
+def _unbounded(compute, investment, capacity, gdp_pc, over, rich):  # pragma: no cover
+    """One run's two tests of :func:`keep_finite` in one call: Python's max(W, K*, K.max(initial=0)) above
+    COMPUTE_RESCALE_AT, and gdp_pc.max(initial=0) above GDP_PC_CEILING (numpy's max: NaN if any is)."""
+    top = 0.0
+    for x in compute:
+        top = _maximum(top, x)
+    over[0] = _larger(_larger(investment, capacity), top) > COMPUTE_RESCALE_AT
+    top = 0.0
+    for x in gdp_pc:
+        top = _maximum(top, x)
+    rich[0] = top > GDP_PC_CEILING

@@ -28,8 +28,9 @@ formula, so the results are numpy's bit for bit. The transcendental functions (e
 log10, powers) stay numpy calls between the loops (numba's libm differs from numpy's SIMD in the last
 bit); the reductions over countries stay numpy's. Every loop broadcasts like a ufunc: one run's (N,)
 arrays and numbers, or a batch's (R, N) arrays and (R, 1) columns (as (R,) for a loop over the countries:
-``rows.per_country``). The loops call only helpers of this module (numba renews a loop's cache only when
-its own file changes).
+``rows.per_country``). The loops call only helpers of their own module (numba renews a loop's cache only
+when its own file changes); the two that take many arrays at once, the routes of access and the compute
+per user with the world's sums, are in govsim/frontier_loops.py.
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ from functools import lru_cache
 import numpy as np
 from numba import njit
 
-from govsim import rows
+from govsim import frontier_loops as loops, rows
 from govsim.compiled import function, loop
 from govsim.config.behaviour import Dynamics
 from govsim.state import State
@@ -120,35 +121,39 @@ def open_lag(own: np.ndarray, producers: np.ndarray, delays: np.ndarray, cut: fl
 
 def route_lags(s: State, p: Dynamics) -> np.ndarray:
     """(N, 3) lag of each route (own, api, open) for every country, in years (inf: blocked)."""
-    own, routes = _routes(s, p)
-    return np.stack((own, routes[0], routes[1]), axis=1)
-
-
-@loop("void(float64, float64, float64, float64, float64, float64, float64, float64, float64,"
-          " float64[:], float64[:], float64[:], float64[:])", "(),(),(),(),(),(),(),(),()->(),(),(),()")
-def _route_loop(own, api_lag, api_delay, shared, cut, max_lag, orders, growth, half_orders, api, opened, lag, halvings):  # pragma: no cover
-    """The api and open routes, the quickest route (capped) and the exponent of 2 in the capability
-    of the model it reaches (frontier ``orders`` Z less G lag)."""
-    api[0] = api_lag + api_delay
-    opened[0] = _maximum(shared - cut, 0.0)  # less where a public good brings open models closer
-    lag[0] = _minimum(_minimum(_minimum(own, api[0]), opened[0]), max_lag)  # the quickest route
-    halvings[0] = _halvings(orders - growth * lag[0], half_orders)
-
-
-def _routes(s: State, p: Dynamics) -> tuple[np.ndarray, tuple]:
-    """The (N,) lag of the own route, and (api, open, quickest route, its exponent of 2) of :func:`_route_loop`."""
-    own = own_lag(s.compute, s.knowhow, p)
+    own, opened = _reached(s, p)[:2]
     own = own - rows.bottom(own)  # the frontier is the best model anyone trains
-    shared = open_lag(own, s.producers, s.producer_delays, s.policy.open_cut, p)
-    return own, _route_loop(own, p.api_lag_years, s.policy.api_delay, shared, s.policy.open_cut_country, p.max_lag_years,
-                            frontier_orders(s.year, s.start_year, p), frontier_growth(p), p.capability_half_orders)
+    return np.stack((own, p.api_lag_years + s.policy.api_delay, opened), axis=-1)
+
+
+def _reached(s: State, p: Dynamics) -> list:
+    """(own route before the frontier's lag is taken off, open route, quickest route, its exponent of 2,
+    the largest open route) of :func:`govsim.frontier_loops.access_loop`; log10 stays numpy's."""
+    clamped, top = loops.clamped_top(s.compute)
+    batch = s.compute.ndim > 1
+    values = (p.compute_lag_elasticity, frontier_growth(p), p.max_lag_years, p.api_lag_years, s.policy.open_cut,
+              frontier_orders(s.year, s.start_year, p), p.capability_half_orders, np.log10(top + _TINY))
+    numbers = _columns(values + (0.0, 0.0, 1.0)) if batch else np.array(values + (0.0, 0.0, 0.0), dtype=np.float64)
+    arrays = (np.log10(clamped, out=clamped), s.knowhow)
+    policy = (s.producers, s.producer_delays, s.policy.api_delay, s.policy.open_cut_country)
+    *out, ambiguous = loops.access_loop(*arrays, numbers, *policy)
+    if ambiguous.any() if batch else ambiguous:  # a zero minimum of both signs: numpy's own min decides
+        numbers[..., 8], numbers[..., 9] = rows.per_country(rows.bottom(out[0])), 1.0
+        out = loops.access_loop(*arrays, numbers, *policy)[:-1]
+    return out
+
+
+def _columns(values: tuple) -> np.ndarray:
+    """A batch's numbers (each a number or a per-replicate column) as one (R, k) array."""
+    flat = [np.reshape(np.asarray(v, dtype=np.float64), -1) for v in values]
+    return np.stack(np.broadcast_arrays(*flat), axis=-1)
 
 
 def access(s: State, p: Dynamics) -> None:
     """Set each country's lag (quickest route, capped) and the capability of the model it reaches."""
-    _, (_, opened, s.lag, halvings) = _routes(s, p)
-    s.open_lag = rows.top(opened) if opened.ndim > 1 else float(opened.max())  # the open route of the countries no public good reaches
-    s.frontier_access = 1.0 - np.exp2(halvings)
+    _, _, s.lag, halvings, open_max = _reached(s, p)
+    s.open_lag = open_max[:, None] if s.compute.ndim > 1 else float(open_max)  # the open route of the countries no public good reaches
+    s.frontier_access = np.subtract(1.0, np.exp2(halvings, out=halvings), out=halvings)
 
 
 @loop("void(float64, float64, float64, float64, float64, float64, float64, float64, float64[:])", "(),(),(),(),(),(),(),()->()")
@@ -192,6 +197,49 @@ def relax_knowhow(knowhow: np.ndarray, lam: np.ndarray, dt: float, p: Dynamics, 
     frontier), in [0, max_lag_years]."""
     decay, growth = _relax_exponents(lam, dt)
     return _relax_loop(knowhow, np.exp(decay), np.expm1(growth), lam, dt, rows.per_country(leader), rows.per_country(p.max_lag_years))
+
+
+@loop("void(float64, float64, float64, float64, float64, float64, float64, float64, float64,"
+      " float64[:], float64[:], float64[:])", "(),(),(),(),(),(),(),(),()->(),(),()")
+def _speed_exponents(forum_access, received, internet, readiness, speed, mult, access_boost, capacity_boost, dt,
+                     lam, decay, growth):  # pragma: no cover
+    """:func:`_knowhow_speed` and :func:`_relax_exponents` in one call: lambda, and the exponents of
+    exp(-lambda dt) and expm1(-lambda dt)."""
+    boost = 1.0 + access_boost * forum_access + capacity_boost * received
+    lam[0] = speed * mult * boost * internet * readiness
+    decay[0] = -lam[0] * dt
+    growth[0] = -(lam[0] if lam[0] > 1e-12 else 1.0) * dt
+
+
+@function()
+def _leader(compute) -> int:  # pragma: no cover
+    """np.argmax(compute): the first largest value, or the first NaN."""
+    lead = 0
+    for i in range(1, compute.shape[0]):
+        if compute[lead] != compute[lead]:
+            break
+        if compute[i] > compute[lead] or compute[i] != compute[i]:
+            lead = i
+    return lead
+
+
+@loop("void(float64[:], float64[:], float64[:], float64[:], float64[:], float64, float64, float64[:])",
+      "(n),(n),(n),(n),(n),(),()->(n)")
+def _relax_behind_leader(knowhow, decay, expm1, lam, compute, dt, max_lag, behind):  # pragma: no cover
+    """:func:`_relax_loop` measured from the compute leader (:func:`_leader`), found here."""
+    leader = _leader(compute)
+    lead = _relaxed(knowhow[leader], decay[leader], expm1[leader], lam[leader], dt)
+    for i in range(knowhow.shape[0]):
+        behind[i] = _minimum(_maximum(_relaxed(knowhow[i], decay[i], expm1[i], lam[i], dt) - lead, 0.0), max_lag)
+
+
+def diffuse(s: State, forum_access: np.ndarray, received: np.ndarray, p: Dynamics, dt: float) -> None:
+    """Know-how moves over ``dt``: :func:`relax_knowhow` at the speed :func:`knowhow_speed`, measured from
+    the compute leader's (:func:`rows.leader`), in two compiled loops around numpy's exp and expm1."""
+    lam, decay, growth = _speed_exponents(forum_access, received, s.internet, s.readiness, p.diffusion_speed,
+                                          s.policy.diffusion_mult, p.access_boost, p.capacity_boost, dt)
+    s.knowhow = _relax_behind_leader(s.knowhow, np.exp(decay, out=decay), np.expm1(growth, out=growth), lam, s.compute,
+                                     dt, rows.per_country(p.max_lag_years))
 
 
 def steady_knowhow(lam: np.ndarray, p: Dynamics, leader: int) -> np.ndarray:
@@ -242,20 +290,6 @@ def available_compute(s: State, p: Dynamics) -> np.ndarray:
     return _available_loop(s.compute, gdp, rows.total(gdp), rows.total(s.compute), s.policy.api_delay, p.cloud_share)
 
 
-@loop("void(float64, float64, float64, float64[:], float64[:])", "(),(),()->(),()")
-def _heads(gdp_pc, population, adoption, gdp, users):  # pragma: no cover
-    """GDP, and users (at least one person)."""
-    gdp[0] = gdp_pc * population
-    users[0] = _maximum(adoption * population, 1.0)
-
-
-@loop("void(float64, float64, float64, float64, float64, float64, float64, float64, float64, float64[:])", "(),(),(),(),(),(),(),(),()->()")
-def _use_base(compute, gdp, world_gdp, world_compute, api_delay, cloud, users, capacity, world_users, out):  # pragma: no cover
-    """q before its power: max(available compute per user / (uncapped capacity per user), tiny)."""
-    reference = _maximum(capacity, _TINY) / world_users
-    out[0] = _maximum(_available(compute, gdp, world_gdp, world_compute, api_delay, cloud) / users / reference, _TINY)
-
-
 @loop("void(float64, float64[:])", "()->()")
 def _odds_share(q, out):  # pragma: no cover
     """q / (1 + q)."""
@@ -266,10 +300,9 @@ def use_intensity(s: State, p: Dynamics) -> None:
     """iota_i = q^eta / (1 + q^eta), q_i = compute per user against the world's uncapped capacity per
     user: 1/2 for a country with the world's average compute per user; caps lower q where they bind
     without raising anyone else's (the reference ignores the caps)."""
-    gdp, users = _heads(s.gdp_pc, s.population, s.adoption)  # users: no users make capability 0 anyway
-    q = _use_base(s.compute, gdp, rows.total(gdp), rows.total(s.compute), s.policy.api_delay, p.cloud_share, users,
-                  s.world_capacity, rows.total(users)) ** p.intensity_elasticity
-    s.intensity = _odds_share(q)
+    base = loops.use_base(s.compute, s.gdp_pc, s.population, s.adoption, s.policy.api_delay, rows.per_country(s.world_capacity),
+                     rows.per_country(p.cloud_share))
+    s.intensity = _odds_share(np.power(base, p.intensity_elasticity, out=base))
 
 
 @loop("void(float64, float64, float64, float64, float64, float64, float64, float64, float64,"
@@ -288,10 +321,22 @@ def _approach(internet, skill_power, adoption, decay, out):  # pragma: no cover
     out[0] = ceiling + (adoption - ceiling) * decay
 
 
+def _skills_kept(decay, dt) -> float:
+    """exp(-decay dt) (numpy's), remembered for numbers (a batch's column is computed each time)."""
+    if isinstance(decay, np.ndarray) or isinstance(dt, np.ndarray):
+        return np.exp(-decay * dt)
+    return _exp_of_product(decay, dt)
+
+
+@lru_cache(maxsize=64)
+def _exp_of_product(decay: float, dt: float) -> float:
+    return np.exp(-decay * dt)
+
+
 def adopt(s: State, received: np.ndarray, p: Dynamics, dt: float) -> None:
     """Skills accumulate from capacity building; use moves towards its ceiling (exact over dt). The
     adoption multiplier is applied always (all 1 unless a public good holds it: multiplying by 1 is exact)."""
-    s.skills, skill_now, exponent = _adopt_loop(s.skills, np.exp(-p.skill_decay * dt), dt, received, s.readiness,
+    s.skills, skill_now, exponent = _adopt_loop(s.skills, _skills_kept(p.skill_decay, dt), dt, received, s.readiness,
                                                 p.adoption_speed, s.policy.diffusion_mult, p.capacity_boost,
                                                 s.policy.adoption_mult)
     s.adoption = _approach(s.internet, skill_now ** p.adoption_skill_elasticity, s.adoption, np.exp(exponent))

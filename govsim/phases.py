@@ -123,10 +123,17 @@ def review_due(period: int, b: Behaviour, dt: float) -> bool:
 
 def evolve(s: State, forums: ForumSet, b: Behaviour, dt: float) -> None:
     """Compute, capability, income, alignment and budgets move forward by ``dt`` years (kept finite)."""
-    engaged = s.engagement >= b.dynamics.engaged_threshold
-    advance(s, forums.access(s), s.policy.cb_received(engaged), forums.position, b.dynamics, dt)
+    advance(s, forums.access(s), _received(s, b.dynamics.engaged_threshold), forums.position, b.dynamics, dt)
     keep_finite(s)
     s.budget = diplomatic_budget(s.readiness, b.budget)
+
+
+def _received(s: State, threshold: float) -> np.ndarray:
+    """Policy.cb_received of the engaged countries; where no shock of the run writes ``cb_offer`` its
+    answer (zeros) without comparing the engagement first."""
+    if not s.policy.holds("cb_offer"):
+        return np.zeros(s.policy.cb_offer.shape[:-1])
+    return s.policy.cb_received(s.engagement >= threshold)
 
 
 def run_period(s: State, forums: ForumSet, shocks: list[Shock], b: Behaviour, dt: float,
