@@ -150,10 +150,14 @@ def run_period(s: State, forums: ForumSet, shocks: list[Shock], b: Behaviour, dt
     A batch of replicates (govsim/replicates.py) runs the same phases on stacked arrays, with its
     ``shocks``, ``rng`` and ``review`` acting on each replicate in turn.
     """
-    apply_shocks(shocks, s, forums, period, b.dynamics)
-    forums.update(s, b.dynamics)
-    engagement, best = decide(s, forums, b.decision, dt, rng)
-    commit(s, engagement, best, b.decision, dt)
-    if review_due(period, b, dt):
-        review(s, forums, b, rng)
-    evolve(s, forums, b, dt)
+    s.keep_standing(True)  # read by the forums, decisions, reviews and evolve before evolve replaces the capability
+    try:
+        apply_shocks(shocks, s, forums, period, b.dynamics)
+        forums.update(s, b.dynamics)
+        engagement, best = decide(s, forums, b.decision, dt, rng)
+        commit(s, engagement, best, b.decision, dt)
+        if review_due(period, b, dt):
+            review(s, forums, b, rng)
+        evolve(s, forums, b, dt)
+    finally:
+        s.keep_standing(False)

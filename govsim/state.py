@@ -72,7 +72,23 @@ class State:
     @property
     def standing(self) -> np.ndarray:
         """(N,) capability relative to the most capable country, in [0, 1]: what forum choice and
-        membership weigh (a country's standing does not drift as the frontier moves)."""
+        membership weigh (a country's standing does not drift as the frontier moves). Within a period
+        (:func:`govsim.phases.run_period`, :meth:`keep_standing`) it is worked out once, while the
+        capability array is the same; elsewhere, at each call (a caller may write into the capability)."""
+        kept = self.__dict__.get("_standing")
+        if kept is not None and kept[0] is self.capability:
+            return kept[1]
+        return self._standing_now()
+
+    def keep_standing(self, keep: bool) -> None:
+        """Work out :attr:`standing` once and reuse it while the capability array is the same (``keep``;
+        a period's phases read it four times and replace the capability, never write into it), or stop."""
+        if keep:
+            self.__dict__["_standing"] = (self.capability, self._standing_now())
+        else:
+            self.__dict__.pop("_standing", None)
+
+    def _standing_now(self) -> np.ndarray:
         if self.capability.ndim > 1:  # a batch of replicates (govsim/replicates.py): per row
             top = self.capability.max(axis=-1, keepdims=True)
             return np.divide(self.capability, top, out=np.zeros(self.capability.shape), where=top > 0)

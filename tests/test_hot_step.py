@@ -52,3 +52,34 @@ def test_grow_compute_invests_the_shares_of_the_state_it_grows():
     grow_compute(state, p, 0.25)
     grow_compute(fresh, p, 0.25)
     np.testing.assert_array_equal(state.compute, fresh.compute)
+
+
+def test_a_periods_standing_is_worked_out_once_and_never_outlives_it(monkeypatch):
+    """run_period reads the standing (capability / max) in the forums, decisions, reviews and evolve:
+    it is worked out once a period, while the capability array is the same; after the period, or once
+    the capability is replaced, every read sees the capability as it is (a write into it included)."""
+    from govsim.state import State
+
+    scenario = govsim.load_scenario("baseline", overrides=["time.steps=8"])
+    rng = np.random.default_rng(2)
+    _, forums, state, shocks = phases.setup(scenario, rng)
+    made, now = [], State._standing_now
+    monkeypatch.setattr(State, "_standing_now", lambda self: made.append(1) or now(self))
+    b, dt = scenario.behaviour, scenario.time.step_years
+    for period in range(4):  # the fourth is a review period
+        made.clear()
+        phases.run_period(state, forums, shocks, b, dt, rng, period)
+        assert len(made) == 1, period
+    def failing_review(*args):
+        raise RuntimeError("a review that fails")
+
+    with pytest.raises(RuntimeError):  # a period that stops before evolve replaces the capability
+        phases.run_period(state, forums, shocks, b, dt, rng, 7, review=failing_review)
+    state.capability[0] = 2 * state.capability.max()  # a caller's write: seen at once
+    np.testing.assert_array_equal(state.standing, state.capability / state.capability.max())
+    state.keep_standing(True)
+    kept = state.standing
+    assert state.standing is kept
+    state.capability = state.capability / 2  # replaced: worked out again
+    assert state.standing is not kept
+    np.testing.assert_array_equal(state.standing, state.capability / state.capability.max())
