@@ -156,17 +156,10 @@ def access(s: State, p: Dynamics) -> None:
     s.frontier_access = np.subtract(1.0, np.exp2(halvings, out=halvings), out=halvings)
 
 
-@loop("void(float64, float64, float64, float64, float64, float64, float64, float64, float64[:])", "(),(),(),(),(),(),(),()->()")
-def _knowhow_speed(forum_access, received, internet, readiness, speed, mult, access_boost, capacity_boost, out):  # pragma: no cover
-    """lambda = speed * mult * (1 + access_boost forum_access + capacity_boost received) * internet * readiness."""
-    boost = 1.0 + access_boost * forum_access + capacity_boost * received
-    out[0] = speed * mult * boost * internet * readiness
-
-
 def knowhow_speed(s: State, forum_access: np.ndarray, received: np.ndarray, p: Dynamics) -> np.ndarray:
-    """lambda_i: how fast frontier know-how reaches country i (per year)."""
-    return _knowhow_speed(forum_access, received, s.internet, s.readiness, p.diffusion_speed, s.policy.diffusion_mult,
-                          p.access_boost, p.capacity_boost)
+    """lambda_i: how fast frontier know-how reaches country i (per year); :func:`_speed_exponents`' first output."""
+    return _speed_exponents(forum_access, received, s.internet, s.readiness, p.diffusion_speed, s.policy.diffusion_mult,
+                            p.access_boost, p.capacity_boost, 0.0)[0]
 
 
 @loop("void(float64, float64, float64[:], float64[:])", "(),()->(),()")
@@ -182,29 +175,21 @@ def _relaxed(knowhow: float, decay: float, expm1: float, lam: float, dt: float) 
     return knowhow * decay + (-expm1 / lam if lam > 1e-12 else dt)
 
 
-@loop("void(float64[:], float64[:], float64[:], float64[:], float64, int64, float64, float64[:])",
-          "(n),(n),(n),(n),(),(),()->(n)")
-def _relax_loop(knowhow, decay, expm1, lam, dt, leader, max_lag, behind):  # pragma: no cover
-    """Every country's relaxed know-how lag less the ``leader``'s, in [0, max_lag], for one run."""
-    lead = _relaxed(knowhow[leader], decay[leader], expm1[leader], lam[leader], dt)
-    for i in range(knowhow.shape[0]):
-        behind[i] = _minimum(_maximum(_relaxed(knowhow[i], decay[i], expm1[i], lam[i], dt) - lead, 0.0), max_lag)
-
-
 def relax_knowhow(knowhow: np.ndarray, lam: np.ndarray, dt: float, p: Dynamics, leader: int) -> np.ndarray:
     """Exact solution of dk/dt = 1 - lambda k over dt (the frontier keeps moving; steady lag 1/lambda),
     measured from the frontier's know-how, the ``leader``'s (the compute leader: its labs set the
     frontier), in [0, max_lag_years]."""
     decay, growth = _relax_exponents(lam, dt)
-    return _relax_loop(knowhow, np.exp(decay), np.expm1(growth), lam, dt, rows.per_country(leader), rows.per_country(p.max_lag_years))
+    return _relax_behind_leader(knowhow, np.exp(decay), np.expm1(growth), lam, knowhow, rows.per_country(leader), dt,
+                                rows.per_country(p.max_lag_years))
 
 
 @loop("void(float64, float64, float64, float64, float64, float64, float64, float64, float64,"
       " float64[:], float64[:], float64[:])", "(),(),(),(),(),(),(),(),()->(),(),()")
 def _speed_exponents(forum_access, received, internet, readiness, speed, mult, access_boost, capacity_boost, dt,
                      lam, decay, growth):  # pragma: no cover
-    """:func:`_knowhow_speed` and :func:`_relax_exponents` in one call: lambda, and the exponents of
-    exp(-lambda dt) and expm1(-lambda dt)."""
+    """lambda = speed * mult * (1 + access_boost forum_access + capacity_boost received) * internet * readiness,
+    and the exponents of exp(-lambda dt) and expm1(-lambda dt) (as :func:`_relax_exponents`)."""
     boost = 1.0 + access_boost * forum_access + capacity_boost * received
     lam[0] = speed * mult * boost * internet * readiness
     decay[0] = -lam[0] * dt
@@ -223,11 +208,12 @@ def _leader(compute) -> int:  # pragma: no cover
     return lead
 
 
-@loop("void(float64[:], float64[:], float64[:], float64[:], float64[:], float64, float64, float64[:])",
-      "(n),(n),(n),(n),(n),(),()->(n)")
-def _relax_behind_leader(knowhow, decay, expm1, lam, compute, dt, max_lag, behind):  # pragma: no cover
-    """:func:`_relax_loop` measured from the compute leader (:func:`_leader`), found here."""
-    leader = _leader(compute)
+@loop("void(float64[:], float64[:], float64[:], float64[:], float64[:], int64, float64, float64, float64[:])",
+      "(n),(n),(n),(n),(n),(),(),()->(n)")
+def _relax_behind_leader(knowhow, decay, expm1, lam, compute, leader, dt, max_lag, behind):  # pragma: no cover
+    """Every country's relaxed know-how lag less the ``leader``'s, in [0, max_lag], for one run; ``leader``
+    -1: the compute leader (:func:`_leader` of ``compute``), found here."""
+    leader = _leader(compute) if leader < 0 else leader
     lead = _relaxed(knowhow[leader], decay[leader], expm1[leader], lam[leader], dt)
     for i in range(knowhow.shape[0]):
         behind[i] = _minimum(_maximum(_relaxed(knowhow[i], decay[i], expm1[i], lam[i], dt) - lead, 0.0), max_lag)
@@ -239,7 +225,7 @@ def diffuse(s: State, forum_access: np.ndarray, received: np.ndarray, p: Dynamic
     lam, decay, growth = _speed_exponents(forum_access, received, s.internet, s.readiness, p.diffusion_speed,
                                           s.policy.diffusion_mult, p.access_boost, p.capacity_boost, dt)
     s.knowhow = _relax_behind_leader(s.knowhow, np.exp(decay, out=decay), np.expm1(growth, out=growth), lam, s.compute,
-                                     dt, rows.per_country(p.max_lag_years))
+                                     -1, dt, rows.per_country(p.max_lag_years))
 
 
 def steady_knowhow(lam: np.ndarray, p: Dynamics, leader: int) -> np.ndarray:
