@@ -57,10 +57,17 @@ def batch_key(scenario: Scenario) -> str:
     return scenario.model_dump_json(include={"world", "time", "forums"}) + repr(shared)
 
 
+#: Bytes of recorded rows a batch's trace holds at most (every step of every replicate): 124 replicates
+#: of the real world's 52 steps, so a seed sweep of 100 is one batch. A step's fixed cost (~0.3 ms of
+#: calls, whatever R) is shared by more replicates: 5.4 -> 5.2 ms a run from 62 to 124 replicates
+#: (docs/performance.md). A large world's batches stay small (3 000 countries: 4 replicates).
+BATCH_BYTES = 2 * CHUNK_BYTES
+
+
 def batch_size(scenario: Scenario) -> int:
-    """Replicates per batch: as many as the recorded rows of :data:`govsim.trace.CHUNK_BYTES` hold."""
+    """Replicates per batch: as many as the recorded rows of :data:`BATCH_BYTES` hold."""
     n = max(budget._countries(scenario), 1)
-    return max(1, int(CHUNK_BYTES // (row_bytes(n, len(scenario.forums)) * (scenario.time.steps + 1))))
+    return max(1, int(BATCH_BYTES // (row_bytes(n, len(scenario.forums)) * (scenario.time.steps + 1))))
 
 
 def batches(jobs: list[tuple[Scenario, int | None]]) -> list[list[int]]:

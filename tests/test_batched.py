@@ -188,3 +188,16 @@ def test_batches_holding_the_plan_in_order_are_kept_whole(monkeypatch, n_jobs):
     interleaved = ["baseline", "waico", "export_controls_2025"]
     assert_same_tables(govsim.run_many(interleaved, batch=True, **kwargs), govsim.run_many(interleaved, **kwargs))
     assert cut  # cut into runs, put back in the plan's order
+
+
+def test_a_seed_sweep_of_a_hundred_real_world_runs_is_one_batch_and_a_large_worlds_batches_stay_small():
+    """Batches are sized by the bytes their trace records (replicates.BATCH_BYTES): a hundred seeds of the
+    real world share one batch (a step's fixed cost shared by all), a large world's batch holds a few."""
+    from govsim.replicates import BATCH_BYTES, batch_size
+    from govsim.trace import row_bytes
+
+    real = govsim.load_scenario("baseline")
+    assert batches([(real, seed) for seed in range(100)]) == [list(range(100))]
+    large = govsim.load_scenario("baseline", ["world.kind=synthetic", "world.n=3000"])
+    size = batch_size(large)
+    assert 1 <= size < 10 and size * row_bytes(3000, len(large.forums)) * (large.time.steps + 1) <= BATCH_BYTES
