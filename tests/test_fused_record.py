@@ -152,27 +152,27 @@ def _arrays(table: pd.DataFrame) -> list[np.ndarray]:
 def test_a_table_shares_no_memory_with_the_buffers_later_steps_write():
     model = _model()
     model.step(), model.step()
-    countries, forums = _tables(model)  # mid-run: all the steps so far
-    one = _tables(model, slice(1, 2))[0]  # a live view's step
-    kept = countries.copy(deep=True), forums.copy(deep=True), one.copy(deep=True)
+    now, live = govsim.collect_results(model), govsim.snapshot(model, 1)  # mid-run: the steps so far; a live view
+    tables = now.countries, now.forums, live.countries, live.forums
+    kept = [table.copy(deep=True) for table in tables]
     block, recorder = model.recorder.country.rows, model.recorder
     buffers = [block.floats, block.codes, block.engagement, block.status, block.steps, recorder.counts, recorder.values]
-    for array in _arrays(countries) + _arrays(forums) + _arrays(one):
+    for array in (array for table in tables for array in _arrays(table)):
         assert not any(np.shares_memory(array, buffer) for buffer in buffers)
     model.run()
     for buffer in buffers:  # a write into every buffer, as a later step's would be
         buffer[...] = 1
-    for got, want in zip((countries, forums, one), kept):
+    for got, want in zip(tables, kept):
         pd.testing.assert_frame_equal(got, want, check_exact=True)
 
 
 def test_editing_a_returned_table_changes_no_other_table():
     model = _model()
     model.run()
-    first, forums = _tables(model)
-    first.loc[0, "capability"], forums.loc[0, "pool"] = -1.0, -1.0
-    again, forums_again = _tables(model)
-    assert again.loc[0, "capability"] != -1.0 and forums_again.loc[0, "pool"] != -1.0
+    first = govsim.collect_results(model)
+    first.countries.loc[0, "capability"], first.forums.loc[0, "pool"] = -1.0, -1.0
+    again = govsim.collect_results(model)
+    assert again.countries.loc[0, "capability"] != -1.0 and again.forums.loc[0, "pool"] != -1.0
 
 
 def test_drained_blocks_are_not_written_again_and_make_the_in_memory_table():
