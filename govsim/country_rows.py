@@ -93,7 +93,7 @@ class Block:
 
 class CountryRows:
     """Copies of the country arrays at each recorded step (``rows``: the :class:`Block` held in
-    memory, None before the first step; ``len(rows)``: the steps it holds).
+    memory; ``len(rows)``: the steps it holds).
 
     ``sink``, if set, is called after each recorded step with this object: a stream uses it to
     write and :meth:`drain` the rows it holds every few steps (``stream``: the block starts at one
@@ -101,41 +101,39 @@ class CountryRows:
 
     def __init__(self, forum_names: list[str], stream: bool = False):
         self.forum_names = forum_names
-        self.rows: Block | None = None
+        self.rows = Block(1, 0, 0, 0)  # no room yet: made at the first step, when the shapes are known
         self.capacity = 1 if stream else CAPACITY  # of the next block made
         self.sink: Callable[[CountryRows], None] | None = None
 
     def record(self, step: int, s: State) -> None:
         """Copy the country arrays of the state at ``step`` (one compiled call: :meth:`Block.append`)."""
         block = self.rows
-        if block is None:
-            replicates = s.capability.shape[0] if s.capability.ndim > 1 else 1
-            k = s.engagement.shape[-1]
-            step_bytes = replicates * s.n * (8 * len(FLOAT_COLUMNS) + len(CODE_COLUMNS) + 9 * k)
-            capacity = max(1, min(self.capacity, int(BLOCK_BYTES // max(1, step_bytes))))
-            block = self.rows = Block(replicates, s.n, k, capacity)
-        elif block.held == block.capacity:
-            block = self.rows = block.grown()
+        if block.held == block.capacity:  # full (or none yet): twice the room, or a new block
+            block = self.rows = block.grown() if block.held else self._block_for(s)
         block.append(step, s)
         if self.sink is not None:
             self.sink(self)
 
+    def _block_for(self, s: State) -> Block:
+        """An empty block for states like ``s``, of :attr:`capacity` steps (fewer past :data:`BLOCK_BYTES`)."""
+        replicates, k = (s.capability.shape[0] if s.capability.ndim > 1 else 1), s.engagement.shape[-1]
+        step_bytes = replicates * s.n * (8 * len(FLOAT_COLUMNS) + len(CODE_COLUMNS) + 9 * k)
+        return Block(replicates, s.n, k, max(1, min(self.capacity, int(BLOCK_BYTES // max(1, step_bytes)))))
+
     def drain(self) -> Block:
         """Hand over the rows held so far (a block no step writes again, so its tables may share its
         memory) and forget them (a streamed run has written them); the next block starts as large."""
-        block, self.rows = self.rows, None
-        if block is None:
-            return Block(1, 0, 0, 0)
-        self.capacity = block.capacity
+        block, self.rows = self.rows, Block(1, 0, 0, 0)
+        self.capacity = max(self.capacity, block.capacity)
         return block
 
     def table(self, iso3: np.ndarray, names: np.ndarray | None = None, regions: np.ndarray | None = None,
               steps: slice = slice(None), rows: Block | None = None, replicates: int = 1) -> pd.DataFrame:
         """One row per country per step of ``rows`` (a drained block; default: the rows held, picked
         by ``steps``), with the country's name and World Bank region as categories (cheap to repeat
-        every step). A batch's rows (govsim/replicates.py: ``replicates`` > 1, the block's leading
-        replicate axis) make one table, replicate by replicate (each replicate's rows as its single
-        run's table)."""
+        every step). A batch's rows (govsim/replicates.py: ``replicates`` > 1, as the block's leading
+        replicate axis holds them) make one table, replicate by replicate (each replicate's rows as
+        its single run's table)."""
         columns = self.columns(iso3, names, regions, steps, rows, replicates)
         return pd.DataFrame(columns) if columns else pd.DataFrame()
 
@@ -145,7 +143,7 @@ class CountryRows:
         (the run's tags: one table built, not two). The rows held are copied (one copy per buffer:
         later steps write the buffers, and a caller may write the table); a drained block's are views."""
         block = self.rows if rows is None else rows
-        if block is None or not len(block):
+        if not len(block):
             return {}
         step, floats, codes, engagement, status = block.arrays(steps if rows is None else slice(None), rows is None)
         if not len(step):
@@ -155,7 +153,7 @@ class CountryRows:
         blocks = len(step) * block.replicates
         table = {
             "step": np.tile(np.repeat(step, len(iso3)), block.replicates),
-            "iso3": pd.array(iso3, dtype="str").take(np.tile(np.arange(len(iso3)), blocks)),  # each code converted once
+            "iso3": _strings(tuple(iso3)).take(np.tile(np.arange(len(iso3)), blocks)),  # a new array, from codes converted once
             "name": _repeated(names, blocks),
             "region": _repeated(regions, blocks),
             "income_group": pd.Categorical.from_codes(codes[1].reshape(-1), dtype=INCOME_DTYPE),
@@ -173,7 +171,7 @@ class CountryRows:
         """Country ``i`` over every recorded step of a single run (one row per step; the countries
         table's columns but iso3, name and region), without building the whole table: for a live inspector."""
         block = self.rows
-        if block is None or not len(block):
+        if not len(block):
             return pd.DataFrame()
         held, order = block.held, list(FLOAT_COLUMNS)
         floats, codes = block.floats[:, 0, :held, i].copy(), block.codes[:, 0, :held, i].copy()
@@ -193,6 +191,12 @@ def _repeated(labels: np.ndarray, times: int) -> pd.Categorical:
     built from codes, so the strings are hashed once, not once per row and step."""
     dtype, codes = _coded(tuple(labels))
     return pd.Categorical.from_codes(np.tile(codes, times), dtype=dtype)
+
+
+@lru_cache(maxsize=8)
+def _strings(labels: tuple) -> pd.api.extensions.ExtensionArray:
+    """``labels`` as a pandas string array, converted once per world (only ever taken from, never handed out)."""
+    return pd.array(labels, dtype="str")
 
 
 @lru_cache(maxsize=8)
