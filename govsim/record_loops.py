@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 from govsim.compiled import function
 
 
@@ -28,21 +30,21 @@ def trace_rows(floats, engagement, status, income, authority, position, active, 
     ``govsim.trace.FLOATS``, in that order); whether the checked ones (the first five floats and
     the engagement) are all finite."""
     rows, n, k = engagement.shape[0], engagement.shape[1], engagement.shape[2]
-    finite = _copy_finite(floats[0], gdp_pc.reshape((count, n)), first, stride)
-    finite &= _copy_finite(floats[1], compute.reshape((count, n)), first, stride)
-    finite &= _copy_finite(floats[2], readiness.reshape((count, n)), first, stride)
-    finite &= _copy_finite(floats[3], capability.reshape((count, n)), first, stride)
-    finite &= _copy_finite(floats[4], alignment.reshape((count, n)), first, stride)
-    _copy(floats[5], frontier_access.reshape((count, n)), first, stride)
-    _copy(floats[6], adoption.reshape((count, n)), first, stride)
-    _copy(floats[7], intensity.reshape((count, n)), first, stride)
-    _copy(floats[8], population.reshape((count, n)), first, stride)
-    finite &= _copy_finite(engagement.reshape((rows, n * k)), s_engagement.reshape((count, n * k)), first, stride)
-    _copy(status.reshape((rows, n * k)), s_status.reshape((count, n * k)), first, stride)
-    _copy(income, s_income.reshape((count, n)), first, stride)
-    _copy(authority, s_authority.reshape((count, k)), first, stride)
-    _copy(position, s_position.reshape((count, k)), first, stride)
-    _copy(active, s_active.reshape((count, k)), first, stride)
+    finite = _copy_finite(floats[0], _rows(gdp_pc, count, n), first, stride)
+    finite &= _copy_finite(floats[1], _rows(compute, count, n), first, stride)
+    finite &= _copy_finite(floats[2], _rows(readiness, count, n), first, stride)
+    finite &= _copy_finite(floats[3], _rows(capability, count, n), first, stride)
+    finite &= _copy_finite(floats[4], _rows(alignment, count, n), first, stride)
+    _copy(floats[5], _rows(frontier_access, count, n), first, stride)
+    _copy(floats[6], _rows(adoption, count, n), first, stride)
+    _copy(floats[7], _rows(intensity, count, n), first, stride)
+    _copy(floats[8], _rows(population, count, n), first, stride)
+    finite &= _copy_finite(engagement.reshape((rows, n * k)), _rows(s_engagement, count, n * k), first, stride)
+    _copy(status.reshape((rows, n * k)), _rows(s_status, count, n * k), first, stride)
+    _copy(income, _rows(s_income, count, n), first, stride)
+    _copy(authority, _rows(s_authority, count, k), first, stride)
+    _copy(position, _rows(s_position, count, k), first, stride)
+    _copy(active, _rows(s_active, count, k), first, stride)
     return finite
 
 
@@ -56,22 +58,22 @@ def country_rows(floats, codes, engagement, status, row, count, capability, acce
     (R, capacity, N, K)); replicate r's row is ``r * capacity + row`` of each buffer seen as rows."""
     capacity, n, k = engagement.shape[1], engagement.shape[2], engagement.shape[3]
     rows = count * capacity
-    _copy(floats[0].reshape((rows, n)), capability.reshape((count, n)), row, capacity)
-    _copy(floats[1].reshape((rows, n)), access.reshape((count, n)), row, capacity)
-    _copy(floats[2].reshape((rows, n)), adoption.reshape((count, n)), row, capacity)
-    _copy(floats[3].reshape((rows, n)), intensity.reshape((count, n)), row, capacity)
-    _copy(floats[4].reshape((rows, n)), lag.reshape((count, n)), row, capacity)
-    _copy(floats[5].reshape((rows, n)), internet.reshape((count, n)), row, capacity)
-    _copy(floats[6].reshape((rows, n)), skills.reshape((count, n)), row, capacity)
-    _copy(floats[7].reshape((rows, n)), population.reshape((count, n)), row, capacity)
-    _copy(floats[8].reshape((rows, n)), readiness.reshape((count, n)), row, capacity)
-    _copy(floats[9].reshape((rows, n)), gdp_pc.reshape((count, n)), row, capacity)
-    _copy(floats[10].reshape((rows, n)), alignment.reshape((count, n)), row, capacity)
-    _copy(floats[11].reshape((rows, n)), compute.reshape((count, n)), row, capacity)
-    _copy(codes[0].reshape((rows, n)), tier.reshape((count, n)), row, capacity)
-    _copy(codes[1].reshape((rows, n)), income.reshape((count, n)), row, capacity)
-    _copy(engagement.reshape((rows, n * k)), s_engagement.reshape((count, n * k)), row, capacity)
-    _copy(status.reshape((rows, n * k)), s_status.reshape((count, n * k)), row, capacity)
+    _copy(floats[0].reshape((rows, n)), _rows(capability, count, n), row, capacity)
+    _copy(floats[1].reshape((rows, n)), _rows(access, count, n), row, capacity)
+    _copy(floats[2].reshape((rows, n)), _rows(adoption, count, n), row, capacity)
+    _copy(floats[3].reshape((rows, n)), _rows(intensity, count, n), row, capacity)
+    _copy(floats[4].reshape((rows, n)), _rows(lag, count, n), row, capacity)
+    _copy(floats[5].reshape((rows, n)), _rows(internet, count, n), row, capacity)
+    _copy(floats[6].reshape((rows, n)), _rows(skills, count, n), row, capacity)
+    _copy(floats[7].reshape((rows, n)), _rows(population, count, n), row, capacity)
+    _copy(floats[8].reshape((rows, n)), _rows(readiness, count, n), row, capacity)
+    _copy(floats[9].reshape((rows, n)), _rows(gdp_pc, count, n), row, capacity)
+    _copy(floats[10].reshape((rows, n)), _rows(alignment, count, n), row, capacity)
+    _copy(floats[11].reshape((rows, n)), _rows(compute, count, n), row, capacity)
+    _copy(codes[0].reshape((rows, n)), _rows(tier, count, n), row, capacity)
+    _copy(codes[1].reshape((rows, n)), _rows(income, count, n), row, capacity)
+    _copy(engagement.reshape((rows, n * k)), _rows(s_engagement, count, n * k), row, capacity)
+    _copy(status.reshape((rows, n * k)), _rows(s_status, count, n * k), row, capacity)
 
 
 @function()
@@ -83,8 +85,8 @@ def forum_row(counts, values, row, count, threshold, member, partner, applicant,
     (3, R, capacity, K))."""
     k = counts.shape[3]
     n = s_status.size // (count * k) if count * k else 0
-    s_status, s_engagement = s_status.reshape((count, n, k)), s_engagement.reshape((count, n, k))
-    position, authority, pool = position.reshape((count, k)), authority.reshape((count, k)), pool.reshape((count, k))
+    s_status, s_engagement = _rows(s_status, count, n, k), _rows(s_engagement, count, n, k)
+    position, authority, pool = _rows(position, count, k), _rows(authority, count, k), _rows(pool, count, k)
     for r in range(count):
         for j in range(k):
             members = partners = applicants = engaged = 0
@@ -119,3 +121,9 @@ def _copy_finite(out, source, first, stride):
             out[row, i] = value
             finite &= math.isfinite(value)
     return finite
+
+
+@function()
+def _rows(source, *shape):
+    """``source`` seen as an array of ``shape`` (its values in order; a copy only if it is not contiguous)."""
+    return np.ascontiguousarray(source).reshape(shape)

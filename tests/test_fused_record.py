@@ -72,6 +72,20 @@ def test_the_compiled_trace_write_equals_the_numpy_copies_for_a_run_and_a_batch(
         assert got.dtype == want.dtype and got.tobytes() == want.tobytes()
 
 
+def test_the_compiled_writes_take_arrays_that_are_not_contiguous():
+    """A hand-made state may hold views (every other value of a longer array): copied as their values."""
+    rng, n, k = np.random.default_rng(9), 6, 2
+    s = _state(rng, (), n, k)
+    strided = SimpleNamespace(**{name: np.repeat(value, 2, axis=0)[::2] if isinstance(value, np.ndarray) and value.ndim
+                                 else value for name, value in vars(s).items()})
+    assert not strided.gdp_pc.flags.c_contiguous and not strided.engagement.flags.c_contiguous
+    forums = rng.random(k), rng.random(k), np.ones(k, bool)
+    one, other = (Trace(n, k, np.array([True, False]), 0.05, rows=2) for _ in "ab")
+    assert one.write(1, s, *forums, 0.5) and other.write(1, strided, *forums, 0.5)
+    assert all(a[1].tobytes() == b[1].tobytes() for a, b in zip(_buffers(one)[1:], _buffers(other)[1:]))
+    assert one.floats[:, 1].tobytes() == other.floats[:, 1].tobytes()
+
+
 @pytest.mark.parametrize("name", ["gdp_pc", "compute", "readiness", "capability", "alignment", "engagement"])
 @pytest.mark.parametrize("replicates", [1, 3])
 def test_the_compiled_write_says_when_a_checked_array_is_not_finite(name, replicates):
