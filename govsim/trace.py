@@ -67,8 +67,9 @@ class Trace:
         """Copy the state into buffer ``rows`` (one row, or a strided slice: a row per replicate of a
         batch, govsim/replicates.py) in one compiled call (:func:`govsim.record_loops.trace_rows`);
         whether the checked arrays are all finite."""
-        if isinstance(rows, slice):  # a batch: replicate r's row is rows.start + r * rows.step
-            first, stride, count = rows.start, rows.step, len(range(len(self.open_lag))[rows])
+        if isinstance(rows, slice):  # a batch: replicate r's row is first + r * stride
+            first, stop, stride = rows.indices(len(self.open_lag))
+            count = len(range(first, stop, stride))
         else:
             first, stride, count = rows, 1, 1
         self.open_lag[rows] = open_lag
