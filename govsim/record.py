@@ -5,16 +5,19 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from govsim import record_loops
 from govsim.config.behaviour import Dynamics
 from govsim.forums import ForumSet
 from govsim.codes import APPLICANT, MEMBER, PARTNER
-from govsim.country_rows import COUNTRY_COLUMNS, CountryRows, runs_first  # noqa: F401 -- COUNTRY_COLUMNS: re-exported
+from govsim.country_rows import COUNTRY_COLUMNS, CountryRows  # noqa: F401 -- COUNTRY_COLUMNS: re-exported
 from govsim.state import State
 from govsim.trace import Trace
 
 
 #: Columns of the indices table that record the frontier's state, not indices (not confined to [0, 1]).
 FRONTIER_STATE = ("frontier_capability", "open_lag_years")
+#: Steps of forum rows the recorder has room for at first (doubled when full): a real-world run's 53 fit.
+FORUM_CAPACITY = 64
 
 
 def measure(s: State, forums: ForumSet, p: Dynamics) -> dict[str, float | str]:
@@ -27,28 +30,50 @@ def measure(s: State, forums: ForumSet, p: Dynamics) -> dict[str, float | str]:
 
 
 class Recorder:
-    """Keeps per-step copies of country and forum arrays; builds DataFrames at the end."""
+    """Keeps per-step copies of country and forum arrays; builds DataFrames at the end.
 
-    def __init__(self, forum_names: list[str], countries: bool = True):
+    The forum rows are preallocated buffers, replicate-major like the country snapshots' blocks
+    (:mod:`govsim.country_rows`): ``counts`` (members, partners, applicants, engaged countries) and
+    ``values`` (position, authority, pool), each (column, replicate, step, forum), filled by one
+    compiled call a step (:func:`govsim.record_loops.forum_row`) and doubled when full."""
+
+    def __init__(self, forum_names: list[str], countries: bool | str = True):
         self.forum_names, self.keep_countries = forum_names, countries
-        self.country = CountryRows(forum_names)  # the country snapshots (govsim.country_rows)
-        self.forum_rows: list[tuple] = []  # per step: (step, status, n_engaged, position, authority, pool)
+        self.country = CountryRows(forum_names, stream=countries == "stream")  # the country snapshots
+        self.counts = self.values = None  # made at the first step, when the replicates are known
+        self.steps = np.empty(FORUM_CAPACITY, np.int64)
+        self.held = 0
 
     def record(self, step: int, s: State, forums: ForumSet, threshold: float) -> None:
         """Snapshot the state at ``step``."""
         if self.keep_countries:
             self._record_countries(step, s)
-        engaged = np.ascontiguousarray(np.swapaxes(s.engagement >= threshold, -1, -2))  # ([R,] K, N): counted fast
-        self.forum_rows.append((step, s.status.copy(), engaged.sum(axis=-1), forums.position.copy(),
-                                forums.authority.copy(), forums.pool.copy()))  # counted by status in forums()
+        if self.counts is None:
+            shape = (s.capability.shape[0] if s.capability.ndim > 1 else 1, FORUM_CAPACITY, len(self.forum_names))
+            self.counts, self.values = np.empty((4, *shape), np.int64), np.empty((3, *shape))
+        elif self.held == len(self.steps):
+            self._grow()
+        record_loops.forum_row(self.counts, self.values, self.held, self.counts.shape[1], threshold, MEMBER, PARTNER,
+                               APPLICANT, s.status, s.engagement, forums.position, forums.authority, forums.pool)
+        self.steps[self.held] = step
+        self.held += 1
+
+    def _grow(self) -> None:
+        """Twice the room for forum rows, the rows held copied over."""
+        held = self.held
+        counts, values = self.counts, self.values
+        self.counts = np.empty((*counts.shape[:2], 2 * held, counts.shape[3]), np.int64)
+        self.values = np.empty((*values.shape[:2], 2 * held, values.shape[3]))
+        self.counts[:, :, :held], self.values[:, :, :held] = counts, values
+        self.steps = np.concatenate([self.steps, np.empty(held, np.int64)])
 
     def _record_countries(self, step: int, s: State) -> None:
         self.country.record(step, s)
 
     @property
-    def country_rows(self) -> list[dict[str, np.ndarray]]:
-        """The country snapshots held in memory (see :class:`govsim.country_rows.CountryRows`)."""
-        return self.country.rows
+    def forum_rows(self) -> np.ndarray:
+        """The steps recorded, one per forum row held (``len``: how many steps have been recorded)."""
+        return self.steps[:self.held]
 
     def countries(self, iso3: np.ndarray, names: np.ndarray | None = None, regions: np.ndarray | None = None,
                   steps: slice = slice(None), replicates: int = 1) -> pd.DataFrame:
@@ -71,16 +96,15 @@ class Recorder:
         return pd.DataFrame(self.forum_columns(steps, replicates))
 
     def forum_columns(self, steps: slice = slice(None), replicates: int = 1) -> dict[str, np.ndarray]:
-        """The columns of :meth:`forums`, for the run's tables (tagged and built once, not built twice)."""
-        rows = self.forum_rows[steps]
-        step, status, engaged, position, authority, pool = zip(*rows)
-        # ([R,] steps, K, N): each forum's countries contiguous, so they are counted in one fast pass
-        status = np.ascontiguousarray(np.swapaxes(np.stack(status, axis=1 if replicates > 1 else 0), -1, -2))
-        k = len(self.forum_names)
-        table = {"step": np.tile(np.repeat(np.array(step, dtype=np.int64), k), replicates),
-                 "forum": np.tile(np.array(self.forum_names, dtype=object), len(rows) * replicates)}
-        for column, code in (("n_members", MEMBER), ("n_partners", PARTNER), ("n_applicants", APPLICANT)):
-            table[column] = (status == code).sum(axis=-1).ravel()
-        for column, values in (("n_engaged", engaged), ("position", position), ("authority", authority), ("pool", pool)):
-            table[column] = runs_first(values, replicates)
+        """The columns of :meth:`forums`, for the run's tables (tagged and built once, not built twice):
+        the buffers' rows of ``steps``, replicate by replicate, copied (later steps write the buffers)."""
+        rows = slice(*steps.indices(self.held))
+        step, counts, values = self.steps[rows], self.counts[:, :, rows].copy(), self.values[:, :, rows].copy()
+        k, runs = len(self.forum_names), counts.shape[1]
+        table = {"step": np.tile(np.repeat(step, k), runs),
+                 "forum": np.tile(np.array(self.forum_names, dtype=object), len(step) * runs)}
+        for column, values_of in zip(("n_members", "n_partners", "n_applicants", "n_engaged"), counts):
+            table[column] = values_of.reshape(-1)
+        for column, values_of in zip(("position", "authority", "pool"), values):
+            table[column] = values_of.reshape(-1)
         return table

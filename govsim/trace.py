@@ -1,6 +1,6 @@
 """A run's trace: what the indices read, copied each step into preallocated arrays, measured at once.
 
-Recording a step is a handful of array copies and one finiteness check; the indices of the
+Recording a step is one compiled call that copies the arrays and checks them finite; the indices of the
 recorded steps are then measured by compiled loops over the rows (:mod:`govsim.stacked`), when
 first asked for (the indices table, the DataCollector, a live view) and only for the rows not
 measured before. A large world's trace measures its rows every few steps and keeps only the
@@ -13,10 +13,11 @@ import math
 
 import numpy as np
 
-from govsim import stacked
+from govsim import record_loops, stacked
 from govsim.state import State
 
-#: Per-country float arrays of the state kept each step (State attribute names). The first five and
+#: Per-country float arrays of the state kept each step (State attribute names; copied in this order by
+#: :func:`govsim.record_loops.trace_rows`). The first five and
 #: ``engagement`` are checked finite each step (in this order: the first bad one is named).
 FLOATS = ("gdp_pc", "compute", "readiness", "capability", "alignment", "frontier_access", "adoption", "intensity",
           "population")
@@ -64,13 +65,20 @@ class Trace:
 
     def write(self, rows, s: State, authority: np.ndarray, position: np.ndarray, active: np.ndarray, open_lag) -> bool:
         """Copy the state into buffer ``rows`` (one row, or a strided slice: a row per replicate of a
-        batch, govsim/replicates.py); whether the checked arrays are all finite."""
-        for v, name in enumerate(FLOATS):
-            self.floats[v, rows] = getattr(s, name)
-        self.engagement[rows], self.status[rows], self.income_group[rows] = s.engagement, s.status, s.income_group
-        self.authority[rows], self.position[rows], self.active[rows], self.open_lag[rows] = authority, position, active, open_lag
-        return bool(np.isfinite(self.floats[:5, rows]).all() and np.isfinite(self.engagement[rows]).all()
-                    and np.isfinite(s.world_investment).all())
+        batch, govsim/replicates.py) in one compiled call (:func:`govsim.record_loops.trace_rows`);
+        whether the checked arrays are all finite."""
+        if isinstance(rows, slice):  # a batch: replicate r's row is first + r * stride
+            first, stop, stride = rows.indices(len(self.open_lag))
+            count = len(range(first, stop, stride))
+        else:
+            first, stride, count = rows, 1, 1
+        self.open_lag[rows] = open_lag
+        finite = record_loops.trace_rows(
+            self.floats, self.engagement, self.status, self.income_group, self.authority, self.position, self.active,
+            first, stride, count, s.gdp_pc, s.compute, s.readiness, s.capability, s.alignment, s.frontier_access,
+            s.adoption, s.intensity, s.population, s.engagement, s.status, s.income_group, authority, position, active)
+        investment = s.world_investment
+        return finite and (math.isfinite(investment) if isinstance(investment, float) else bool(np.isfinite(investment).all()))
 
     def indices(self, rows: int | None = None) -> dict[str, np.ndarray]:
         """The index columns of the first ``rows`` recorded steps (all by default), each step measured once."""
