@@ -99,10 +99,11 @@ class CountryRows:
     write and :meth:`drain` the rows it holds every few steps (``stream``: the block starts at one
     step and grows to what is held between drains, not to the run's horizon)."""
 
-    def __init__(self, forum_names: list[str], stream: bool = False):
+    def __init__(self, forum_names: list[str], stream: bool = False, steps: int | None = None):
+        """``steps``: the steps a run records (its first block has room for them all), if known."""
         self.forum_names = forum_names
         self.rows = Block(1, 0, 0, 0)  # no room yet: made at the first step, when the shapes are known
-        self.capacity = 1 if stream else CAPACITY  # of the next block made
+        self.capacity = 1 if stream else steps or CAPACITY  # of the next block made
         self.sink: Callable[[CountryRows], None] | None = None
 
     def record(self, step: int, s: State) -> None:

@@ -41,7 +41,7 @@ class GovernanceModel(mesa.Model):
         world, self.forums, self.state, self.shocks = setup(scenario, self.rng)
         self.names = world.name  # country names, for the countries table
         self._unmade_agents = world.n  # the Country agents, made on first use (see agents)
-        self.recorder = Recorder(self.forums.names, countries=record_countries)
+        self.recorder = Recorder(self.forums.names, countries=record_countries, steps=scenario.time.steps + 1)
         self.trace = Trace(world.n, len(self.forums.names), self.forums.universal, self.behaviour.dynamics.engaged_threshold,
                            rows=scenario.time.steps + 1)
         self.datacollector = IndexCollector(self)

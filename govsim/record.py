@@ -37,11 +37,12 @@ class Recorder:
     ``values`` (position, authority, pool), each (column, replicate, step, forum), filled by one
     compiled call a step (:func:`govsim.record_loops.forum_row`) and doubled when full."""
 
-    def __init__(self, forum_names: list[str], countries: bool | str = True):
+    def __init__(self, forum_names: list[str], countries: bool | str = True, steps: int | None = None):
+        """``steps``: the steps the run records, if known (the buffers then have room for them all)."""
         self.forum_names, self.keep_countries = forum_names, countries
-        self.country = CountryRows(forum_names, stream=countries == "stream")  # the country snapshots
+        self.country = CountryRows(forum_names, stream=countries == "stream", steps=steps)  # the country snapshots
         self.counts = self.values = None  # made at the first step, when the replicates are known
-        self.steps = np.empty(FORUM_CAPACITY, np.int64)
+        self.steps = np.empty(steps or FORUM_CAPACITY, np.int64)
         self.held = 0
 
     def record(self, step: int, s: State, forums: ForumSet, threshold: float) -> None:
@@ -49,7 +50,7 @@ class Recorder:
         if self.keep_countries:
             self._record_countries(step, s)
         if self.counts is None:
-            shape = (s.capability.shape[0] if s.capability.ndim > 1 else 1, FORUM_CAPACITY, len(self.forum_names))
+            shape = (s.capability.shape[0] if s.capability.ndim > 1 else 1, len(self.steps), len(self.forum_names))
             self.counts, self.values = np.empty((4, *shape), np.int64), np.empty((3, *shape))
         elif self.held == len(self.steps):
             self._grow()
@@ -83,8 +84,13 @@ class Recorder:
         return self.country.table(iso3, names, regions, steps, replicates=replicates)
 
     def country_columns(self, iso3: np.ndarray, names: np.ndarray | None = None, regions: np.ndarray | None = None,
-                        steps: slice = slice(None), replicates: int = 1) -> dict[str, object]:
-        """The columns of :meth:`countries` (an empty dict if snapshots were not kept), for the run's tables."""
+                        steps: slice = slice(None), replicates: int = 1, final: bool = False) -> dict[str, object]:
+        """The columns of :meth:`countries` (an empty dict if snapshots were not kept), for the run's tables.
+        ``final``: the run is over and these are the last columns asked of this recorder: its snapshots
+        are handed over (:meth:`CountryRows.drain`; it keeps none) and the columns are views of their
+        buffers, not copies (a finished run's tables: nothing writes the buffers again)."""
+        if final:
+            return self.country.columns(iso3, names, regions, rows=self.country.drain(), replicates=replicates)
         return self.country.columns(iso3, names, regions, steps, replicates=replicates)
 
     def history(self, i: int) -> pd.DataFrame:

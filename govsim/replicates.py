@@ -178,7 +178,7 @@ class Batch:
         n, k = self.state.n, len(self.forums.names)
         threshold = self.behaviour.dynamics.engaged_threshold
         self.trace = Trace(n, k, self.forums.universal, threshold, rows=self.steps + 1, replicates=len(jobs))
-        self.recorder = Recorder(self.forums.names, countries=countries)
+        self.recorder = Recorder(self.forums.names, countries=countries, steps=self.steps + 1)
         self.n_rows = 0
         self.record()
 
@@ -215,12 +215,13 @@ class Batch:
 
     def results(self) -> list[Results]:
         """Each replicate's :class:`~govsim.runner.Results`: the indices of all replicates measured at
-        once, and each table built once for the batch, then cut into the replicates' blocks."""
+        once, and each table built once for the batch, then cut into the replicates' blocks. Asked once:
+        the country snapshots are handed over to the tables (:meth:`Recorder.country_columns`, ``final``)."""
         return stacked_results(*self._table_parts())
 
     def tables(self) -> tuple[pd.DataFrame, ...]:
         """The (indices, countries, forums) tables of every replicate, one after another (as :meth:`results`,
-        uncut: each replicate's rows a block of equal size, in the order of the jobs)."""
+        uncut: each replicate's rows a block of equal size, in the order of the jobs); asked once, as :meth:`results`."""
         return stacked_tables(*self._table_parts())
 
     def _table_parts(self) -> tuple:
@@ -229,7 +230,7 @@ class Batch:
         if not all(np.isfinite(values).all() for values in measured.values() if values.dtype.kind == "f"):
             for r in range(runs):  # name the first replicate's bad step and index
                 check_indices(0, {name: values[r * rows:(r + 1) * rows] for name, values in measured.items()})
-        countries = self.recorder.country_columns(s.iso3, self.worlds[0].name, s.region, replicates=runs)
+        countries = self.recorder.country_columns(s.iso3, self.worlds[0].name, s.region, replicates=runs, final=True)
         return self.scenarios, self.seeds, rows, measured, countries, self.recorder.forum_columns(replicates=runs)
 
 

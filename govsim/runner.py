@@ -100,7 +100,7 @@ def run(scenario: Scenario | str | Path, seed: int | None = None, countries: boo
 
     model = GovernanceModel(scenario, seed, record_countries=countries)
     model.run()
-    return released(model, collect_results(model))
+    return released(model, collect_results(model, final=True))
 
 
 def released(model: GovernanceModel, results: Results) -> Results:
@@ -145,9 +145,11 @@ def summary_text(indices: pd.DataFrame, name: str, seed: int, n_countries: int |
     return "\n".join(lines)
 
 
-def collect_results(model: GovernanceModel) -> Results:
-    """Tidy tables from a model that has run, each led by the run's scenario and seed and the time columns."""
-    return _results(model, len(model.recorder.forum_rows), slice(None))
+def collect_results(model: GovernanceModel, *, final: bool = False) -> Results:
+    """Tidy tables from a model that has run, each led by the run's scenario and seed and the time columns.
+    ``final``: the model is done with (:func:`run`): its country snapshots are handed over to the
+    countries table, not copied, and the model keeps none."""
+    return _results(model, len(model.recorder.forum_rows), slice(None), final)
 
 
 def snapshot(model: GovernanceModel, step: int | None = None) -> Results:
@@ -160,9 +162,10 @@ def snapshot(model: GovernanceModel, step: int | None = None) -> Results:
     return _results(model, step + 1, slice(step, step + 1))
 
 
-def _results(model: GovernanceModel, n_rows: int, steps: slice) -> Results:
-    """The first ``n_rows`` rows of indices, and the country and forum rows of ``steps``, all tagged."""
-    countries = model.recorder.country_columns(model.state.iso3, model.names, model.state.region, steps=steps)
+def _results(model: GovernanceModel, n_rows: int, steps: slice, final: bool = False) -> Results:
+    """The first ``n_rows`` rows of indices, and the country and forum rows of ``steps``, all tagged
+    (``final``: the model is done with, its country snapshots handed over, not copied: Recorder.country_columns)."""
+    countries = model.recorder.country_columns(model.state.iso3, model.names, model.state.region, steps=steps, final=final)
     return stacked_results([model.scenario], [model.seed], n_rows, model.index_columns(n_rows), countries,
                            model.recorder.forum_columns(steps=steps))[0]
 

@@ -156,9 +156,9 @@ def test_finished_runs_are_freed_in_a_long_lived_process(tmp_path, monkeypatch):
 
     made, collect = [], govsim.runner.collect_results
 
-    def watched(model):
+    def watched(model, **options):
         made.append(weakref.ref(model))
-        return collect(model)
+        return collect(model, **options)
 
     monkeypatch.setattr(govsim.runner, "collect_results", watched)
     scenario = govsim.load_scenario("baseline", ["world=synthetic", "world.n=300", "time.steps=2"])

@@ -144,9 +144,11 @@ def test_the_tables_are_the_same_when_the_buffers_grow_past_their_first_capacity
     model = _model(9)
     model.run()
     countries, forums = _tables(model)
-    monkeypatch.setattr(country_rows, "CAPACITY", 2)
-    monkeypatch.setattr(record, "FORUM_CAPACITY", 2)
-    small = _model(9)
+    import govsim.model
+
+    real = record.Recorder
+    monkeypatch.setattr(govsim.model, "Recorder", lambda *args, **kwargs: real(*args, **{**kwargs, "steps": 2}))
+    small = _model(9)  # buffers with room for two steps at first (not the run's ten)
     small.run()
     assert small.recorder.country.rows.capacity == 16 and len(small.recorder.country.rows) == 10  # 2, 4, 8, 16
     assert len(small.recorder.forum_rows) == 10
@@ -214,3 +216,21 @@ def test_a_streamed_run_writes_the_table_a_run_keeps(tmp_path):
     scenario = govsim.load_scenario("baseline", SHORT)
     streamed = govsim.run(scenario, seed=4, countries=tmp_path / "countries.parquet")
     pd.testing.assert_frame_equal(streamed.read_countries(), govsim.run(scenario, seed=4).countries, check_exact=True)
+
+
+def test_a_finished_runs_countries_table_takes_over_the_snapshots_instead_of_copying_them():
+    """govsim.run's last step: collect_results(final=True) hands the recorder's block to the table (its
+    buffers have room for exactly the run's steps, so each column is a view of one), the recorder keeps
+    none, and the tables equal those of a copying collection."""
+    from govsim.runner import collect_results
+
+    done, twin = _model(5), _model(5)
+    done.run(), twin.run()
+    block = done.recorder.country.rows
+    assert block.capacity == len(block) == 6
+    final, copied = collect_results(done, final=True), collect_results(twin)
+    assert np.shares_memory(final.countries["capability"].to_numpy(), block.floats)
+    assert not np.shares_memory(copied.countries["capability"].to_numpy(), twin.recorder.country.rows.floats)
+    assert len(done.recorder.country.rows) == 0
+    for name in ("indices", "countries", "forums"):
+        pd.testing.assert_frame_equal(getattr(final, name), getattr(copied, name), check_exact=True)
