@@ -129,17 +129,17 @@ class CountryRows:
         return block
 
     def table(self, iso3: np.ndarray, names: np.ndarray | None = None, regions: np.ndarray | None = None,
-              steps: slice = slice(None), rows: Block | None = None, replicates: int = 1) -> pd.DataFrame:
+              steps: slice = slice(None), rows: Block | None = None) -> pd.DataFrame:
         """One row per country per step of ``rows`` (a drained block; default: the rows held, picked
         by ``steps``), with the country's name and World Bank region as categories (cheap to repeat
-        every step). A batch's rows (govsim/replicates.py: ``replicates`` > 1, as the block's leading
-        replicate axis holds them) make one table, replicate by replicate (each replicate's rows as
+        every step). A batch's rows (govsim/replicates.py: the block's leading replicate axis holds
+        them) make one table, replicate by replicate (each replicate's rows as
         its single run's table)."""
-        columns = self.columns(iso3, names, regions, steps, rows, replicates)
+        columns = self.columns(iso3, names, regions, steps, rows)
         return pd.DataFrame(columns) if columns else pd.DataFrame()
 
     def columns(self, iso3: np.ndarray, names: np.ndarray | None = None, regions: np.ndarray | None = None,
-                steps: slice = slice(None), rows: Block | None = None, replicates: int = 1) -> dict[str, object]:
+                steps: slice = slice(None), rows: Block | None = None) -> dict[str, object]:
         """The columns of :meth:`table` (empty if no rows), for a caller that adds its own in front
         (the run's tags: one table built, not two). The rows held are copied (one copy per buffer:
         later steps write the buffers, and a caller may write the table); a drained block's are views."""

@@ -77,31 +77,31 @@ class Recorder:
         return self.steps[:self.held]
 
     def countries(self, iso3: np.ndarray, names: np.ndarray | None = None, regions: np.ndarray | None = None,
-                  steps: slice = slice(None), replicates: int = 1) -> pd.DataFrame:
+                  steps: slice = slice(None)) -> pd.DataFrame:
         """One row per country per step (an empty table if country snapshots were not kept); ``steps``
-        picks recorded steps (e.g. ``slice(5, 6)``: step 5 only); ``replicates`` > 1: a batch's
-        records, replicate by replicate. See :meth:`CountryRows.table`."""
-        return self.country.table(iso3, names, regions, steps, replicates=replicates)
+        picks recorded steps (e.g. ``slice(5, 6)``: step 5 only); a batch's records replicate by
+        replicate. See :meth:`CountryRows.table`."""
+        return self.country.table(iso3, names, regions, steps)
 
     def country_columns(self, iso3: np.ndarray, names: np.ndarray | None = None, regions: np.ndarray | None = None,
-                        steps: slice = slice(None), replicates: int = 1, final: bool = False) -> dict[str, object]:
+                        steps: slice = slice(None), final: bool = False) -> dict[str, object]:
         """The columns of :meth:`countries` (an empty dict if snapshots were not kept), for the run's tables.
         ``final``: the run is over and these are the last columns asked of this recorder: its snapshots
         are handed over (:meth:`CountryRows.drain`; it keeps none) and the columns are views of their
         buffers, not copies (a finished run's tables: nothing writes the buffers again)."""
         if final:
-            return self.country.columns(iso3, names, regions, rows=self.country.drain(), replicates=replicates)
-        return self.country.columns(iso3, names, regions, steps, replicates=replicates)
+            return self.country.columns(iso3, names, regions, rows=self.country.drain())
+        return self.country.columns(iso3, names, regions, steps)
 
     def history(self, i: int) -> pd.DataFrame:
         """Country ``i`` over every recorded step, without building the whole table (:meth:`CountryRows.history`)."""
         return self.country.history(i)
 
-    def forums(self, steps: slice = slice(None), replicates: int = 1) -> pd.DataFrame:
-        """One row per forum per step (``steps``, ``replicates``: as for :meth:`countries`)."""
-        return pd.DataFrame(self.forum_columns(steps, replicates))
+    def forums(self, steps: slice = slice(None)) -> pd.DataFrame:
+        """One row per forum per step (``steps``: as for :meth:`countries`)."""
+        return pd.DataFrame(self.forum_columns(steps))
 
-    def forum_columns(self, steps: slice = slice(None), replicates: int = 1) -> dict[str, np.ndarray]:
+    def forum_columns(self, steps: slice = slice(None)) -> dict[str, np.ndarray]:
         """The columns of :meth:`forums`, for the run's tables (tagged and built once, not built twice):
         the buffers' rows of ``steps``, replicate by replicate, copied (later steps write the buffers)."""
         rows = slice(*steps.indices(self.held))

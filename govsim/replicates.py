@@ -230,8 +230,8 @@ class Batch:
         if not all(np.isfinite(values).all() for values in measured.values() if values.dtype.kind == "f"):
             for r in range(runs):  # name the first replicate's bad step and index
                 check_indices(0, {name: values[r * rows:(r + 1) * rows] for name, values in measured.items()})
-        countries = self.recorder.country_columns(s.iso3, self.worlds[0].name, s.region, replicates=runs, final=True)
-        return self.scenarios, self.seeds, rows, measured, countries, self.recorder.forum_columns(replicates=runs)
+        countries = self.recorder.country_columns(s.iso3, self.worlds[0].name, s.region, final=True)
+        return self.scenarios, self.seeds, rows, measured, countries, self.recorder.forum_columns()
 
 
 #: Behaviour groups whose parameters the batched kernel applies to (R, N, K) arrays: per-replicate
