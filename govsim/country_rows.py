@@ -60,14 +60,13 @@ class Block:
         """The steps the buffers have room for."""
         return len(self.steps)
 
-    def grown(self) -> Block:
-        """A block of twice the capacity holding the same steps."""
-        new = Block(self.replicates, self.floats.shape[-1], self.engagement.shape[-1], 2 * self.capacity)
-        held = new.held = self.held
-        new.floats[:, :, :held], new.codes[:, :, :held] = self.floats[:, :, :held], self.codes[:, :, :held]
-        new.engagement[:, :held], new.status[:, :held], new.steps[:held] = (self.engagement[:, :held],
-                                                                           self.status[:, :held], self.steps[:held])
-        return new
+    def grow(self) -> None:
+        """Twice the room, the steps held copied over (a block is grown only while it is being recorded,
+        never once drained: no table holds its buffers)."""
+        held = self.held
+        self.floats, self.codes = doubled(self.floats, 2, held), doubled(self.codes, 2, held)
+        self.engagement, self.status = doubled(self.engagement, 1, held), doubled(self.status, 1, held)
+        self.steps = doubled(self.steps, 0, held)
 
     def append(self, step: int, s: State) -> None:
         """Copy the country arrays of ``s`` (one run's, or a batch's with a leading replicate axis) as
@@ -109,8 +108,10 @@ class CountryRows:
     def record(self, step: int, s: State) -> None:
         """Copy the country arrays of the state at ``step`` (one compiled call: :meth:`Block.append`)."""
         block = self.rows
-        if block.held == block.capacity:  # full (or none yet): twice the room, or a new block
-            block = self.rows = block.grown() if block.held else self._block_for(s)
+        if not block.held:  # none yet: a new block
+            block = self.rows = self._block_for(s)
+        elif block.held == block.capacity:  # full: twice the room
+            block.grow()
         block.append(step, s)
         if self.sink is not None:
             self.sink(self)
@@ -185,6 +186,15 @@ class CountryRows:
             table[f"engagement_{name}"] = engagement[:, k]
             table[f"status_{name}"] = pd.Categorical.from_codes(status[:, k], dtype=STATUS_DTYPE)
         return pd.DataFrame(table)
+
+
+def doubled(buffer: np.ndarray, axis: int, held: int) -> np.ndarray:
+    """``buffer`` with twice the room along its steps' ``axis``, the first ``held`` steps copied over."""
+    shape = list(buffer.shape)
+    shape[axis] *= 2
+    grown, kept = np.empty(shape, buffer.dtype), (slice(None),) * axis + (slice(0, held),)
+    grown[kept] = buffer[kept]
+    return grown
 
 
 def _repeated(labels: np.ndarray, times: int) -> pd.Categorical:

@@ -9,7 +9,7 @@ from govsim import record_loops
 from govsim.config.behaviour import Dynamics
 from govsim.forums import ForumSet
 from govsim.codes import APPLICANT, MEMBER, PARTNER
-from govsim.country_rows import COUNTRY_COLUMNS, CountryRows  # noqa: F401 -- COUNTRY_COLUMNS: re-exported
+from govsim.country_rows import COUNTRY_COLUMNS, CountryRows, doubled  # noqa: F401 -- COUNTRY_COLUMNS: re-exported
 from govsim.state import State
 from govsim.trace import Trace
 
@@ -62,11 +62,8 @@ class Recorder:
     def _grow(self) -> None:
         """Twice the room for forum rows, the rows held copied over."""
         held = self.held
-        counts, values = self.counts, self.values
-        self.counts = np.empty((*counts.shape[:2], 2 * held, counts.shape[3]), np.int64)
-        self.values = np.empty((*values.shape[:2], 2 * held, values.shape[3]))
-        self.counts[:, :, :held], self.values[:, :, :held] = counts, values
-        self.steps = np.concatenate([self.steps, np.empty(held, np.int64)])
+        self.counts, self.values = doubled(self.counts, 2, held), doubled(self.values, 2, held)
+        self.steps = doubled(self.steps, 0, held)
 
     def _record_countries(self, step: int, s: State) -> None:
         self.country.record(step, s)
