@@ -174,45 +174,17 @@ def _minimum(a, b):  # pragma: no cover
 
 @function()
 def _listed(mask):  # pragma: no cover
-    """The indices where ``mask`` is True, ascending (``np.flatnonzero``)."""
-    out = np.empty(mask.size, np.intp)
-    count = 0
-    for i in range(mask.size):
-        if mask[i]:
-            out[count] = i
-            count += 1
-    return out[:count]
+    """The indices where ``mask`` is True, ascending."""
+    return np.flatnonzero(mask)
 
 
 @function()
 def _ranked(candidates, key, count):  # pragma: no cover
     """The first ``count`` of ``candidates`` by ``key`` ascending, as numpy's stable sort orders them
-    (``candidates[np.argsort(key[candidates], kind="stable")][:count]``: ties in the candidates' order,
-    NaN last): a merge sort that takes from the right half only what is strictly less."""
-    order, spare = candidates.copy(), np.empty_like(candidates)
-    m, width = candidates.size, 1
-    if min(m, count) <= 0:
-        return order[:0]
-    while width < m:
-        for lo in range(0, m, 2 * width):
-            mid, hi = min(lo + width, m), min(lo + 2 * width, m)
-            i, j = lo, mid
-            for o in range(lo, hi):
-                if j < hi and (i == mid or _less(key[order[j]], key[order[i]])):
-                    spare[o] = order[j]
-                    j += 1
-                else:
-                    spare[o] = order[i]
-                    i += 1
-        order, spare = spare, order
-        width *= 2
-    return order[:count]
-
-
-@njit(inline="always")
-def _less(a, b):  # pragma: no cover
-    """numpy's order of floats in a sort: NaN after every number, NaNs equal."""
-    return a < b or (b != b and a == a)
+    (ties in the candidates' order, NaN last): numba's merge sort is stable and orders floats as numpy does."""
+    if min(candidates.size, count) <= 0:
+        return candidates[:0].copy()
+    return candidates[np.argsort(key[candidates], kind="mergesort")][:count]
 
 
 @function()
@@ -290,11 +262,6 @@ def _row(a):
 def at(x, r: int):
     """Replicate ``r``'s value of a behaviour number (a Python number; a batch's differing numbers are arrays)."""
     return float(x.reshape(-1)[r]) if isinstance(x, np.ndarray) else x
-
-
-def column(x):
-    """A behaviour number against (N,) / (R, N) arrays: as it is, or per replicate an (R, 1) column."""
-    return x.reshape(-1, 1) if isinstance(x, np.ndarray) else x
 
 
 def cell(x):

@@ -25,6 +25,7 @@ from govsim.codes import HIGH_INCOME
 from govsim.compiled import loop
 from govsim.config.behaviour import Enlargement
 from govsim.config.forums import ForumSpec
+from govsim.rows import column
 from govsim.state import State
 
 UNLIMITED = 10**6  # slots of a club without a calendar: every accepted seasoned partner is promoted
@@ -170,7 +171,7 @@ def application_motive(gain: np.ndarray, s: State, e: Enlargement) -> np.ndarray
     (access, voice, the network of like-aligned members, distance, cost) plus sanctions exposure and
     development-finance need: M_i = G_i + apply_sanctions * exposure_i + apply_finance * need_i
     (:func:`exposure`, :func:`finance_need`; one compiled call)."""
-    return _motive(gain, s.tier, s.policy.blocked, s.income_group, _column(e.apply_sanctions), _column(e.apply_finance))
+    return _motive(gain, s.tier, s.policy.blocked, s.income_group, column(e.apply_sanctions), column(e.apply_finance))
 
 
 @loop("void(float64, int8, float64, int8, float64, float64, float64[:])", "(),(),(),(),(),()->()")
@@ -181,7 +182,3 @@ def _motive(gain, tier, blocked, income_group, sanctions, finance, out):  # prag
     need = (HIGH_INCOME - float(income_group)) / HIGH_INCOME
     out[0] = gain + sanctions * exposed + finance * need
 
-
-def _column(x):
-    """A behaviour number against (N,) / (R, N) arrays: as it is, or per replicate an (R, 1) column."""
-    return x.reshape(-1, 1) if isinstance(x, np.ndarray) else x

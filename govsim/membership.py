@@ -22,9 +22,10 @@ import numpy as np
 
 from govsim.config.behaviour import Behaviour
 from govsim import enlargement
-from govsim.admission import admit, at, cell, club, column, entry_change  # noqa: F401 -- admit: membership.admit
+from govsim.admission import admit, at, cell, club, entry_change  # noqa: F401 -- admit: membership.admit
 from govsim.decision import network_share, option_value, utilities_under
 from govsim.forums import ForumSet, capability_mass
+from govsim.rows import column
 from govsim.codes import APPLICANT, NONE, PARTNER
 from govsim.compiled import function, loop
 from govsim.state import State

@@ -48,6 +48,11 @@ def per_country(x):
     return x[..., 0] if isinstance(x, np.ndarray) else x
 
 
+def column(x):
+    """A behaviour number against (N,) / (R, N) arrays: as it is, or per replicate an (R, 1) column."""
+    return x.reshape(-1, 1) if isinstance(x, np.ndarray) else x
+
+
 def forum_row(a: np.ndarray) -> np.ndarray:
     """A per-forum array, (K,) or (R, K), shaped to broadcast against (N, K) / (R, N, K)."""
     return a[:, None, :] if a.ndim > 1 else a
