@@ -162,11 +162,17 @@ def knowhow_speed(s: State, forum_access: np.ndarray, received: np.ndarray, p: D
                             p.access_boost, p.capacity_boost, 0.0)[0]
 
 
+@njit(inline="always")
+def _exponents(lam: float, dt: float) -> tuple[float, float]:  # pragma: no cover
+    """-lambda dt and -lambda dt with lambda 1 where it is ~0 (the exponents of exp and of expm1)."""
+    return -lam * dt, -(lam if lam > 1e-12 else 1.0) * dt
+
+
 @loop("void(float64, float64, float64[:], float64[:])", "(),()->(),()")
 def _relax_exponents(lam, dt, decay, growth):  # pragma: no cover
-    """The exponents of exp(-lambda dt) and of expm1(-lambda dt) (lambda 1 where it is ~0)."""
-    decay[0] = -lam * dt
-    growth[0] = -(lam if lam > 1e-12 else 1.0) * dt
+    """The exponents of exp(-lambda dt) and of expm1(-lambda dt) (:func:`_exponents`)."""
+    decay[0], growth[0] = _exponents(lam, dt)
+
 
 
 @function()
@@ -189,23 +195,16 @@ def relax_knowhow(knowhow: np.ndarray, lam: np.ndarray, dt: float, p: Dynamics, 
 def _speed_exponents(forum_access, received, internet, readiness, speed, mult, access_boost, capacity_boost, dt,
                      lam, decay, growth):  # pragma: no cover
     """lambda = speed * mult * (1 + access_boost forum_access + capacity_boost received) * internet * readiness,
-    and the exponents of exp(-lambda dt) and expm1(-lambda dt) (as :func:`_relax_exponents`)."""
+    and the exponents of exp(-lambda dt) and expm1(-lambda dt) (:func:`_exponents`)."""
     boost = 1.0 + access_boost * forum_access + capacity_boost * received
     lam[0] = speed * mult * boost * internet * readiness
-    decay[0] = -lam[0] * dt
-    growth[0] = -(lam[0] if lam[0] > 1e-12 else 1.0) * dt
+    decay[0], growth[0] = _exponents(lam[0], dt)
 
 
 @function()
 def _leader(compute) -> int:  # pragma: no cover
-    """np.argmax(compute): the first largest value, or the first NaN."""
-    lead = 0
-    for i in range(1, compute.shape[0]):
-        if compute[lead] != compute[lead]:
-            break
-        if compute[i] > compute[lead] or compute[i] != compute[i]:
-            lead = i
-    return lead
+    """The compute leader: the first largest value, or the first NaN (numba's np.argmax, as numpy's)."""
+    return np.argmax(compute)
 
 
 @loop("void(float64[:], float64[:], float64[:], float64[:], float64[:], int64, float64, float64, float64[:])",
