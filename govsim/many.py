@@ -72,10 +72,11 @@ def run_many(scenarios, seeds: Iterable[int] | int = range(4), overrides=(), cou
     plan = _plan(scenarios, _seeds(seeds), overrides)
     _check(n_jobs, batch)
     resolved = {rid: scenario.model_copy(update={"seed": seed}) for rid, (scenario, seed) in plan.items()}
-    whole = _in_batches(plan, countries, n_jobs, progress) if batch else None
+    groups = _batches(plan) if batch else None
+    whole = _in_batches(plan, countries, n_jobs, progress, groups) if batch else None
     if whole is not None:
         return Ensemble(*whole, resolved)
-    results = _execute(plan, countries, n_jobs, progress, batch)
+    results = _execute(plan, countries, n_jobs, progress, batch, groups)
     stacked = {name: _stacked([getattr(r, name) for r in results], list(plan)) for name in TABLES}
     return Ensemble(stacked["indices"], stacked["countries"], stacked["forums"], resolved)
 
@@ -95,19 +96,26 @@ def _stacked(frames: list[pd.DataFrame], run_ids: list[str], runs: list[int] | N
     return table
 
 
-def _in_batches(plan: dict[str, tuple[Scenario, int]], countries: bool, n_jobs: int, progress: bool) -> tuple | None:
-    """The ensemble's three tables from batches of stacked replicates kept whole (not cut into runs and
-    joined again), where the batches hold the plan's runs in its order; None where they do not (e.g.
-    scenarios stacked with others further down the plan): the runs are then cut out and reordered."""
-    from govsim.replicates import batches
+def _in_batches(plan: dict[str, tuple[Scenario, int]], countries: bool, n_jobs: int, progress: bool,
+                groups: list[list[int]]) -> tuple | None:
+    """The ensemble's three tables from batches of stacked replicates (``groups``: :func:`_batches`) kept
+    whole (not cut into runs and joined again), where the batches hold the plan's runs in its order;
+    None where they do not (e.g. scenarios stacked with others further down the plan): the runs are
+    then cut out and reordered."""
+    from govsim.replicates import batch_tables
 
-    jobs = list(plan.values())
-    groups = batches(jobs)
-    if [i for members in groups for i in members] != list(range(len(jobs))):
+    if [i for members in groups for i in members] != list(range(len(plan))):
         return None
-    done = _execute_batches(jobs, countries, n_jobs, progress, whole=True)
+    done = [tables for _, tables in _each_batch(list(plan.values()), groups, batch_tables, countries, n_jobs, progress)]
     runs = [len(members) for members in groups]
     return tuple(_stacked([tables[t] for tables in done], list(plan), runs) for t in range(len(TABLES)))
+
+
+def _batches(plan: dict[str, tuple[Scenario, int]]) -> list[list[int]]:
+    """The plan's runs grouped into batches of stacked replicates (:func:`govsim.replicates.batches`)."""
+    from govsim.replicates import batches
+
+    return batches(list(plan.values()))
 
 
 def _seeds(seeds: Iterable[int] | int) -> list[int]:
@@ -167,14 +175,20 @@ def _resolve(item, overrides) -> Scenario:
 
 
 def _execute(plan: dict[str, tuple[Scenario, int]], countries: bool, n_jobs: int, progress: bool,
-             batch: bool = False) -> list[Results]:
-    """Run the plan in order (in-process, or with joblib on ``n_jobs`` local processes; ``batch``: in batches)."""
+             batch: bool = False, groups: list[list[int]] | None = None) -> list[Results]:
+    """Run the plan in order (in-process, or with joblib on ``n_jobs`` local processes; ``batch``: in
+    batches, ``groups`` if worked out already: :func:`_batches`)."""
     from tqdm.auto import tqdm
 
-    _check(n_jobs, batch)
     jobs = list(plan.values())
     if batch:
-        return _execute_batches(jobs, countries, n_jobs, progress)
+        from govsim.replicates import run_batch
+
+        results: list = [None] * len(jobs)
+        for members, done in _each_batch(jobs, groups or _batches(plan), run_batch, countries, n_jobs, progress):
+            for i, result in zip(members, done):
+                results[i] = result
+        return results
     if n_jobs == 1 or len(jobs) == 1:
         stream = (run(scenario, seed=seed, countries=countries) for scenario, seed in jobs)
     else:
@@ -194,16 +208,13 @@ def _check(n_jobs, batch) -> None:
         raise ScenarioError(f"batch = {shown(batch)} is not True or False. Fix: batch=True (stacked replicates) or False")
 
 
-def _execute_batches(jobs: list[tuple[Scenario, int]], countries: bool, n_jobs: int, progress: bool,
-                     whole: bool = False) -> list:
-    """Run the jobs in batches of stacked replicates (:mod:`govsim.replicates`), in order; the batches
-    in-process or with joblib on ``n_jobs`` local processes. Each job's Results, or with ``whole`` each
-    batch's three tables uncut (:func:`govsim.replicates.batch_tables`), batch by batch."""
+def _each_batch(jobs: list[tuple[Scenario, int]], groups: list[list[int]], task, countries: bool, n_jobs: int,
+                progress: bool):
+    """(the positions of a batch's jobs, ``task`` of the batch: :func:`govsim.replicates.run_batch` or
+    :func:`~govsim.replicates.batch_tables`), batch by batch in order; the batches in-process or with
+    joblib on ``n_jobs`` local processes, counted on a progress bar."""
     from tqdm.auto import tqdm
 
-    from govsim.replicates import batch_tables, batches, run_batch
-
-    groups, task = batches(jobs), batch_tables if whole else run_batch
     work = ([jobs[i] for i in members] for members in groups)
     if n_jobs == 1 or len(groups) == 1:
         stream = (task(batch, countries) for batch in work)
@@ -211,12 +222,7 @@ def _execute_batches(jobs: list[tuple[Scenario, int]], countries: bool, n_jobs: 
         from joblib import Parallel, delayed
 
         stream = Parallel(n_jobs=n_jobs, return_as="generator")(delayed(task)(batch, countries) for batch in work)
-    results: list = [] if whole else [None] * len(jobs)
     with tqdm(total=len(jobs), desc="govsim runs", unit="run", disable=not progress) as bar:
         for members, done in zip(groups, stream):
-            if whole:
-                results.append(done)
-            for i, result in zip(members, [] if whole else done):
-                results[i] = result
+            yield members, done
             bar.update(len(members))
-    return results
