@@ -217,22 +217,15 @@ def _sign(x: float) -> float:  # pragma: no cover
 
 @loop("void(float64[:, :], float64[:], float64[:], float64[:, :], float64[:], float64[:], float64[:, :], int64, int64,"
           " float64, float64, float64, float64[:])", "(n,k),(k),(n),(n,k),(n),(n),(m,n),(),(),(),(),()->(n)")
-def _drift_loop(engagement, positions, alignment, discipline, sanction, blocked, sums, sanctioner, discipline_rule, dt,
+def _drift_loop(engagement, positions, alignment, discipline, sanction, blocked, sums, sanctioner, disciplined, dt,
                 drift, repulsion, moved):  # pragma: no cover
     """x_i + dt (drift * pull_i + repulsion * push_i) in [-1, 1] for every country of one run: pull_i the
     engagement-weighted mean of (position - x_i) over the forums (0 where nothing is engaged); push_i
     sanction_i * blocked_i * sign(x_i - x_S) where a forum S sanctions (``sanctioner`` >= 0), plus where
-    disciplined the mean of sign(x_i - position) over the forums its bloc penalises (0 where none):
-    ``discipline_rule`` 0 none, 2 all, 1 where any ``discipline`` is nonzero (numpy's ``any``: one run's
-    whole array, checked here rather than by a numpy call). The sums over fewer than 8 forums are added here left to right (as numpy adds them); for more,
+    ``disciplined`` (1: any ``discipline`` is in force) the mean of sign(x_i - position) over the forums
+    its bloc penalises (0 where none). The sums over fewer than 8 forums are added here left to right (as numpy adds them); for more,
     ``sums`` holds numpy's own (:func:`_forum_sums`; (0, n) otherwise)."""
     k = positions.shape[0]
-    disciplined = discipline_rule == 2
-    if discipline_rule == 1:
-        for value in discipline.ravel():
-            if value != 0:
-                disciplined = True
-                break
     for i in range(alignment.shape[0]):
         x = alignment[i]
         if sums.shape[0]:
@@ -256,14 +249,10 @@ def _forum_sums(s: State, positions: np.ndarray) -> np.ndarray:
     the loop's core axes last; with fewer forums none (([R,] 0, N), made once a shape): the loop adds them."""
     e, d, x = s.engagement, s.policy.discipline, s.alignment[..., None]
     if e.shape[-1] < 8:
-        none = _NO_SUMS.get(e.shape)
-        return _NO_SUMS.setdefault(e.shape, np.zeros((*e.shape[:-2], 0, e.shape[-2]))) if none is None else none
+        return np.zeros((*e.shape[:-2], 0, e.shape[-2]))
     towards = rows.forum_row(positions)
     sums = [e.sum(axis=-1), (e * (towards - x)).sum(axis=-1), d.sum(axis=-1), (d * np.sign(x - towards)).sum(axis=-1)]
     return np.stack(sums, axis=-2)
-
-
-_NO_SUMS: dict = {}  # the empty sums of each shape (read only by the loop)
 
 
 def drift_alignment(s: State, positions: np.ndarray, p: Dynamics, dt: float) -> None:
@@ -272,11 +261,10 @@ def drift_alignment(s: State, positions: np.ndarray, p: Dynamics, dt: float) -> 
     engagement their bloc penalises (the mean direction over the forums concerned; Axelrod & Bennett
     1993: bloc pressure sorts states into camps)."""
     pol = s.policy  # sanction_forum -1: none; an (R, 1) column in a batch where a shock set it
-    batch = s.alignment.ndim > 1  # a batch's rows follow its whole array (``any`` over all replicates)
-    rule = 0 if not pol.holds("discipline") else (2 * bool(pol.discipline.any()) if batch else 1)
+    disciplined = pol.holds("discipline") and bool(pol.discipline.any())  # a batch's: over all its replicates
     s.alignment = _drift_loop(s.engagement, positions, s.alignment, pol.discipline, pol.sanction, pol.blocked,
                               _forum_sums(s, positions),
-                              rows.per_country(pol.sanction_forum), rule, dt, rows.per_country(p.alignment_drift),
+                              rows.per_country(pol.sanction_forum), int(disciplined), dt, rows.per_country(p.alignment_drift),
                               rows.per_country(p.sanction_repulsion))
 
 
