@@ -246,7 +246,7 @@ def _drift_loop(engagement, positions, alignment, discipline, sanction, blocked,
 
 def _forum_sums(s: State, positions: np.ndarray) -> np.ndarray:
     """([R,] 4, N) the sums of :func:`_drift_loop` over 8 or more forums, as numpy adds them (pairwise),
-    the loop's core axes last; with fewer forums none (([R,] 0, N), made once a shape): the loop adds them."""
+    the loop's core axes last; with fewer forums none (([R,] 0, N)): the loop adds them."""
     e, d, x = s.engagement, s.policy.discipline, s.alignment[..., None]
     if e.shape[-1] < 8:
         return np.zeros((*e.shape[:-2], 0, e.shape[-2]))
