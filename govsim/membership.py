@@ -119,14 +119,12 @@ def enlarge(s: State, forums: ForumSet, k: int, scored: tuple[np.ndarray, np.nda
 
 
 def _slots(forums: ForumSet, k: int, year: float, review_years: float) -> enlargement.Slots | list[enlargement.Slots]:
-    """Club k's slots at this review (``enlargement.slots``); a batch's, one per replicate (worked out
-    once per distinct pace: ``enlargement_pace`` may set each replicate's own)."""
+    """Club k's slots at this review (``enlargement.slots``); a batch's, one per replicate (``enlargement_pace``
+    may set each replicate's own; each distinct pace worked out once: :func:`_slots_of`)."""
     spec, partners, promotions = forums.specs[k], forums.spec["projected_partners"], forums.spec["projected_promotions"]
     if partners.ndim == 1:
         return _slots_of(spec, year, review_years, (partners[k], promotions[k]))
-    paces = list(zip(partners[:, k], promotions[:, k]))
-    known = {pace: _slots_of(spec, year, review_years, pace) for pace in set(paces)}
-    return [known[pace] for pace in paces]
+    return [_slots_of(spec, year, review_years, pace) for pace in zip(partners[:, k], promotions[:, k])]
 
 
 #: (id(spec), year, review_years, pace) -> (spec, its Slots): every run reviews the same years, so a
